@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Numeric and I/O-heavy targets are optimized even in debug and test builds:
+// unoptimized Swift array loops run ~70x slower, which would make the test
+// suite and `swift run` useless on real survey sizes.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
+let package = Package(
+    name: "qad",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "qad", targets: ["qad"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // C libraries from Debian (-dev packages), seen through pkg-config.
+        .systemLibrary(name: "CCFITSIO", pkgConfig: "cfitsio",
+                       providers: [.apt(["libcfitsio-dev"])]),
+        .systemLibrary(name: "CHEALPix", pkgConfig: "chealpix",
+                       providers: [.apt(["libchealpix-dev"])]),
+
+        .target(name: "QADCore", swiftSettings: optimized),
+        .target(name: "QADFormats", dependencies: ["QADCore", "CCFITSIO"],
+                swiftSettings: optimized),
+        .target(name: "QADSpectra", dependencies: ["QADCore", "CHEALPix"],
+                swiftSettings: optimized),
+        .target(name: "QADStore",
+                dependencies: ["QADCore", "QADFormats", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: optimized),
+        .target(name: "QADPipeline",
+                dependencies: ["QADCore", "QADFormats", "QADSpectra", "QADStore"],
+                swiftSettings: optimized),
+        .executableTarget(name: "qad",
+                          dependencies: ["QADPipeline", "QADStore", "QADFormats", "QADSpectra", "QADCore",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .testTarget(name: "QADFormatsTests", dependencies: ["QADFormats"], swiftSettings: optimized),
+        .testTarget(name: "QADSpectraTests", dependencies: ["QADSpectra", "QADFormats"], swiftSettings: optimized),
+        .testTarget(name: "QADStoreTests", dependencies: ["QADStore"], swiftSettings: optimized),
+        .testTarget(name: "QADPipelineTests",
+                    dependencies: ["QADPipeline", "QADStore", "QADFormats", "QADSpectra"],
+                    swiftSettings: optimized),
+    ]
+)

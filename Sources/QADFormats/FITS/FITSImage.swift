@@ -1,0 +1,80 @@
+import CCFITSIO
+
+extension FITSFile {
+    /// Image dimensions in NumPy order (slowest axis first): a DESI flux HDU is
+    /// [nspec, nwave].
+    public func imageShape() throws -> [Int] {
+        guard try currentKind() == .image else { throw fail("not an image HDU") }
+        var status: Int32 = 0
+        var naxis: Int32 = 0
+        ffgidm(handle, &naxis, &status)
+        try check(status, "cannot read image dimensions")
+        var axes = [Int64](repeating: 0, count: Int(max(naxis, 1)))
+        ffgiszll(handle, naxis, &axes, &status)
+        try check(status, "cannot read image size")
+        return axes.prefix(Int(naxis)).reversed().map { Int($0) }
+    }
+
+    /// The whole image of the current HDU, converted to `T` (BSCALE/BZERO applied).
+    public func readImage<T: FITSNumeric>(_: T.Type = T.self) throws -> [T] {
+        let count = try imageShape().reduce(1, *)
+        var out = [T](repeating: 0, count: count)
+        try out.withUnsafeMutableBufferPointer { try readImageElements(first: 0, into: $0) }
+        return out
+    }
+
+    /// Reads `buffer.count` consecutive elements starting at 0-based `first`:
+    /// one row of a [nspec, nwave] image is `first = row * nwave`.
+    public func readImageElements<T: FITSNumeric>(first: Int, into buffer: UnsafeMutableBufferPointer<T>,
+                                                  row: Int? = nil) throws {
+        guard buffer.count > 0 else { return }
+        var status: Int32 = 0
+        var anyNull: Int32 = 0
+        var nullValue: T = 0
+        ffgpv(handle, T.fitsDataType, Int64(first + 1), Int64(buffer.count), &nullValue,
+              buffer.baseAddress, &anyNull, &status)
+        try check(status, "cannot read image data", row: row)
+    }
+
+    /// Row `row` (0-based) of a 2-D image whose rows have `width` elements.
+    public func readImageRow<T: FITSNumeric>(_ row: Int, width: Int, into buffer: UnsafeMutableBufferPointer<T>) throws {
+        precondition(buffer.count == width)
+        try readImageElements(first: row * width, into: buffer, row: row)
+    }
+
+    /// Appends an image HDU holding `data` with NumPy-order `shape`.
+    public func writeImage<T: FITSNumeric>(name: String, shape: [Int], data: [T]) throws {
+        guard shape.reduce(1, *) == data.count else {
+            throw fail("image \(name): shape \(shape) does not match \(data.count) values")
+        }
+        var status: Int32 = 0
+        var axes = shape.reversed().map { Int64($0) }
+        ffcrimll(handle, T.fitsBitpix, Int32(axes.count), &axes, &status)
+        currentHDUName = name
+        try check(status, "cannot create image")
+        try writeKey("EXTNAME", name)
+        var copy = data
+        ffppr(handle, T.fitsDataType, 1, Int64(data.count), &copy, &status)
+        try check(status, "cannot write image data")
+    }
+
+    /// Appends an image HDU of `shape` and fills it row by row through `fill`,
+    /// so a large image never sits in memory whole.
+    public func writeImageRows<T: FITSNumeric>(name: String, rows: Int, width: Int,
+                                               fill: (Int, UnsafeMutableBufferPointer<T>) throws -> Void) throws {
+        var status: Int32 = 0
+        var axes: [Int64] = [Int64(width), Int64(rows)]
+        ffcrimll(handle, T.fitsBitpix, 2, &axes, &status)
+        currentHDUName = name
+        try check(status, "cannot create image")
+        try writeKey("EXTNAME", name)
+        var row = [T](repeating: 0, count: width)
+        for r in 0..<rows {
+            try row.withUnsafeMutableBufferPointer { buf in
+                try fill(r, buf)
+                ffppr(handle, T.fitsDataType, Int64(r * width + 1), Int64(width), buf.baseAddress, &status)
+            }
+            try check(status, "cannot write image row", row: r)
+        }
+    }
+}

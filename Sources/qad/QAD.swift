@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct QAD: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qad",
+        abstract: "Find anomalous quasars in DESI spectra.",
+        subcommands: [Ingest.self, Simulate.self, Demo.self])
+}
