@@ -38,11 +38,14 @@ let package = Package(
                           dependencies: ["QADPipeline", "QADStore", "QADFormats", "QADSpectra", "QADCore",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        .testTarget(name: "QADFormatsTests", dependencies: ["QADFormats"], swiftSettings: optimized),
-        .testTarget(name: "QADSpectraTests", dependencies: ["QADSpectra", "QADFormats"], swiftSettings: optimized),
-        .testTarget(name: "QADStoreTests", dependencies: ["QADStore"], swiftSettings: optimized),
+        // Paths to ../shared/data, temporary folders, the cross-check Python.
+        .target(name: "QADTestSupport", path: "Tests/QADTestSupport"),
+        .testTarget(name: "QADFormatsTests", dependencies: ["QADFormats", "QADTestSupport"], swiftSettings: optimized),
+        .testTarget(name: "QADSpectraTests", dependencies: ["QADSpectra", "QADFormats", "QADTestSupport"],
+                    swiftSettings: optimized),
+        .testTarget(name: "QADStoreTests", dependencies: ["QADStore", "QADTestSupport"], swiftSettings: optimized),
         .testTarget(name: "QADPipelineTests",
-                    dependencies: ["QADPipeline", "QADStore", "QADFormats", "QADSpectra"],
+                    dependencies: ["QADPipeline", "QADStore", "QADFormats", "QADSpectra", "QADTestSupport"],
                     swiftSettings: optimized),
     ]
 )

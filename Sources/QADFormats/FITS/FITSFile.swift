@@ -36,6 +36,11 @@ extension Int64: FITSNumeric {
     public static var fitsBitpix: Int32 { Int32(LONGLONG_IMG) }
     public static var fitsTForm: String { "K" }
 }
+extension UInt32: FITSNumeric {
+    public static var fitsDataType: Int32 { Int32(TUINT) }
+    public static var fitsBitpix: Int32 { Int32(ULONG_IMG) }
+    public static var fitsTForm: String { "V" }
+}
 extension UInt8: FITSNumeric {
     public static var fitsDataType: Int32 { Int32(TBYTE) }
     public static var fitsBitpix: Int32 { Int32(BYTE_IMG) }

@@ -36,6 +36,33 @@ extension FITSFile {
         try check(status, "cannot read image data", row: row)
     }
 
+    /// BITPIX after BSCALE/BZERO (e.g. 40 for uint32 stored as int32 + 2^31).
+    public func imageEquivalentBitpix() throws -> Int32 {
+        var status: Int32 = 0
+        var bitpix: Int32 = 0
+        ffgiet(handle, &bitpix, &status)
+        try check(status, "cannot read image type")
+        return bitpix
+    }
+
+    /// Row `row` of an integer image as Int64, whatever its stored integer type.
+    /// Tile-compressed images cannot be read as 64-bit integers by cfitsio, so
+    /// the row is read in its own width and widened.
+    public func readIntegerImageRow(_ row: Int, width: Int, bitpix: Int32, into buffer: UnsafeMutableBufferPointer<Int64>) throws {
+        switch bitpix {
+        case Int32(ULONG_IMG):
+            var tmp = [UInt32](repeating: 0, count: width)
+            try tmp.withUnsafeMutableBufferPointer { try readImageRow(row, width: width, into: $0) }
+            for i in 0..<width { buffer[i] = Int64(tmp[i]) }
+        case Int32(LONGLONG_IMG), Int32(FLOAT_IMG), Int32(DOUBLE_IMG):
+            try readImageRow(row, width: width, into: buffer)
+        default:
+            var tmp = [Int32](repeating: 0, count: width)
+            try tmp.withUnsafeMutableBufferPointer { try readImageRow(row, width: width, into: $0) }
+            for i in 0..<width { buffer[i] = Int64(tmp[i]) }
+        }
+    }
+
     /// Row `row` (0-based) of a 2-D image whose rows have `width` elements.
     public func readImageRow<T: FITSNumeric>(_ row: Int, width: Int, into buffer: UnsafeMutableBufferPointer<T>) throws {
         precondition(buffer.count == width)

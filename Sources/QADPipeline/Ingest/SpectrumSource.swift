@@ -1,0 +1,107 @@
+import QADCore
+import QADFormats
+
+/// Which rows become part of the sample (docs/preprocessing.md §1).
+public struct SampleSelection: Sendable {
+    /// When non-empty, the catalog defines the sample and supplies z.
+    public var catalog: QSOCatalog
+    /// Without a catalog: accepted redrock SPECTYPEs (SDSS CLASS), upper-case.
+    public var spectypes: Set<String>
+    /// Without a catalog: accept any ZWARN (default: ZWARN == 0 only).
+    public var anyZwarn: Bool
+
+    public init(catalog: QSOCatalog = QSOCatalog(), spectypes: Set<String> = ["QSO"], anyZwarn: Bool = false) {
+        self.catalog = catalog
+        self.spectypes = Set(spectypes.map { $0.uppercased() })
+        self.anyZwarn = anyZwarn
+    }
+}
+
+/// What reading one input file gave: the selected spectra and the rows that
+/// had to be skipped.
+public struct SourceRead: Sendable {
+    public var spectra: [ObservedSpectrum] = []
+    public var skipped: [InputProblem] = []
+    public var warnings: [InputProblem] = []
+    /// Rows that are simply not in the sample (stars, galaxies, sky fibers).
+    public var notSelected = 0
+}
+
+/// One survey's file layout. Everything after ingest sees only `ObservedSpectrum`.
+public protocol SpectrumSource: Sendable {
+    func read(_ path: String, selection: SampleSelection) throws -> SourceRead
+}
+
+/// DESI coadd files (healpix or tile), with their redrock file when present.
+public struct DESICoaddSource: SpectrumSource {
+    public init() {}
+
+    public func read(_ path: String, selection: SampleSelection) throws -> SourceRead {
+        let coadd = try DESICoaddFile(path: path)
+        var out = SourceRead()
+        var redrock: [TargetID: RedrockRow] = [:]
+        if let rrPath = RedrockFile.companion(ofCoadd: path) {
+            let (rows, problems) = try RedrockFile.read(rrPath)
+            redrock = rows
+            out.warnings += problems
+        } else if selection.catalog.isEmpty {
+            throw InputProblem(file: path, message: "no redrock-*/zbest-* file beside it and no --qso-catalog: cannot select quasars")
+        }
+
+        var rows: [Int] = []
+        var infos: [TargetInfo] = []
+        var seen = Set<TargetID>()
+        for (row, id) in coadd.targetIDs.enumerated() {
+            guard id >= 0 else { out.notSelected += 1; continue }  // unassigned fibers, sky
+            let rr = redrock[id]
+            var info: TargetInfo
+            if !selection.catalog.isEmpty {
+                guard let entry = selection.catalog[id] else { out.notSelected += 1; continue }
+                info = TargetInfo(targetID: id, ra: entry.ra, dec: entry.dec, z: entry.z, zSource: .catalog,
+                                  spectype: rr?.spectype, zwarn: rr?.zwarn, deltaChi2: rr?.deltaChi2,
+                                  balProb: entry.balProb, biCIV: entry.biCIV, aiCIV: entry.aiCIV)
+            } else {
+                guard let rr, selection.spectypes.contains(rr.spectype),
+                      selection.anyZwarn || rr.zwarn == 0 else { out.notSelected += 1; continue }
+                info = TargetInfo(targetID: id, z: rr.z, zSource: .redrock, spectype: rr.spectype,
+                                  zwarn: rr.zwarn, deltaChi2: rr.deltaChi2)
+            }
+            if let ra = coadd.ra, let dec = coadd.dec, ra[row].isFinite, dec[row].isFinite {
+                info.ra = ra[row]
+                info.dec = dec[row]
+            }
+            guard seen.insert(id).inserted else {
+                out.skipped.append(InputProblem(file: path, hdu: "FIBERMAP", column: "TARGETID", row: row,
+                                                message: "duplicate TARGETID \(id) within the file; first row kept"))
+                continue
+            }
+            rows.append(row)
+            infos.append(info)
+        }
+        let arms = try coadd.readArms(rows: rows)
+        for i in rows.indices {
+            out.spectra.append(ObservedSpectrum(info: infos[i], arms: arms[i], survey: "DESI",
+                                                sourceFile: path, sourceHDU: "FIBERMAP", sourceRow: rows[i]))
+        }
+        return out
+    }
+}
+
+/// SDSS/BOSS `spec-PLATE-MJD-FIBER.fits`, one spectrum per file.
+public struct SDSSSpecSource: SpectrumSource {
+    public init() {}
+
+    public func read(_ path: String, selection: SampleSelection) throws -> SourceRead {
+        let spec = try SDSSSpecFile(path: path)
+        var out = SourceRead()
+        guard selection.spectypes.contains(spec.classification), selection.anyZwarn || spec.zwarning == 0 else {
+            out.notSelected = 1
+            return out
+        }
+        let info = TargetInfo(targetID: spec.targetID, ra: spec.ra, dec: spec.dec, z: spec.z, zSource: .sdss,
+                              spectype: spec.classification, zwarn: spec.zwarning)
+        out.spectra.append(ObservedSpectrum(info: info, arms: [spec.arm], survey: "SDSS",
+                                            sourceFile: path, sourceHDU: "COADD", sourceRow: 0))
+        return out
+    }
+}

@@ -1,0 +1,119 @@
+import QADCore
+
+/// A spectrum ready for the cache: normalized rest-frame flux and weight plus
+/// the catalog columns that describe it.
+public struct PreprocessedSpectrum: Sendable {
+    public var info: TargetInfo
+    public var survey: String
+    public var sourceFile: String
+    public var sourceHDU: String
+    public var sourceRow: Int
+    /// Normalized flux on the rest grid (0 where not covered).
+    public var flux: [Float]
+    /// Inverse variance of the normalized flux (0 where not covered).
+    public var weight: [Float]
+    public var amplitude: Double
+    public var snr: Double
+    public var maskFraction: Double
+    public var zeroIvarFraction: Double
+    public var armStep: Double
+    public var coveredBins: Int
+    public var flags: QualityFlags
+    /// Non-fatal problems (e.g. corrupt pixels zeroed) to report.
+    public var warnings: [InputProblem]
+}
+
+/// Merge → rest-frame rebin → amplitude fit → quality metrics
+/// (docs/preprocessing.md). Stateless and thread-safe.
+public struct Preprocessor: Sendable {
+    public let rebinner: RestFrameRebinner
+    /// Reference quasar spectrum on the grid, for the amplitude fit.
+    public let reference: [Double]
+
+    public init(grid: RestGrid = .standard, reference: [Double]) {
+        precondition(reference.count == grid.count, "reference must be sampled on the grid")
+        self.rebinner = RestFrameRebinner(grid: grid)
+        self.reference = reference
+    }
+
+    /// Preprocesses one spectrum; throws an `InputProblem` naming the file and
+    /// row when the spectrum cannot be used.
+    public func process(_ s: ObservedSpectrum) throws(InputProblem) -> PreprocessedSpectrum {
+        func problem(_ column: String?, _ message: String) -> InputProblem {
+            InputProblem(file: s.sourceFile, hdu: s.sourceHDU, column: column, row: s.sourceRow,
+                         message: "TARGETID \(s.info.targetID): \(message)")
+        }
+        let z = s.info.z
+        guard z.isFinite, z > 0 else { throw problem("Z", "redshift \(z) is not a positive number") }
+        for arm in s.arms {
+            let n = arm.wavelength.count
+            guard arm.flux.count == n, arm.ivar.count == n, arm.mask.count == n else {
+                throw problem(arm.name, "arrays of different lengths (wavelength \(n), flux \(arm.flux.count), ivar \(arm.ivar.count), mask \(arm.mask.count))")
+            }
+            guard arm.wavelength.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                throw problem(arm.name, "non-finite or non-positive wavelengths")
+            }
+        }
+
+        let merged = ArmMerger.merge(s.arms)
+        let counts = merged.counts
+        var warnings: [InputProblem] = []
+        var flags: QualityFlags = []
+        if counts.badValues > 0 {
+            flags.insert(.badValues)
+            warnings.append(problem("FLUX/IVAR", "\(counts.badValues) pixels with negative IVAR or non-finite values given weight 0"))
+        }
+
+        // S/N: median of flux·√ivar over good merged pixels (numpy median convention).
+        var pixelSNR: [Double] = []
+        pixelSNR.reserveCapacity(merged.spectrum.flux.count)
+        for (f, iv) in zip(merged.spectrum.flux, merged.spectrum.ivar) where iv > 0 {
+            pixelSNR.append(f * iv.squareRoot())
+        }
+        guard !pixelSNR.isEmpty else { throw problem("IVAR", "no valid pixel (all masked, zero ivar or non-finite)") }
+        let snr = median(&pixelSNR)
+
+        let (flux, ivar) = rebinner.rebin(merged.spectrum, z: z)
+        var num = 0.0, den = 0.0, covered = 0
+        for j in 0..<flux.count where ivar[j] > 0 {
+            num += ivar[j] * flux[j] * reference[j]
+            den += ivar[j] * reference[j] * reference[j]
+            covered += 1
+        }
+        guard covered > 0, den > 0 else {
+            throw problem(nil, "no rest-frame bin covered at z = \(z)")
+        }
+        let amplitude = num / den
+        guard amplitude.isFinite, amplitude > 0 else {
+            throw problem("FLUX", "fitted amplitude \(amplitude) is not positive")
+        }
+        var normFlux = [Float](repeating: 0, count: flux.count)
+        var weight = [Float](repeating: 0, count: flux.count)
+        let a2 = amplitude * amplitude
+        for j in 0..<flux.count where ivar[j] > 0 {
+            normFlux[j] = Float(flux[j] / amplitude)
+            weight[j] = Float(ivar[j] * a2)
+        }
+
+        let maskFraction = counts.total > 0 ? Double(counts.masked) / Double(counts.total) : 0
+        let zeroFraction = counts.total > 0 ? Double(counts.zeroIvar) / Double(counts.total) : 0
+        if snr < 1 { flags.insert(.lowSNR) }
+        if maskFraction > 0.2 { flags.insert(.manyMasked) }
+        if abs(merged.armStep) > 5 { flags.insert(.armStep) }
+        if covered < 300 { flags.insert(.fewBins) }
+
+        return PreprocessedSpectrum(
+            info: s.info, survey: s.survey, sourceFile: s.sourceFile, sourceHDU: s.sourceHDU,
+            sourceRow: s.sourceRow, flux: normFlux, weight: weight, amplitude: amplitude, snr: snr,
+            maskFraction: maskFraction, zeroIvarFraction: zeroFraction, armStep: merged.armStep,
+            coveredBins: covered, flags: flags, warnings: warnings)
+    }
+}
+
+/// Median with NumPy's convention (mean of the two middle values for even counts).
+public func median(_ values: inout [Double]) -> Double {
+    precondition(!values.isEmpty)
+    values.sort()
+    let n = values.count
+    return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2])
+}

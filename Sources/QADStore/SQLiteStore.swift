@@ -1,0 +1,129 @@
+import Foundation
+import GRDB
+import QADCore
+
+/// The embedded store: one SQLite file (WAL mode) through GRDB.
+public final class SQLiteStore: Store, @unchecked Sendable {
+    // DatabasePool is itself thread-safe; the class holds nothing else mutable.
+    let pool: DatabasePool
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        pool = try DatabasePool(path: path, configuration: config)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: catalog, files, problems, cache shards") { db in
+            try db.create(table: "spectrum") { t in
+                t.column("targetid", .integer).primaryKey()
+                t.column("ra", .double)
+                t.column("dec", .double)
+                t.column("z", .double).notNull()
+                t.column("z_source", .text).notNull()
+                t.column("spectype", .text)
+                t.column("zwarn", .integer)
+                t.column("deltachi2", .double)
+                t.column("bal_prob", .double)
+                t.column("bi_civ", .double)
+                t.column("ai_civ", .double)
+                t.column("snr", .double).notNull()
+                t.column("amplitude", .double).notNull()
+                t.column("mask_frac", .double).notNull()
+                t.column("zero_ivar_frac", .double).notNull()
+                t.column("arm_step", .double).notNull()
+                t.column("nbins", .integer).notNull()
+                t.column("flags", .integer).notNull()
+                t.column("survey", .text).notNull()
+                t.column("source_file", .text).notNull()
+                t.column("source_hdu", .text).notNull()
+                t.column("source_row", .integer).notNull()
+                t.column("cache_shard", .text).notNull()
+                t.column("cache_row", .integer).notNull()
+                t.uniqueKey(["cache_shard", "cache_row"])
+            }
+            try db.create(index: "spectrum_source_file", on: "spectrum", columns: ["source_file"])
+            try db.create(table: "ingested_file") { t in
+                t.column("path", .text).primaryKey()
+                t.column("size", .integer).notNull()
+                t.column("mtime", .double).notNull()
+                t.column("status", .text).notNull()
+                t.column("n_spectra", .integer).notNull()
+                t.column("n_skipped", .integer).notNull()
+                t.column("ingested_at", .double).notNull()
+            }
+            try db.create(table: "input_problem") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("file", .text).notNull().indexed()
+                t.column("hdu", .text)
+                t.column("column", .text)
+                t.column("row", .integer)
+                t.column("severity", .text).notNull()
+                t.column("message", .text).notNull()
+            }
+            try db.create(table: "cache_shard") { t in
+                t.column("name", .text).primaryKey()
+                t.column("rows", .integer).notNull()
+                t.column("columns", .integer).notNull()
+            }
+        }
+        return m
+    }
+
+    public func fileRecord(path: String) throws -> IngestedFileRecord? {
+        try pool.read { try IngestedFileRecord.fetchOne($0, key: path) }
+    }
+
+    public func allTargetIDs() throws -> Set<TargetID> {
+        try pool.read { Set(try TargetID.fetchAll($0, sql: "SELECT targetid FROM spectrum")) }
+    }
+
+    public func sourceFile(of id: TargetID) throws -> String? {
+        try pool.read { try String.fetchOne($0, sql: "SELECT source_file FROM spectrum WHERE targetid = ?", arguments: [id]) }
+    }
+
+    public func committedRows(shard: String) throws -> Int {
+        try pool.read { try CacheShardRecord.fetchOne($0, key: shard)?.rows ?? 0 }
+    }
+
+    public func commit(_ commit: FileCommit, shard: String, shardRows: Int, columns: Int) throws {
+        try pool.write { db in
+            for s in commit.spectra { try s.insert(db) }
+            for p in commit.problems { try p.insert(db) }
+            try commit.file.save(db)
+            try CacheShardRecord(name: shard, rows: shardRows, columns: columns).save(db)
+        }
+    }
+
+    public func forget(file path: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM spectrum WHERE source_file = ?", arguments: [path])
+            try db.execute(sql: "DELETE FROM input_problem WHERE file = ?", arguments: [path])
+            try db.execute(sql: "DELETE FROM ingested_file WHERE path = ?", arguments: [path])
+        }
+    }
+
+    public func spectrumCount() throws -> Int {
+        try pool.read { try SpectrumRecord.fetchCount($0) }
+    }
+
+    public func spectra() throws -> [SpectrumRecord] {
+        try pool.read { try SpectrumRecord.order(Column("cache_shard"), Column("cache_row")).fetchAll($0) }
+    }
+
+    public func spectrum(_ id: TargetID) throws -> SpectrumRecord? {
+        try pool.read { try SpectrumRecord.fetchOne($0, key: id) }
+    }
+
+    public func problems() throws -> [ProblemRecord] {
+        try pool.read { try ProblemRecord.order(Column("id")).fetchAll($0) }
+    }
+
+    public func files() throws -> [IngestedFileRecord] {
+        try pool.read { try IngestedFileRecord.order(Column("path")).fetchAll($0) }
+    }
+}

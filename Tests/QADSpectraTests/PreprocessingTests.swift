@@ -1,0 +1,154 @@
+import Foundation
+import QADCore
+import QADTestSupport
+import Testing
+@testable import QADSpectra
+
+private func arm(_ name: String, _ wave: [Double], flux: [Float], ivar: [Float], mask: [Int64]? = nil) -> ArmSpectrum {
+    ArmSpectrum(name: name, wavelength: wave, flux: flux, ivar: ivar, mask: mask ?? [Int64](repeating: 0, count: wave.count))
+}
+
+@Suite struct ArmMergerTests {
+    @Test func sharedWavelengthsCombineByInverseVariance() {
+        // B: 1000, 1001, 1002   R: 1002 (+1e-9, as DESI's grids differ), 1003
+        let b = arm("B", [1000, 1001, 1002], flux: [1, 1, 2], ivar: [1, 1, 1])
+        let r = arm("R", [1002 + 1e-9, 1003], flux: [5, 3], ivar: [3, 1])
+        let m = ArmMerger.merge([b, r])
+        #expect(m.spectrum.wavelength == [1000, 1001, 1002, 1003])
+        #expect(m.spectrum.ivar == [1, 1, 4, 1])
+        #expect(abs(m.spectrum.flux[2] - (2 * 1 + 5 * 3) / 4.0) < 1e-12)
+        // Step at the join: (5 − 2) / √(1/1 + 1/3)
+        #expect(abs(m.armStep - 3 / (1 + 1.0 / 3).squareRoot()) < 1e-12)
+    }
+
+    @Test func maskedZeroIvarAndNonFinitePixelsGetNoWeight() {
+        let a = arm("B", [1, 2, 3, 4, 5], flux: [1, .nan, 3, 4, 5], ivar: [1, 1, 0, -2, 1], mask: [0, 0, 0, 0, 8])
+        let m = ArmMerger.merge([a])
+        #expect(m.spectrum.ivar == [1, 0, 0, 0, 0])
+        #expect(m.counts.total == 5)
+        #expect(m.counts.masked == 1)
+        #expect(m.counts.zeroIvar == 2)     // ivar 0 and ivar −2
+        #expect(m.counts.badValues == 2)    // NaN flux and negative ivar
+        #expect(m.armStep == 0)
+    }
+
+    @Test func unsortedInputIsSortedStably() {
+        let a = arm("X", [3, 1, 2], flux: [30, 10, 20], ivar: [1, 1, 1])
+        let m = ArmMerger.merge([a])
+        #expect(m.spectrum.wavelength == [1, 2, 3])
+        #expect(m.spectrum.flux == [10, 20, 30])
+    }
+}
+
+@Suite struct RestFrameRebinnerTests {
+    let rebinner = RestFrameRebinner()
+
+    /// A DESI-like observed spectrum: 0.8 Å pixels from 3600 to 9824 Å.
+    func desiLike(_ flux: (Double) -> Double, ivar: Double = 4) -> MergedSpectrum {
+        let w = (0..<7781).map { 3600.0 + 0.8 * Double($0) }
+        return MergedSpectrum(wavelength: w, flux: w.map(flux), ivar: [Double](repeating: ivar, count: w.count))
+    }
+
+    @Test func constantFluxStaysConstant() {
+        let (flux, ivar) = rebinner.rebin(desiLike { _ in 3.5 }, z: 2)
+        let covered = ivar.indices.filter { ivar[$0] > 0 }
+        #expect(covered.count > 1000)
+        for j in covered { #expect(abs(flux[j] - 3.5) < 1e-9) }
+        // Covered bins sit inside 3600/3 … 9824/3 Å.
+        let centers = rebinner.grid.centers
+        #expect(centers[covered.first!] > 3600 / 3.0 - 2 && centers[covered.last!] < 9824 / 3.0 + 2)
+    }
+
+    @Test func integratedFluxIsConserved() {
+        let s = desiLike { 1 + 0.5 * sin($0 / 7) + 2 * exp(-pow(($0 - 6000) / 20, 2)) }
+        let z = 1.3
+        let (flux, ivar) = rebinner.rebin(s, z: z)
+        let edges = rebinner.edges
+        // Integral over fully covered rest bins equals the integral of the
+        // observed pixels mapped to the rest frame over the same range.
+        let covered = ivar.indices.filter { ivar[$0] > 0 }
+        let lo = edges[covered.first! + 1], hi = edges[covered.last!]
+        var binned = 0.0
+        for j in (covered.first! + 1)..<covered.last! { binned += flux[j] * (edges[j + 1] - edges[j]) }
+        var direct = 0.0
+        let w = s.wavelength
+        for i in 1..<(w.count - 1) {
+            let l = 0.5 * (w[i - 1] + w[i]) / (1 + z), r = 0.5 * (w[i] + w[i + 1]) / (1 + z)
+            direct += s.flux[i] * max(0, min(r, hi) - max(l, lo))
+        }
+        #expect(abs(binned - direct) / direct < 1e-9)
+    }
+
+    @Test func varianceIsPropagated() {
+        // Pixels with ivar 4 (σ = 0.5). A bin averaging n whole pixels has σ²/n,
+        // so its ivar is about 4·n with n = bin width / pixel width.
+        let z = 0.5
+        let (_, ivar) = rebinner.rebin(desiLike({ _ in 1 }, ivar: 4), z: z)
+        let edges = rebinner.edges
+        for j in ivar.indices where ivar[j] > 0 && j % 100 == 0 {
+            let n = (edges[j + 1] - edges[j]) * (1 + z) / 0.8
+            #expect(abs(ivar[j] / (4 * n) - 1) < 0.25)
+        }
+    }
+
+    @Test func partlyCoveredBinsAtTheEdgesAreDropped() {
+        let s = MergedSpectrum(wavelength: [5000, 5000.8], flux: [1, 1], ivar: [1, 1])
+        let (_, ivar) = rebinner.rebin(s, z: 0.1)
+        // 1.6 Å observed → 1.45 Å rest, less than half of a ~4.2 Å bin at 4545 Å.
+        #expect(ivar.allSatisfy { $0 == 0 })
+    }
+}
+
+@Suite struct PreprocessorTests {
+    let grid = RestGrid.standard
+    var preprocessor: Preprocessor { Preprocessor(grid: grid, reference: [Double](repeating: 1, count: grid.count)) }
+
+    func observed(z: Double, flux: Float = 2, arms: [ArmSpectrum]? = nil) -> ObservedSpectrum {
+        let w = (0..<2000).map { 4000.0 + 0.8 * Double($0) }
+        let a = arms ?? [arm("B", w, flux: [Float](repeating: flux, count: w.count), ivar: [Float](repeating: 1, count: w.count))]
+        return ObservedSpectrum(info: TargetInfo(targetID: 39_633_559_463_397_282, z: z, zSource: .catalog),
+                                arms: a, survey: "DESI", sourceFile: "coadd-x.fits", sourceHDU: "FIBERMAP", sourceRow: 3)
+    }
+
+    @Test func normalizesByTheFittedAmplitude() throws {
+        let p = try preprocessor.process(observed(z: 1.5))
+        #expect(abs(p.amplitude - 2) < 1e-9)   // reference is flat at 1
+        #expect(abs(p.snr - 2) < 1e-9)          // flux 2 × √ivar 1
+        let covered = p.weight.indices.filter { p.weight[$0] > 0 }
+        #expect(covered.count == p.coveredBins)
+        for j in covered { #expect(abs(p.flux[j] - 1) < 1e-6) }
+        #expect(p.info.targetID == 39_633_559_463_397_282)
+    }
+
+    @Test func badRedshiftsAreRejectedWithFileAndRow() {
+        for z in [0.0, -0.1, Double.nan] {
+            let e = #expect(throws: InputProblem.self) { try preprocessor.process(observed(z: z)) }
+            #expect(e?.file == "coadd-x.fits" && e?.row == 3 && e?.column == "Z")
+        }
+    }
+
+    @Test func spectrumWithoutValidPixelsIsRejected() {
+        let w = [4000.0, 4000.8, 4001.6]
+        let dead = arm("B", w, flux: [1, 1, 1], ivar: [0, 0, 0])
+        let e = #expect(throws: InputProblem.self) { try preprocessor.process(observed(z: 1, arms: [dead])) }
+        #expect(e?.message.contains("no valid pixel") == true)
+    }
+
+    @Test func mismatchedArrayLengthsAreRejected() {
+        let bad = arm("R", [5000, 5000.8, 5001.6], flux: [1, 1], ivar: [1, 1, 1])
+        let e = #expect(throws: InputProblem.self) { try preprocessor.process(observed(z: 1, arms: [bad])) }
+        #expect(e?.column == "R")
+    }
+
+    @Test func corruptPixelsAreZeroedFlaggedAndReported() throws {
+        let w = (0..<2000).map { 4000.0 + 0.8 * Double($0) }
+        var flux = [Float](repeating: 2, count: w.count)
+        var ivar = [Float](repeating: 1, count: w.count)
+        flux[10] = .infinity
+        ivar[20] = -1
+        let p = try preprocessor.process(observed(z: 1, arms: [arm("B", w, flux: flux, ivar: ivar)]))
+        #expect(p.flags.contains(.badValues))
+        #expect(p.warnings.count == 1 && p.warnings[0].message.contains("2 pixels"))
+        #expect(p.flux.allSatisfy { $0.isFinite })
+    }
+}
