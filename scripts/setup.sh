@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what qad needs on a fresh Debian machine, and only what is missing:
+#   Debian packages: C libraries (cfitsio, chealpix, SQLite) and pkg-config.
+#   A Python venv in .venv with NumPy and astropy, used by the cross-checks
+#   and the benchmark peers (never by qad itself).
+# Usage: scripts/setup.sh [--python]   (--python also prepares the venv)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(pkg-config libcfitsio-dev libchealpix-dev libsqlite3-dev libopenblas-dev libsnappy-dev libzstd-dev zlib1g-dev)
+missing=()
+for p in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]} (apt-get update first)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "setup: Debian packages present: ${DEBIAN_PACKAGES[*]}"
+fi
+
+if [ "${1:-}" = "--python" ]; then
+  if [ ! -x .venv/bin/python ]; then
+    echo "setup: creating the Python venv .venv for cross-checks"
+    python3 -m venv .venv
+  fi
+  if ! .venv/bin/python -c "import numpy, astropy" 2>/dev/null; then
+    echo "setup: pip install numpy astropy into .venv"
+    .venv/bin/pip install -q --disable-pip-version-check -r tools/requirements.txt
+  else
+    echo "setup: Python venv .venv ready (numpy, astropy)"
+  fi
+fi
