@@ -2,6 +2,7 @@ import Foundation
 import QADTestSupport
 import Testing
 @testable import QADFormats
+import QADCore
 
 @Suite struct DESIFileTests {
     @Test func healpixCoaddReadsTargetsAndSelectedRows() throws {
@@ -60,7 +61,11 @@ import Testing
     @Test func sdssSpecFileWithUnnamedHDUs() throws {
         let spec = try SDSSSpecFile(path: sharedData("sdss/picca/3655/spec-3655-55240-0002.fits"))
         #expect(spec.plate == 3655 && spec.mjd == 55240 && spec.fiber == 2)
-        #expect(spec.targetID == (3655 << 50) | (2 << 38) | (5240 << 24))
+        #expect(spec.targetID == (1 << 62) | (3655 << 24) | (2 << 14) | 5240)
+        #expect(sdssPlateMJDFiber(spec.targetID)! == (3655, 55240, 2))
+        // eBOSS plates above 8192 stay positive and decodable.
+        let eboss = try SDSSSpecFile(path: sharedData("sdss/picca/10656/spec-10656-58163-0366.fits"))
+        #expect(eboss.targetID > 0 && sdssPlateMJDFiber(eboss.targetID)! == (10656, 58163, 366))
         #expect(spec.arm.wavelength.count == 4622)
         #expect(spec.arm.wavelength[0] > 3500 && spec.arm.wavelength[0] < 3700)
     }

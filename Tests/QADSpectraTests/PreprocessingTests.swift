@@ -152,3 +152,23 @@ private func arm(_ name: String, _ wave: [Double], flux: [Float], ivar: [Float],
         #expect(p.flux.allSatisfy { $0.isFinite })
     }
 }
+
+@Suite struct MedianTests {
+    @Test func matchesTheSortedDefinitionForOddEvenAndTiedInputs() {
+        var rng = SystemRandomNumberGenerator()
+        for n in [1, 2, 3, 4, 5, 10, 101, 1000, 1024, 1025, 7781, 7782] {
+            for trial in 0..<20 {
+                // Heavy ties, smooth values and sorted input all exercise the sampled bracket.
+                var values: [Double]
+                switch trial % 3 {
+                case 0: values = (0..<n).map { _ in Double(Int.random(in: -50...50, using: &rng)) / 4 }
+                case 1: values = (0..<n).map { _ in Double.random(in: -3...9, using: &rng) }
+                default: values = (0..<n).map { Double($0 % 97) }.sorted()
+                }
+                let sorted = values.sorted()
+                let expected = n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2])
+                #expect(median(&values) == expected)
+            }
+        }
+    }
+}

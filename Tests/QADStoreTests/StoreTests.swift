@@ -22,7 +22,7 @@ private func spectrum(_ id: TargetID, file: String = "a.fits", row: Int) -> Spec
         try store.commit(FileCommit(file: file, spectra: [spectrum(big, row: 0), spectrum(big + 1, row: 1)], problems: [problem]),
                          shard: "main", shardRows: 2, columns: 3276)
         #expect(try store.spectrumCount() == 2)
-        #expect(try store.spectrum(big)?.targetid == big)
+        #expect(try store.spectrum(big) == spectrum(big, row: 0))  // every column, NULLs included
         #expect(try store.allTargetIDs() == [big, big + 1])
         #expect(try store.sourceFile(of: big + 1) == "a.fits")
         #expect(try store.committedRows(shard: "main") == 2)

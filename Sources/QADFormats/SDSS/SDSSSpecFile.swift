@@ -38,6 +38,9 @@ public struct SDSSSpecFile: Sendable {
         zwarning = try fits.readColumn("ZWARNING", as: Int64.self, count: 1)[0]
         ra = fits.hasColumn("PLUG_RA") ? try fits.readColumn("PLUG_RA", as: Double.self, count: 1)[0] : .nan
         dec = fits.hasColumn("PLUG_DEC") ? try fits.readColumn("PLUG_DEC", as: Double.self, count: 1)[0] : .nan
+        guard (1..<32768).contains(plate), (1..<1024).contains(fiber), (50000..<66384).contains(mjd) else {
+            throw FITSError(file: path, hdu: "#2", message: "PLATE \(plate), MJD \(mjd), FIBERID \(fiber) out of the range qad ids encode")
+        }
         targetID = sdssSpectrumID(plate: plate, mjd: mjd, fiber: fiber)
 
         try fits.moveTo(index: 1)

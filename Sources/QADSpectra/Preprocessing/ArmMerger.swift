@@ -32,120 +32,183 @@ public enum ArmMerger {
         public var armStep: Double
     }
 
-    public static func merge(_ arms: [ArmSpectrum]) -> Result {
-        var counts = PixelCounts()
-        // Flatten with per-pixel arm index; bad pixels get ivar 0.
+    public static func merge(_ input: [ArmSpectrum]) -> Result {
+        // Arms are normally ascending already; sort any that is not (stably).
+        let arms = input.map { isAscending($0.wavelength) ? $0 : sortedArm($0) }
         let n = arms.reduce(0) { $0 + $1.wavelength.count }
-        var wave = [Double](); wave.reserveCapacity(n)
-        var flux = [Double](); flux.reserveCapacity(n)
-        var ivar = [Double](); ivar.reserveCapacity(n)
-        var arm = [Int32](); arm.reserveCapacity(n)
-        var runs: [Range<Int>] = []
-        for (a, s) in arms.enumerated() {
-            let start = wave.count
-            for i in 0..<s.wavelength.count {
-                let f = Double(s.flux[i]), iv = Double(s.ivar[i])
-                counts.total += 1
-                let masked = s.mask[i] != 0
-                if masked { counts.masked += 1 }
-                let finite = f.isFinite && iv.isFinite
-                if !finite || iv < 0 { counts.badValues += 1 }
-                if !(iv > 0) || !iv.isFinite { counts.zeroIvar += 1 }
-                let good = !masked && finite && iv > 0
-                wave.append(s.wavelength[i])
-                flux.append(good ? f : 0)
-                ivar.append(good ? iv : 0)
-                arm.append(Int32(a))
-            }
-            runs.append(start..<wave.count)
-        }
-        let order = mergedOrder(wave, runs: runs)
+        var state = MergeState(capacity: n, joins: max(arms.count - 1, 0))
+        state.counts.total = n
 
-        var out = MergedSpectrum(wavelength: [], flux: [], ivar: [])
-        out.wavelength.reserveCapacity(n)
-        out.flux.reserveCapacity(n)
-        out.ivar.reserveCapacity(n)
-        // Per join (between arm j and j+1): Σivar and Σivar·flux of each side.
-        var joinSums = [[Double]](repeating: [0, 0, 0, 0], count: max(arms.count - 1, 0))
-
-        var k = 0
-        while k < order.count {
-            let first = order[k]
-            var sumIvar = ivar[first], sumIvarFlux = ivar[first] * flux[first]
-            var end = k + 1
-            while end < order.count, wave[order[end]] - wave[order[end - 1]] < sameWavelengthTolerance {
-                let p = order[end]
-                sumIvar += ivar[p]
-                sumIvarFlux += ivar[p] * flux[p]
-                end += 1
+        // k-way merge of the ascending arms; ties take the earlier arm first.
+        var cursor = [Int](repeating: 0, count: arms.count)
+        while true {
+            var best = -1
+            var bestWave = 0.0
+            for a in arms.indices where cursor[a] < arms[a].wavelength.count {
+                let w = arms[a].wavelength[cursor[a]]
+                if best < 0 || w < bestWave { best = a; bestWave = w }
             }
-            if end - k >= 2 {
-                // The same wavelength in two (rarely more) arms: feed the overlap
-                // sums of every pair of adjacent arms that both have good data.
-                for m in k..<end {
-                    for q in (m + 1)..<end {
-                        let p1 = order[m], p2 = order[q]
-                        let a1 = Int(min(arm[p1], arm[p2])), a2 = Int(max(arm[p1], arm[p2]))
-                        guard a2 == a1 + 1, ivar[p1] > 0, ivar[p2] > 0 else { continue }
-                        let (lo, hi) = arm[p1] < arm[p2] ? (p1, p2) : (p2, p1)
-                        joinSums[a1][0] += ivar[lo]
-                        joinSums[a1][1] += ivar[lo] * flux[lo]
-                        joinSums[a1][2] += ivar[hi]
-                        joinSums[a1][3] += ivar[hi] * flux[hi]
-                    }
-                }
+            guard best >= 0 else { break }
+            // Take the whole run of this arm that precedes every other arm's next pixel.
+            var limit = Double.infinity
+            for a in arms.indices where a != best && cursor[a] < arms[a].wavelength.count {
+                let w = arms[a].wavelength[cursor[a]]
+                limit = min(limit, a < best ? w.nextDown : w)
             }
-            out.wavelength.append(wave[first])
-            if sumIvar > 0 {
-                out.flux.append(sumIvarFlux / sumIvar)
-                out.ivar.append(sumIvar)
-            } else {
-                out.flux.append(0)
-                out.ivar.append(0)
-            }
-            k = end
+            cursor[best] = state.take(arms[best], arm: best, from: cursor[best], upTo: limit)
         }
-
-        var step = 0.0
-        for s in joinSums where s[0] > 0 && s[2] > 0 {
-            let m1 = s[1] / s[0], m2 = s[3] / s[2]
-            let value = (m2 - m1) / (1 / s[0] + 1 / s[2]).squareRoot()
-            if abs(value) > abs(step) { step = value }
-        }
-        return Result(spectrum: out, counts: counts, armStep: step)
+        state.flush()
+        return state.result()
     }
 
-    /// Indices in ascending wavelength order, stable (earlier arm first on ties).
-    /// Each arm is normally sorted already, so this merges sorted runs in linear
-    /// time and only falls back to a full sort for unsorted input.
-    static func mergedOrder(_ wave: [Double], runs: [Range<Int>]) -> [Int] {
-        var sortedRuns: [[Int]] = []
-        for r in runs {
-            var ascending = true
-            var i = r.lowerBound + 1
-            while i < r.upperBound {
-                if !(wave[i] >= wave[i - 1]) { ascending = false; break }
+    static func isAscending(_ w: [Double]) -> Bool {
+        var i = 1
+        while i < w.count {
+            if !(w[i] >= w[i - 1]) { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// The arm with its pixels in ascending wavelength order (stable on ties).
+    static func sortedArm(_ s: ArmSpectrum) -> ArmSpectrum {
+        let order = s.wavelength.indices.sorted { (s.wavelength[$0], $0) < (s.wavelength[$1], $1) }
+        return ArmSpectrum(name: s.name, wavelength: order.map { s.wavelength[$0] }, flux: order.map { s.flux[$0] },
+                           ivar: order.map { s.ivar[$0] }, mask: order.map { s.mask[$0] })
+    }
+}
+
+/// Accumulators of one merge: the merged output, the group of pixels that share
+/// a wavelength, and the arm-join sums. A struct with mutating methods over raw
+/// buffers (not closures over local arrays) keeps the per-pixel loop free of
+/// runtime exclusivity and copy-on-write checks. `result()` releases the buffers.
+private struct MergeState {
+    let wave: UnsafeMutableBufferPointer<Double>
+    let flux: UnsafeMutableBufferPointer<Double>
+    let ivar: UnsafeMutableBufferPointer<Double>
+    var count = 0
+    var counts = PixelCounts()
+    /// Per join between arm j and j+1: Σivar, Σivar·flux of arm j, then of arm j+1.
+    var joinSums: [Double]
+    /// Members of the current group; a group can only outgrow the arm count for
+    /// pathological input (pixels closer than the tolerance within one arm).
+    var groupArm: UnsafeMutableBufferPointer<Int>
+    var groupFlux: UnsafeMutableBufferPointer<Double>
+    var groupIvar: UnsafeMutableBufferPointer<Double>
+    var groupCount = 0
+    var groupWave = 0.0
+    var previousWave = -Double.infinity
+
+    init(capacity: Int, joins: Int) {
+        wave = .allocate(capacity: max(capacity, 1))
+        flux = .allocate(capacity: max(capacity, 1))
+        ivar = .allocate(capacity: max(capacity, 1))
+        joinSums = [Double](repeating: 0, count: 4 * joins)
+        groupArm = .allocate(capacity: 8)
+        groupFlux = .allocate(capacity: 8)
+        groupIvar = .allocate(capacity: 8)
+    }
+
+    /// Adds pixels of `s` from index `start` while their wavelength is ≤ `limit`
+    /// (at least one); returns the index after the last one taken.
+    mutating func take(_ s: ArmSpectrum, arm: Int, from start: Int, upTo limit: Double) -> Int {
+        s.wavelength.withUnsafeBufferPointer { w in
+        s.flux.withUnsafeBufferPointer { f in
+        s.ivar.withUnsafeBufferPointer { iv in
+        s.mask.withUnsafeBufferPointer { mk in
+            var i = start
+            repeat {
+                let fv = Double(f[i]), iv0 = Double(iv[i])
+                let masked = mk[i] != 0
+                let finite = fv.isFinite && iv0.isFinite
+                if masked { counts.masked += 1 }
+                if !finite || iv0 < 0 { counts.badValues += 1 }
+                if !(iv0 > 0) || !iv0.isFinite { counts.zeroIvar += 1 }
+                let good = !masked && finite && iv0 > 0
+                let wave = w[i]
+                if !(wave - previousWave < ArmMerger.sameWavelengthTolerance) {
+                    if groupCount == 1 {
+                        // The common case, a pixel only one arm measured: no sums to form.
+                        self.wave[count] = groupWave
+                        flux[count] = groupFlux[0]
+                        ivar[count] = groupIvar[0]
+                        count += 1
+                        groupCount = 0
+                    } else {
+                        flush()
+                    }
+                    groupWave = wave
+                }
+                previousWave = wave
+                addToGroup(arm: arm, flux: good ? fv : 0, ivar: good ? iv0 : 0)
                 i += 1
-            }
-            if ascending {
-                sortedRuns.append(Array(r))
-            } else {
-                sortedRuns.append(r.sorted { (wave[$0], $0) < (wave[$1], $1) })
+            } while i < w.count && w[i] <= limit
+            return i
+        }}}}
+    }
+
+    private mutating func addToGroup(arm: Int, flux f: Double, ivar iv: Double) {
+        if groupCount == groupArm.count {
+            groupArm = grow(groupArm)
+            groupFlux = grow(groupFlux)
+            groupIvar = grow(groupIvar)
+        }
+        groupArm[groupCount] = arm
+        groupFlux[groupCount] = f
+        groupIvar[groupCount] = iv
+        groupCount += 1
+    }
+
+    private func grow<T>(_ b: UnsafeMutableBufferPointer<T>) -> UnsafeMutableBufferPointer<T> {
+        let bigger = UnsafeMutableBufferPointer<T>.allocate(capacity: 2 * b.count)
+        _ = bigger.initialize(from: b)
+        b.deallocate()
+        return bigger
+    }
+
+    /// Closes the current group: one merged pixel, and join sums for pixels
+    /// that adjacent arms both measured well.
+    mutating func flush() {
+        let m = groupCount
+        guard m > 0 else { return }
+        var sumIvar = 0.0, sumIvarFlux = 0.0
+        for k in 0..<m {
+            sumIvar += groupIvar[k]
+            sumIvarFlux += groupIvar[k] * groupFlux[k]
+        }
+        if m >= 2 {
+            for p in 0..<m {
+                for q in (p + 1)..<m {
+                    let a1 = groupArm[p], a2 = groupArm[q]
+                    guard abs(a2 - a1) == 1, groupIvar[p] > 0, groupIvar[q] > 0 else { continue }
+                    let (lo, hi) = a1 < a2 ? (p, q) : (q, p)
+                    let j = 4 * min(a1, a2)
+                    joinSums[j] += groupIvar[lo]
+                    joinSums[j + 1] += groupIvar[lo] * groupFlux[lo]
+                    joinSums[j + 2] += groupIvar[hi]
+                    joinSums[j + 3] += groupIvar[hi] * groupFlux[hi]
+                }
             }
         }
-        guard var merged = sortedRuns.first else { return [] }
-        for run in sortedRuns.dropFirst() {
-            var out = [Int]()
-            out.reserveCapacity(merged.count + run.count)
-            var i = 0, j = 0
-            while i < merged.count, j < run.count {
-                // Ties keep the earlier arm (already in `merged`) first.
-                if wave[run[j]] < wave[merged[i]] { out.append(run[j]); j += 1 } else { out.append(merged[i]); i += 1 }
-            }
-            out.append(contentsOf: merged[i...])
-            out.append(contentsOf: run[j...])
-            merged = out
+        wave[count] = groupWave
+        flux[count] = sumIvar > 0 ? sumIvarFlux / sumIvar : 0
+        ivar[count] = sumIvar > 0 ? sumIvar : 0
+        count += 1
+        groupCount = 0
+    }
+
+    /// The merged spectrum; releases the buffers.
+    func result() -> ArmMerger.Result {
+        let spectrum = MergedSpectrum(wavelength: Array(wave.prefix(count)), flux: Array(flux.prefix(count)),
+                                      ivar: Array(ivar.prefix(count)))
+        for b in [wave, flux, ivar, groupFlux, groupIvar] { b.deallocate() }
+        groupArm.deallocate()
+        var step = 0.0
+        for j in stride(from: 0, to: joinSums.count, by: 4) where joinSums[j] > 0 && joinSums[j + 2] > 0 {
+            let m1 = joinSums[j + 1] / joinSums[j], m2 = joinSums[j + 3] / joinSums[j + 2]
+            let value = (m2 - m1) / (1 / joinSums[j] + 1 / joinSums[j + 2]).squareRoot()
+            if abs(value) > abs(step) { step = value }
         }
-        return merged
+        return ArmMerger.Result(spectrum: spectrum, counts: counts, armStep: step)
     }
 }

@@ -24,32 +24,36 @@ public struct RestFrameRebinner: Sendable {
         guard n >= 2 else { return ([Double](repeating: 0, count: nb), [Double](repeating: 0, count: nb)) }
         let scale = 1 / (1 + z)
         edges.withUnsafeBufferPointer { E in
-            s.wavelength.withUnsafeBufferPointer { w in
-                var k = 0
-                for i in 0..<n {
-                    let iv = s.ivar[i]
-                    guard iv > 0 else { continue }
-                    // Observed pixel edges: midpoints, half a spacing beyond the ends.
-                    let lo = i == 0 ? w[0] - 0.5 * (w[1] - w[0]) : 0.5 * (w[i - 1] + w[i])
-                    let hi = i == n - 1 ? w[n - 1] + 0.5 * (w[n - 1] - w[n - 2]) : 0.5 * (w[i] + w[i + 1])
-                    let l = lo * scale, r = hi * scale
-                    if r <= E[0] || l >= E[nb] { continue }
-                    while k > 0, E[k] > l { k -= 1 }
-                    while k < nb, E[k + 1] <= l { k += 1 }
-                    var j = k
-                    let f = s.flux[i], v = 1 / iv
-                    while j < nb, E[j] < r {
-                        let o = min(r, E[j + 1]) - max(l, E[j])
-                        if o > 0 {
-                            sumO[j] += o
-                            sumOF[j] += o * f
-                            sumO2V[j] += o * o * v
-                        }
-                        j += 1
+        s.wavelength.withUnsafeBufferPointer { w in
+        s.flux.withUnsafeBufferPointer { fx in
+        s.ivar.withUnsafeBufferPointer { ivx in
+        sumO.withUnsafeMutableBufferPointer { sumO in
+        sumOF.withUnsafeMutableBufferPointer { sumOF in
+        sumO2V.withUnsafeMutableBufferPointer { sumO2V in
+            var k = 0
+            for i in 0..<n {
+                let iv = ivx[i]
+                guard iv > 0 else { continue }
+                // Observed pixel edges: midpoints, half a spacing beyond the ends.
+                let lo = i == 0 ? w[0] - 0.5 * (w[1] - w[0]) : 0.5 * (w[i - 1] + w[i])
+                let hi = i == n - 1 ? w[n - 1] + 0.5 * (w[n - 1] - w[n - 2]) : 0.5 * (w[i] + w[i + 1])
+                let l = lo * scale, r = hi * scale
+                if r <= E[0] || l >= E[nb] { continue }
+                while k > 0, E[k] > l { k -= 1 }
+                while k < nb, E[k + 1] <= l { k += 1 }
+                var j = k
+                let f = fx[i], v = 1 / iv
+                while j < nb, E[j] < r {
+                    let o = min(r, E[j + 1]) - max(l, E[j])
+                    if o > 0 {
+                        sumO[j] += o
+                        sumOF[j] += o * f
+                        sumO2V[j] += o * o * v
                     }
+                    j += 1
                 }
             }
-        }
+        }}}}}}}
         var flux = [Double](repeating: 0, count: nb)
         var ivar = [Double](repeating: 0, count: nb)
         for j in 0..<nb where sumO[j] > 0 {

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Ingest benchmark: `qad ingest` against its Python/NumPy peer on the same simulated survey.
+#
+#   bash Benchmarks/bench_ingest.sh [N]        (N spectra, default 20000)
+#
+# Steps: make sure .venv has numpy + astropy, build qad (release), `qad simulate`
+# N quasars, time `qad ingest` and Benchmarks/ingest_peer.py under /usr/bin/time -v
+# (wall time and peak RSS), check that both ingested the same spectra, print a table.
+#
+# Environment overrides:
+#   QAD_BIN=path        use this qad binary, skip the release build
+#   WORK=dir            scratch folder (default: a new /tmp/qad-bench.XXXXXX, kept)
+#   BENCH_INPUT=path    ingest this folder instead of simulating (then BENCH_CATALOG
+#   BENCH_CATALOG=file    is the QSO catalog to use; both given together)
+#   PEER_WORKERS=n      worker processes for the peer (default: all cores, like qad)
+set -euo pipefail
+
+N=${1:-20000}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+WORK=${WORK:-$(mktemp -d /tmp/qad-bench.XXXXXX)}
+mkdir -p "$WORK"
+PY="$ROOT/.venv/bin/python"
+
+say() { printf '%s\n' "$*" >&2; }
+
+# --- Python environment for the peer
+if ! [ -x "$PY" ] || ! "$PY" -c 'import numpy, astropy' 2>/dev/null; then
+    say "setting up .venv with numpy + astropy"
+    [ -x "$PY" ] || python3 -m venv "$ROOT/.venv"
+    "$PY" -m pip install --quiet numpy astropy
+fi
+
+# --- /usr/bin/time (GNU time, for peak RSS)
+if ! [ -x /usr/bin/time ]; then
+    say "installing GNU time"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    $SUDO apt-get install -y time >/dev/null 2>&1 || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y time >/dev/null; }
+fi
+
+# --- qad (release)
+if [ -n "${QAD_BIN:-}" ]; then
+    QAD=$QAD_BIN
+else
+    say "building qad (release)"
+    swift build -c release --product qad >&2
+    QAD="$(swift build -c release --show-bin-path)/qad"
+fi
+[ -x "$QAD" ] || { say "no qad binary at $QAD"; exit 1; }
+
+# --- input
+if [ -n "${BENCH_INPUT:-}" ]; then
+    INPUT=$BENCH_INPUT
+    CATALOG=${BENCH_CATALOG:?BENCH_CATALOG must accompany BENCH_INPUT}
+else
+    say "simulating $N spectra into $WORK/sim"
+    rm -rf "$WORK/sim"
+    "$QAD" simulate --out "$WORK/sim" --n "$N" --seed 1 >&2
+    INPUT=$WORK/sim/healpix
+    CATALOG=$WORK/sim/QSO_cat_sim.fits
+fi
+# same (warm) page cache for both contenders
+find "$INPUT" -name 'coadd-*' -type f -exec cat {} + >/dev/null
+
+# /usr/bin/time -v fields
+wall_s() { awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$1"; }
+rss_mb() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$1"; }
+
+# --- qad
+say "qad ingest"
+rm -rf "$WORK/store"
+/usr/bin/time -v -o "$WORK/qad.time" \
+    "$QAD" ingest --store "$WORK/store" --qso-catalog "$CATALOG" --plain "$INPUT" >"$WORK/qad.log" 2>&1 \
+    || { cat "$WORK/qad.log" >&2; exit 1; }
+QAD_N=$("$PY" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from spectrum").fetchone()[0])' \
+    "$WORK/store/qad.sqlite")
+QAD_S=$(wall_s "$WORK/qad.time")
+QAD_RSS=$(rss_mb "$WORK/qad.time")
+
+# --- peer (its BLAS/OpenMP environment cleaned, for the peer only)
+say "python peer"
+rm -rf "$WORK/peer"
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE \
+    /usr/bin/time -v -o "$WORK/peer.time" \
+    "$PY" "$ROOT/Benchmarks/ingest_peer.py" --out "$WORK/peer" --reference-store "$WORK/store" \
+        --qso-catalog "$CATALOG" ${PEER_WORKERS:+--workers "$PEER_WORKERS"} "$INPUT" >"$WORK/peer.log" 2>&1 \
+    || { cat "$WORK/peer.log" >&2; exit 1; }
+PEER_LINE=$(grep '^peer:' "$WORK/peer.log" | tail -1)
+PEER_S=$(wall_s "$WORK/peer.time")
+# the peer's own figure sums the parent's and every worker's peak; time -v sees only the largest process
+PEER_RSS=$(sed -n 's/.*peak RSS \([0-9.]*\) MB.*/\1/p' <<<"$PEER_LINE")
+
+# --- same spectra?
+read -r PEER_N SAME < <("$PY" - "$WORK/store/qad.sqlite" "$WORK/peer/catalog.npy" <<'EOF'
+import sqlite3, sys
+import numpy as np
+q = {r[0] for r in sqlite3.connect(sys.argv[1]).execute("select targetid from spectrum")}
+p = np.load(sys.argv[2])["TARGETID"].tolist()
+print(len(p), "yes" if q == set(p) and len(p) == len(set(p)) else "no")
+EOF
+)
+
+awk -v qn="$QAD_N" -v qs="$QAD_S" -v qr="$QAD_RSS" -v pn="$PEER_N" -v ps="$PEER_S" -v pr="$PEER_RSS" 'BEGIN {
+    printf "%-6s %9s %9s %11s %13s\n", "", "spectra", "seconds", "spectra/s", "peak RSS MB"
+    printf "%-6s %9d %9.2f %11.1f %13.0f\n", "qad", qn, qs, qn / qs, qr
+    printf "%-6s %9d %9.2f %11.1f %13.0f\n", "peer", pn, ps, pn / ps, pr
+    printf "throughput ratio qad/peer: %.1fx\n", (qn / qs) / (pn / ps)
+}'
+echo "($(nproc) cores; peer workers: ${PEER_WORKERS:-$(nproc)}; seconds = wall time of the whole command; peer RSS = parent + workers)"
+say "peer says: $PEER_LINE"
+say "work folder: $WORK"
+if [ "$QAD_N" != "$PEER_N" ] || [ "$SAME" != yes ]; then
+    say "MISMATCH: qad stored $QAD_N spectra, the peer $PEER_N (same TARGETIDs: $SAME)"
+    exit 1
+fi
+echo "qad and peer agree: $QAD_N spectra, same TARGETIDs"
