@@ -196,14 +196,20 @@ public enum DESIInstrument {
         // Secant iteration in log A – log S/N: S/N ∝ A where sky noise dominates
         // and ∝ √A where the source does, so the slope stays within 0.5–1 and
         // a handful of steps reach 1e-6 relative accuracy.
-        var logA = 0.0
-        var logS = log(max(medianSNR(1), 1e-300))
+        // A quasar whose median pixel is absorbed (z ≳ 6.5: Gunn–Peterson trough over
+        // most of the range) cannot reach the target S/N at any brightness; cap the
+        // peak at 500e-17 erg/s/cm²/Å (r ≈ 16.5, the brightest DESI quasars) so
+        // the search cannot run to absurd, float32-overflowing fluxes.
+        let peak = model.max() ?? 0
+        let logCap = peak > 0 ? log(500 / peak) : 0
+        var logA = min(0.0, logCap)
+        var logS = log(max(medianSNR(exp(logA)), 1e-300))
         var slope = 1.0
         let goal = log(targetSNR)
         for _ in 0..<30 {
             let step = max(min((goal - logS) / slope, 10), -10)
             if abs(step) < 1e-7 { break }
-            let nextA = max(min(logA + step, 60), -60)  // a model of zeros must not overflow
+            let nextA = max(min(logA + step, logCap), -60)
             if nextA == logA { break }
             let nextS = log(max(medianSNR(exp(nextA)), 1e-300))
             if abs(nextA - logA) > 1e-12 && nextS.isFinite && logS.isFinite {
