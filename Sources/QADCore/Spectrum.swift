@@ -18,6 +18,8 @@ public struct ArmSpectrum: Sendable {
 /// Where a spectrum's z came from.
 public enum RedshiftSource: String, Sendable, Codable {
     case redrock, catalog, sdss
+    /// The z column of an upstream ARD Parquet tile (copied there from the QSO catalog).
+    case ard
 }
 
 /// What a source file says about one target, before preprocessing.

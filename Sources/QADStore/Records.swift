@@ -63,6 +63,19 @@ public struct SpectrumRecord: Codable, Sendable, Equatable, FetchableRecord, Per
 
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    /// Column order of `insertSQL` and `insertArguments`, for bulk inserts.
+    static let insertColumns = ["targetid", "ra", "dec", "z", "z_source", "spectype", "zwarn", "deltachi2",
+                                "bal_prob", "bi_civ", "ai_civ", "snr", "amplitude", "mask_frac", "zero_ivar_frac",
+                                "arm_step", "nbins", "flags", "survey", "source_file", "source_hdu", "source_row",
+                                "cache_shard", "cache_row"]
+    static let insertSQL = "INSERT INTO spectrum (\(insertColumns.joined(separator: ", "))) VALUES ("
+        + Array(repeating: "?", count: insertColumns.count).joined(separator: ", ") + ")"
+
+    var insertArguments: StatementArguments {
+        [targetid, ra, dec, z, zSource, spectype, zwarn, deltachi2, balProb, biCiv, aiCiv, snr, amplitude, maskFrac,
+         zeroIvarFrac, armStep, nbins, flags, survey, sourceFile, sourceHdu, sourceRow, cacheShard, cacheRow]
+    }
 }
 
 /// An input file the store has seen: done files are skipped on re-runs unless

@@ -23,6 +23,24 @@ import QADCore
         #expect(Array(all[2326...]) == arms[0][1].flux)
     }
 
+    @Test func rowsReadInSpansEqualRowsReadOneByOne() throws {
+        let f = try FITSFile.open(sharedData("desi/edr-tile-80693/coadd-1-80693-thru20210204.fits"))
+        try f.moveTo(hdu: "Z_FLUX")
+        let width = try f.imageShape()[1]
+        let rows = [4, 0, 2, 3]
+        for span in [1, 2, 64] {
+            let spans: [[Float]] = try f.readImageRows(rows, width: width, maxSpan: span)
+            for (i, r) in rows.enumerated() {
+                var one = [Float](repeating: 0, count: width)
+                try one.withUnsafeMutableBufferPointer { try f.readImageRow(r, width: width, into: $0) }
+                #expect(spans[i] == one)
+            }
+        }
+        try f.moveTo(hdu: "Z_MASK")
+        let masks = try f.readIntegerImageRows([3, 1], width: width, bitpix: try f.imageEquivalentBitpix())
+        #expect(masks.count == 2 && masks[0].count == width)
+    }
+
     @Test func tileCoaddHasPositions() throws {
         let coadd = try DESICoaddFile(path: sharedData("desi/edr-tile-80693/coadd-1-80693-thru20210204.fits"))
         #expect(coadd.targetIDs.first == 39_633_559_463_397_282)

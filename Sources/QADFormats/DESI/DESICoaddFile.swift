@@ -60,29 +60,14 @@ public final class DESICoaddFile {
         for arm in Self.arms {
             let w = wavelengths[arm]!
             let width = w.count
-            var flux = [[Float]](repeating: [], count: rows.count)
-            var ivar = [[Float]](repeating: [], count: rows.count)
-            var mask = [[Int64]](repeating: [], count: rows.count)
             try fits.moveTo(hdu: "\(arm)_FLUX")
-            for (i, r) in rows.enumerated() {
-                flux[i] = [Float](repeating: 0, count: width)
-                try flux[i].withUnsafeMutableBufferPointer { try fits.readImageRow(r, width: width, into: $0) }
-            }
+            let flux: [[Float]] = try fits.readImageRows(rows, width: width)
             try fits.moveTo(hdu: "\(arm)_IVAR")
-            for (i, r) in rows.enumerated() {
-                ivar[i] = [Float](repeating: 0, count: width)
-                try ivar[i].withUnsafeMutableBufferPointer { try fits.readImageRow(r, width: width, into: $0) }
-            }
+            let ivar: [[Float]] = try fits.readImageRows(rows, width: width)
             // MASK is uint32 stored as int32 with BZERO 2^31 in many files (or plain
             // int32, or tile-compressed): Int64 holds all without overflow.
             try fits.moveTo(hdu: "\(arm)_MASK")
-            let bitpix = try fits.imageEquivalentBitpix()
-            for (i, r) in rows.enumerated() {
-                mask[i] = [Int64](repeating: 0, count: width)
-                try mask[i].withUnsafeMutableBufferPointer {
-                    try fits.readIntegerImageRow(r, width: width, bitpix: bitpix, into: $0)
-                }
-            }
+            let mask = try fits.readIntegerImageRows(rows, width: width, bitpix: try fits.imageEquivalentBitpix())
             for i in rows.indices {
                 result[i].append(ArmSpectrum(name: arm, wavelength: w, flux: flux[i], ivar: ivar[i], mask: mask[i]))
             }

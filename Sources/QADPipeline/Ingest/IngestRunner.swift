@@ -229,7 +229,8 @@ public final class IngestRunner {
     static func process(_ path: String, size: Int64, mtime: Double, selection: SampleSelection,
                         preprocessor: Preprocessor) -> FileOutcome {
         var outcome = FileOutcome(path: path, size: size, mtime: mtime)
-        let source: SpectrumSource = SDSSSpecFile.isSDSSName(path) ? SDSSSpecSource() : DESICoaddSource()
+        let source: SpectrumSource = ARDTileSource.isTileName(path) ? ARDTileSource()
+            : SDSSSpecFile.isSDSSName(path) ? SDSSSpecSource() as SpectrumSource : DESICoaddSource()
         let read: SourceRead
         do {
             read = try source.read(path, selection: selection)

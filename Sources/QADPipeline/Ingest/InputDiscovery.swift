@@ -3,7 +3,8 @@ import Foundation
 /// Finds the spectrum files under the paths given to `qad ingest`.
 public enum InputDiscovery {
     /// Files named on the command line are taken as they are; folders are
-    /// recursed for DESI coadds (`coadd-*.fits[.gz]`) and SDSS `spec-*.fits[.gz]`.
+    /// recursed for DESI coadds (`coadd-*.fits[.gz]`), SDSS `spec-*.fits[.gz]`
+    /// and ARD Parquet tiles (`*.parquet`, e.g. `tile_*/qso_data_TILE*.parquet`).
     /// The result is absolute, de-duplicated and sorted, so that runs over the
     /// same inputs process files in the same order.
     public static func files(in paths: [String]) throws -> [String] {
@@ -28,6 +29,7 @@ public enum InputDiscovery {
     }
 
     public static func isSpectrumFileName(_ name: String) -> Bool {
+        if name.hasSuffix(".parquet") { return true }
         let fits = name.hasSuffix(".fits") || name.hasSuffix(".fits.gz") || name.hasSuffix(".fit")
         return fits && (name.hasPrefix("coadd-") || name.hasPrefix("spec-"))
     }
