@@ -132,10 +132,14 @@ public func median(_ values: inout [Double]) -> Double {
         var below = 0
         var inside = values.withUnsafeBufferPointer { v in
             [Double](unsafeUninitializedCapacity: n) { buffer, kept in
-                var k = 0
+                // Branch-free: which side of the bracket a pixel falls on is random.
+                var k = 0, under = 0
                 for x in v {
-                    if x < low { below += 1 } else if x <= high { buffer[k] = x; k += 1 }
+                    buffer[k] = x
+                    k &+= (x >= low && x <= high) ? 1 : 0
+                    under &+= x < low ? 1 : 0
                 }
+                below = under
                 kept = k
             }
         }
