@@ -8,10 +8,21 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     let pool: DatabasePool
     public let path: String
 
-    public init(path: String) throws {
+    /// Opens (creating and migrating unless `readOnly`) the store at `path`. A
+    /// read-only store can watch another process's run without taking locks.
+    public init(path: String, readOnly: Bool = false) throws {
         self.path = path
         var config = Configuration()
+        if readOnly {
+            config.readonly = true
+            pool = try DatabasePool(path: path, configuration: config)
+            return
+        }
         config.busyMode = .timeout(30)
+        // WAL with synchronous=NORMAL: always consistent, durable at checkpoints.
+        // A commit per input file then costs no fsync; a power cut can lose the
+        // last files, which the next run redoes.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         pool = try DatabasePool(path: path, configuration: config)
         try Self.migrator.migrate(pool)
     }
@@ -128,6 +139,25 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             try db.execute(sql: "DELETE FROM spectrum WHERE source_file = ?", arguments: [path])
             try db.execute(sql: "DELETE FROM input_problem WHERE file = ?", arguments: [path])
             try db.execute(sql: "DELETE FROM ingested_file WHERE path = ?", arguments: [path])
+        }
+    }
+
+    public func forgetFiles(beyondCacheRow availableRows: Int, shard: String) throws -> [String] {
+        try pool.write { db in
+            let lost = try Row.fetchAll(db, sql: """
+                SELECT source_file, MIN(cache_row) AS first FROM spectrum
+                WHERE cache_shard = ? GROUP BY source_file HAVING MAX(cache_row) >= ?
+                """, arguments: [shard, availableRows])
+            guard !lost.isEmpty else { return [] }
+            let firstRow: Int = lost.map { $0["first"] as Int }.min()!
+            let paths: [String] = lost.map { $0["source_file"] }
+            for path in paths {
+                try db.execute(sql: "DELETE FROM spectrum WHERE source_file = ?", arguments: [path])
+                try db.execute(sql: "DELETE FROM input_problem WHERE file = ?", arguments: [path])
+                try db.execute(sql: "DELETE FROM ingested_file WHERE path = ?", arguments: [path])
+            }
+            try db.execute(sql: "UPDATE cache_shard SET rows = ? WHERE name = ?", arguments: [firstRow, shard])
+            return paths
         }
     }
 

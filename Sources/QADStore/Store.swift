@@ -31,6 +31,11 @@ public protocol Store: AnyObject, Sendable {
     func commit(_ commit: FileCommit, shard: String, shardRows: Int, columns: Int) throws
     /// Forgets a file (for `--force`): its spectra, problems and record.
     func forget(file path: String) throws
+    /// After a cache shard lost rows (it holds only `availableRows`): forgets
+    /// every file with spectra at or beyond that row, sets the shard's committed
+    /// count to the first row they used, and returns their paths, in one
+    /// transaction. Files are committed in order, so they are the newest ones.
+    func forgetFiles(beyondCacheRow availableRows: Int, shard: String) throws -> [String]
     func spectrumCount() throws -> Int
     func spectra() throws -> [SpectrumRecord]
     func spectrum(_ id: TargetID) throws -> SpectrumRecord?

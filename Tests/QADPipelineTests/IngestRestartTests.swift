@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 import QADFormats
 import QADStore
 import QADTestSupport
@@ -12,8 +13,8 @@ import Testing
         let qad = qadExecutable()
         try #require(FileManager.default.isExecutableFile(atPath: qad), "build qad first (swift build): \(qad)")
         let dir = temporaryDirectory()
-        let sim = try simulateSurvey(SimulationConfig(outputDirectory: dir + "/sim", count: 2400, seed: 7,
-                                                      spectraPerFile: 60))
+        let sim = try simulateSurvey(SimulationConfig(outputDirectory: dir + "/sim", count: 3000, seed: 7,
+                                                      spectraPerFile: 30))
         let arguments = { (store: String) in
             ["ingest", "--store", store, "--qso-catalog", sim.catalogFile, "--workers", "2", "--plain", dir + "/sim/healpix"]
         }
@@ -30,12 +31,14 @@ import Testing
         try killed.run()
         var doneAtKill = 0
         let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if let store = try? SQLiteStore(path: dir + "/killed/qad.sqlite"), let files = try? store.files(), files.count >= 2 {
+        var watcher: SQLiteStore?
+        while Date() < deadline, killed.isRunning {
+            watcher = watcher ?? (try? SQLiteStore(path: dir + "/killed/qad.sqlite", readOnly: true))
+            if let files = try? watcher?.files(), files.count >= 1 {
                 doneAtKill = files.count
                 break
             }
-            usleep(2_000)
+            usleep(500)
         }
         kill(killed.processIdentifier, SIGKILL)
         killed.waitUntilExit()
@@ -55,6 +58,37 @@ import Testing
             let pa = "\(a.cacheDirectory)/main.\(matrix).npy", pb = "\(b.cacheDirectory)/main.\(matrix).npy"
             let same = FileManager.default.contentsEqual(atPath: pa, andPath: pb)
             #expect(same, "\(matrix) cache differs after the restart")
+        }
+    }
+
+    @Test func aCacheThatLostItsTailIsRepairedByTheNextRun() async throws {
+        // A power cut can leave the SQLite commit durable but not the cache rows
+        // behind it: the next run forgets the files whose rows are gone and redoes them.
+        var catalog = QSOCatalog()
+        try catalog.add(path: sharedData("desi/catalogs/QSO_cat_fuji_dark_tile.fits.gz"))
+        let inputs = [sharedData("desi/edr-tile-80693")]
+        func ingest(_ dir: String) async throws -> (ProjectStore, IngestSummary) {
+            let project = try ProjectStore(directory: dir)
+            let runner = try IngestRunner(project: project, options: IngestOptions(selection: SampleSelection(catalog: catalog)))
+            return (project, try await runner.run(paths: inputs))
+        }
+        let reference = temporaryDirectory(), damaged = temporaryDirectory()
+        let (a, _) = try await ingest(reference)
+        let (b, first) = try await ingest(damaged)
+        #expect(first.spectraIngested == 10)
+        // Rows 0–4 come from the first file, 5–9 from the second: keep 7 rows.
+        let flux = b.fluxPath(shard: "main")
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: flux))
+        try handle.truncate(atOffset: UInt64(128 + 7 * 4 * RestGrid.standard.count))
+        try handle.close()
+
+        let (_, repair) = try await ingest(damaged)
+        #expect(repair.filesIngested == 1 && repair.filesAlreadyDone == 1 && repair.spectraIngested == 5)
+        #expect(repair.problems.contains { $0.problem.message.contains("cache rows were lost") })
+        #expect(try a.store.spectra() == b.store.spectra())
+        for m in ["flux", "weight"] {
+            #expect(FileManager.default.contentsEqual(atPath: "\(a.cacheDirectory)/main.\(m).npy",
+                                                      andPath: "\(b.cacheDirectory)/main.\(m).npy"))
         }
     }
 }

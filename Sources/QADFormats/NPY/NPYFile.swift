@@ -140,10 +140,25 @@ public final class NPYMatrixAppender {
         return first
     }
 
-    /// Makes appended rows durable and visible in the header.
+    /// Makes appended rows visible in the header (to NumPy and to a later
+    /// open). Not durable across a power cut until `sync()`.
+    public func publish() throws {
+        try writeHeader()
+    }
+
+    /// Publishes and flushes to disk.
     public func sync() throws {
         try writeHeader()
         try handle.synchronize()
+    }
+
+    /// Whole rows a matrix file holds (by its size), or 0 when it is missing.
+    /// Fewer rows than the store committed means the file lost its tail (a
+    /// power cut before the data reached the disk); ingest then redoes those files.
+    public static func availableRows(path: String, columns: Int) -> Int {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let size = attributes[.size] as? Int, size >= headerLength else { return 0 }
+        return (size - headerLength) / (4 * columns)
     }
 
     private func writeHeader() throws {

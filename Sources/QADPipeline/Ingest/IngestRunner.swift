@@ -83,6 +83,20 @@ public final class IngestRunner {
         summary.filesFound = files.count
         let store = project.store
 
+        // A cache that lost its tail (power cut before the data reached the disk):
+        // forget the files whose rows are gone, so this run redoes them.
+        let shard = options.shard
+        let columns = preprocessor.rebinner.grid.count
+        let available = min(NPYMatrixAppender.availableRows(path: project.fluxPath(shard: shard), columns: columns),
+                            NPYMatrixAppender.availableRows(path: project.weightPath(shard: shard), columns: columns))
+        if try store.committedRows(shard: shard) > available {
+            for path in try store.forgetFiles(beyondCacheRow: available, shard: shard) {
+                summary.problems.append((.warning, InputProblem(file: path, message:
+                    "its cache rows were lost (the cache holds \(available) rows); ingesting it again")))
+                summary.warnings += 1
+            }
+        }
+
         // Decide which files need work before starting any.
         var todo: [(path: String, size: Int64, mtime: Double)] = []
         for path in files {
@@ -98,8 +112,6 @@ public final class IngestRunner {
         }
 
         var known = try store.allTargetIDs()
-        let shard = options.shard
-        let columns = preprocessor.rebinner.grid.count
         let committed = try store.committedRows(shard: shard)
         let fluxFile = try NPYMatrixAppender(path: project.fluxPath(shard: shard), columns: columns, committedRows: committed)
         let weightFile = try NPYMatrixAppender(path: project.weightPath(shard: shard), columns: columns, committedRows: committed)
@@ -147,6 +159,8 @@ public final class IngestRunner {
                 }
             }
         }
+        try fluxFile.sync()
+        try weightFile.sync()
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }
@@ -189,10 +203,13 @@ public final class IngestRunner {
         }
         let firstRow = fluxFile.rows
         if !accepted.isEmpty {
+            // Rows reach the page cache before the store commits them, so a killed
+            // process never leaves the store pointing past the cache. No fsync per
+            // file: a power cut is handled on the next run (see above).
             try fluxFile.append(flux)
             try weightFile.append(weight)
-            try fluxFile.sync()
-            try weightFile.sync()
+            try fluxFile.publish()
+            try weightFile.publish()
         }
         let records = accepted.enumerated().map { i, s in
             Self.record(s, shard: shard, row: firstRow + i)

@@ -25,13 +25,13 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let survey = out + "/survey"
         let storeDir = out + "/store"
-        print("1/2 simulate: \(count) spectra (quasars, galaxies, stars; 2% anomalous quasars) → \(survey)")
+        print("1/3 simulate: \(count) spectra (quasars, galaxies, stars; 2% anomalous quasars) → \(survey)")
         let sim = try simulateSurvey(SimulationConfig(outputDirectory: survey, count: count, anomalyFraction: 0.02,
                                                       seed: seed, spectraPerFile: 250))
         print("    \(sim.files) healpix coadd+redrock pairs, \(sim.quasars) quasars, median quasar S/N "
               + String(format: "%.2f", sim.medianQuasarSNR) + String(format: ", %.1f s", sim.elapsedSeconds))
 
-        print("2/2 ingest: QSO catalog defines the sample → \(storeDir)")
+        print("2/3 ingest: QSO catalog defines the sample → \(storeDir)")
         var catalog = QSOCatalog()
         try catalog.add(path: sim.catalogFile)
         let project = try ProjectStore(directory: storeDir)
@@ -42,6 +42,7 @@ struct Demo: AsyncParsableCommand {
         reporter.finish()
         print("    \(summary.spectraIngested) spectra ingested (\(summary.filesAlreadyDone) files already in the store), "
               + String(format: "%.0f spectra/s", summary.spectraPerSecond))
+        try runDemoModelStep(project: project, seed: seed)
         print("""
 
         Done. The store is \(storeDir):
@@ -49,6 +50,7 @@ struct Demo: AsyncParsableCommand {
           \(storeDir)/cache/main.flux.npy    normalized rest-frame flux [N, 3276] (np.load(..., mmap_mode="r"))
           \(storeDir)/cache/main.weight.npy  inverse variance, 0 where a bin is not covered
           \(storeDir)/cache/grid.npy         rest-frame wavelengths (Å)
+          \(storeDir)/models/vae/           VAE checkpoint (safetensors + JSON), latents, reconstructions
         Truth table of the simulation: \(sim.truthFile)
         """)
     }

@@ -1,0 +1,65 @@
+import Foundation
+
+/// A model as two files: `model.safetensors` (weights) and `model.json` (its
+/// card). The card carries the weights' hash, so a pair torn apart by a crash
+/// between the two renames is detected on load.
+public enum ModelFiles {
+    public static let weightsName = "model.safetensors"
+    public static let cardName = "model.json"
+
+    /// The weights as named tensors in PyTorch layout.
+    public static func entries(_ model: VAEModel) -> [SafeTensors.Entry] {
+        model.layout.tensors.map { t in
+            SafeTensors.Entry(name: t.name, shape: t.shape,
+                              values: Array(UnsafeBufferPointer(start: model.parameters.pointer + t.offset, count: t.count)))
+        }
+    }
+
+    /// Writes both files into `directory` (which must exist); fills the card's
+    /// weights hash and tensor list.
+    @discardableResult
+    public static func write(_ model: VAEModel, card: ModelCard, to directory: String) throws -> ModelCard {
+        let weights = try SafeTensors.encode(entries(model), metadata: ["format": "qad-vae", "card": cardName])
+        var card = card
+        card.weightsHash = weights.withUnsafeBytes { raw in
+            var h = ContentHash()
+            h.update(raw.baseAddress!, count: raw.count)
+            return h.hex
+        }
+        card.tensors = model.layout.tensors.map(\.name)
+        try DurableFile.write(weights, to: directory + "/" + weightsName)
+        try DurableFile.write(try card.encoded(), to: directory + "/" + cardName)
+        return card
+    }
+
+    /// Loads and checks a model written by `write`.
+    public static func load(from directory: String) throws -> (model: VAEModel, card: ModelCard) {
+        let cardPath = directory + "/" + cardName, weightsPath = directory + "/" + weightsName
+        guard let cardData = FileManager.default.contents(atPath: cardPath) else {
+            throw ModelError("\(cardPath): no model card (train a model first: qad train)")
+        }
+        let card = try ModelCard.decode(cardData, path: cardPath)
+        guard let weights = FileManager.default.contents(atPath: weightsPath) else {
+            throw ModelError("\(weightsPath): weights missing")
+        }
+        let hash = weights.withUnsafeBytes { raw in
+            var h = ContentHash()
+            h.update(raw.baseAddress!, count: raw.count)
+            return h.hex
+        }
+        guard hash == card.weightsHash else {
+            throw ModelError("\(weightsPath): weights hash \(hash) does not match \(cardPath) (\(card.weightsHash))")
+        }
+        let (entries, _) = try SafeTensors.decode(weights, path: weightsPath)
+        let layout = ParameterLayout(card.architecture)
+        let parameters = FloatBuffer(count: layout.count)
+        for t in layout.tensors {
+            guard let e = entries[t.name] else { throw ModelError("\(weightsPath): tensor \(t.name) missing") }
+            guard e.shape == t.shape else {
+                throw ModelError("\(weightsPath): tensor \(t.name) has shape \(e.shape), the card's architecture needs \(t.shape)")
+            }
+            e.values.withUnsafeBufferPointer { (parameters.pointer + t.offset).update(from: $0.baseAddress!, count: t.count) }
+        }
+        return (try VAEModel(architecture: card.architecture, parameters: parameters), card)
+    }
+}

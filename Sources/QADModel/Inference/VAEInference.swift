@@ -1,0 +1,129 @@
+import Foundation
+import QADStore
+
+/// Settings of an inference pass over the cache.
+public struct InferenceOptions: Sendable {
+    public var batchSize = 256
+    /// Cache rows read, computed and committed together: memory is bounded
+    /// by this, not by the survey.
+    public var chunkRows = 2048
+    /// Rows between flushes to disk and commits to the store: a killed run
+    /// redoes at most this many.
+    public var durableRows = 16384
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// Write the reconstruction of every spectrum (13 kB each) as well as latents.
+    public var reconstructions = true
+    /// Decode the whole rest grid for every spectrum. Off: only the bins the
+    /// spectrum covers are decoded (NaN elsewhere), which is all the residuals
+    /// and plots use and takes about half the time.
+    public var fullReconstructions = false
+    /// Recompute everything even if outputs for these weights exist.
+    public var force = false
+    public init() {}
+}
+
+public struct InferenceSummary: Sendable {
+    public var rowsTotal: Int
+    /// Rows computed by this run (0 when everything was already done).
+    public var rowsComputed: Int
+    /// Catalog spectra among them (the rest are cache rows no catalog entry uses).
+    public var spectraComputed: Int
+    public var resumedAtRow: Int
+    public var seconds: Double
+    public var spectraPerSecond: Double { seconds > 0 ? Double(spectraComputed) / seconds : 0 }
+    public var outputDirectory: String
+}
+
+/// Encodes and decodes the whole cache with a trained model, streaming: chunk
+/// by chunk it writes row-aligned matrices to STORE/models/MODEL/
+/// (`latent_mu.npy`, `latent_sigma.npy` [rows, latent], `reconstruction.npy`
+/// [rows, bins]; row i belongs to cache row i, NaN for rows no catalog spectrum
+/// uses) and per-spectrum χ²/dof, MSE and KL to the store's `model_output`
+/// table, committing progress with them so a killed run resumes.
+public final class VAEInference {
+    public let project: ProjectStore
+    public let modelName: String
+    public let directory: String
+    public var progress: (_ rowsDone: Int, _ rowsTotal: Int, _ spectra: Int, _ elapsed: Double) -> Void = { _, _, _, _ in }
+
+    public static let muName = "latent_mu.npy"
+    public static let sigmaName = "latent_sigma.npy"
+    public static let reconstructionName = "reconstruction.npy"
+
+    public init(project: ProjectStore, modelName: String) {
+        self.project = project
+        self.modelName = modelName
+        directory = VAETrainer.modelPath(project: project, name: modelName)
+    }
+
+    public func run(_ options: InferenceOptions) throws -> InferenceSummary {
+        guard let store = project.store as? any ModelOutputStore else {
+            throw ModelError("this store cannot hold model outputs")
+        }
+        let (model, card) = try ModelFiles.load(from: directory)
+        let cache = try SpectralCache(project: project, shard: card.data.shard)
+        guard cache.bins == card.architecture.bins,
+              abs(cache.grid.log10Start - card.restGrid.log10Start) < 1e-9,
+              abs(cache.grid.log10Step - card.restGrid.log10Step) < 1e-12 else {
+            throw ModelError("\(directory): the model was trained on another rest grid than \(project.cacheDirectory)")
+        }
+        let fingerprint = card.weightsHash
+            + (options.reconstructions ? (options.fullReconstructions ? "+reconstruction-full" : "+reconstruction") : "")
+        var start = 0
+        if let p = try store.inferenceProgress(model: modelName), !options.force, p.fingerprint == fingerprint,
+           p.cacheShard == cache.shard {
+            start = min(p.rowsDone, cache.rows)
+        } else {
+            try store.resetInference(model: modelName)
+            try? FileManager.default.removeItem(atPath: directory + "/" + Self.reconstructionName)
+        }
+        let L = card.architecture.latent, bins = cache.bins
+        let files = try OutputMatrices(
+            mu: OutputMatrixFile(path: directory + "/" + Self.muName, columns: L, committedRows: start),
+            sigma: OutputMatrixFile(path: directory + "/" + Self.sigmaName, columns: L, committedRows: start),
+            reconstruction: options.reconstructions
+                ? OutputMatrixFile(path: directory + "/" + Self.reconstructionName, columns: bins, committedRows: start)
+                : nil)
+        let began = Date()
+        var spectra = 0
+        let engine = ChunkEngine(model: model, cache: cache, options: options)
+        cache.flux.advise(random: false)
+        cache.weight.advise(random: false)
+        // Writing a chunk (latent appends; every `durableRows` rows a flush to
+        // disk and one SQLite transaction) runs on a background queue while the
+        // next chunk computes; at most one write is in flight, so memory holds
+        // at most two chunks.
+        let writer = ChunkWriter()
+        var chunkStart = start
+        while chunkStart < cache.rows {
+            let rows = chunkStart..<min(chunkStart + options.chunkRows, cache.rows)
+            let refs = try store.cacheRows(shard: cache.shard, in: rows)
+            let mapped = try files.reconstruction?.mapRows(rows.count)
+            let out = engine.run(rows: rows, refs: refs, reconstruction: mapped?.pointer)
+            cache.flux.release(rows: rows)
+            cache.weight.release(rows: rows)
+            try writer.wait()
+            let model = modelName, shard = cache.shard, total = cache.rows
+            let final = rows.upperBound == cache.rows, durableRows = options.durableRows
+            writer.submit {
+                let records = refs.map { ref -> ModelOutputRecord in
+                    let i = ref.row - rows.lowerBound
+                    return ModelOutputRecord(model: model, targetid: ref.targetid, cacheShard: shard, cacheRow: ref.row,
+                                             reconChi2: out.chi2PerDof[i], reconMse: out.mse[i], kl: out.kl[i],
+                                             dof: out.dof[i])
+                }
+                try files.append(out, mapped: mapped, records: records, durableRows: durableRows, final: final) {
+                    try store.commitInference($0, progress: ModelInferenceRecord(
+                        model: model, fingerprint: fingerprint, cacheShard: shard, rowsDone: rows.upperBound,
+                        rowsTotal: total, updatedAt: Date().timeIntervalSince1970))
+                }
+            }
+            spectra += refs.count
+            chunkStart = rows.upperBound
+            progress(chunkStart, cache.rows, spectra, Date().timeIntervalSince(began))
+        }
+        try writer.wait()
+        return InferenceSummary(rowsTotal: cache.rows, rowsComputed: cache.rows - start, spectraComputed: spectra,
+                                resumedAtRow: start, seconds: Date().timeIntervalSince(began), outputDirectory: directory)
+    }
+}

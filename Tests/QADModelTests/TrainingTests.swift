@@ -1,0 +1,127 @@
+import Foundation
+import QADStore
+import QADTestSupport
+import Testing
+@testable import QADModel
+
+@Suite(.serialized) struct TrainingTests {
+    @Test func validationLossFallsAndCheckpointsAreWritten() throws {
+        let store = try SyntheticStore(spectra: 600)
+        let trainer = try VAETrainer(project: store.project, modelName: "vae")
+        var reports: [EpochReport] = []
+        trainer.onEpoch = { reports.append($0) }
+        let outcome = try trainer.train(architecture: smallArchitecture, config: quickConfig(epochs: 15))
+        #expect(reports.count == 15 && reports.map(\.epoch) == Array(1...15))
+        let late = reports.suffix(5).map(\.validationLoss).min()!
+        #expect(late < 0.75 * reports[0].validationLoss, "validation loss \(reports.map(\.validationLoss))")
+        #expect(reports.allSatisfy { $0.spectraPerSecond > 0 && $0.trainChi2PerDof > 0 })
+        #expect(outcome.state.finished && outcome.state.stopReason == StopReason.maxEpochs)
+        // Published model: the best epoch, loadable, with its card.
+        let (model, card) = try ModelFiles.load(from: outcome.modelDirectory)
+        #expect(card.epoch == outcome.state.bestEpoch)
+        #expect(card.architecture == smallArchitecture && card.restGrid.count == store.grid.count)
+        #expect(abs(card.restGrid.log10Start - store.grid.log10Start) < 1e-9 && abs(card.restGrid.log10Step - store.grid.log10Step) < 1e-12)
+        #expect(card.data.trainingSpectra + card.data.validationSpectra == 600 && card.data.validationSpectra == 120)
+        #expect(card.data.hash == outcome.state.dataHash && card.training.maxEpochs == 15)
+        #expect(model.parameterCount == ParameterLayout(smallArchitecture).count)
+        // Only the latest and best epochs are kept.
+        let kept = try FileManager.default.contentsOfDirectory(atPath: trainer.directory.checkpoints).filter { $0.hasPrefix("epoch-") }
+        #expect(Set(kept) == Set(["epoch-0015", CheckpointDirectory.epochFolderName(outcome.state.bestEpoch!)]))
+        // Running again does nothing.
+        let again = try trainer.train(architecture: smallArchitecture, config: quickConfig(epochs: 15))
+        #expect(again.alreadyFinished)
+    }
+
+    @Test func sameSeedAndThreadsGiveTheSameWeights() throws {
+        let store = try SyntheticStore(spectra: 200)
+        func weights(_ name: String, seed: UInt64) throws -> [Float] {
+            var c = quickConfig(epochs: 2)
+            c.seed = seed
+            let out = try VAETrainer(project: store.project, modelName: name).train(architecture: smallArchitecture, config: c)
+            return try ModelFiles.load(from: out.modelDirectory).model.parameters.array
+        }
+        let a = try weights("a", seed: 5), b = try weights("b", seed: 5), c = try weights("c", seed: 6)
+        #expect(a == b)
+        #expect(a != c)
+    }
+
+    /// Stopping after epoch 2 and resuming to epoch 4 gives bit-identical
+    /// weights, optimizer state and history to 4 epochs in one go.
+    @Test func resumingContinuesExactly() throws {
+        let store = try SyntheticStore(spectra: 200)
+        let straight = try VAETrainer(project: store.project, modelName: "straight")
+        _ = try straight.train(architecture: smallArchitecture, config: quickConfig(epochs: 4))
+        let split = try VAETrainer(project: store.project, modelName: "split")
+        _ = try split.train(architecture: smallArchitecture, config: quickConfig(epochs: 2))
+        let resumed = try split.train(architecture: nil, config: quickConfig(epochs: 4))
+        #expect(resumed.resumedAfterEpoch == 2 && !resumed.alreadyFinished)
+        let a = try straight.directory.loadLatest()!, b = try split.directory.loadLatest()!
+        #expect(a.model.parameters.array == b.model.parameters.array)
+        #expect(a.optimizer.m.array == b.optimizer.m.array && a.optimizer.steps == b.optimizer.steps)
+        #expect(a.state.history.map(\.validationLoss) == b.state.history.map(\.validationLoss))
+    }
+
+    @Test func resumeRefusesOtherSettingsOrData() throws {
+        let store = try SyntheticStore(spectra: 120)
+        let trainer = try VAETrainer(project: store.project, modelName: "vae")
+        _ = try trainer.train(architecture: smallArchitecture, config: quickConfig(epochs: 1))
+        var other = quickConfig(epochs: 3)
+        other.batchSize = 16
+        #expect(throws: ModelError.self) { try trainer.train(architecture: nil, config: other) }
+        var wider = smallArchitecture
+        wider.hidden = [80, 32]
+        #expect(throws: ModelError.self) { try trainer.train(architecture: wider, config: quickConfig(epochs: 3)) }
+        // Different data (a subset) is refused; --force starts over.
+        var subset = quickConfig(epochs: 3)
+        subset.subset = 100
+        #expect(throws: ModelError.self) { try trainer.train(architecture: nil, config: subset) }
+        let fresh = try trainer.train(architecture: nil, config: subset, force: true)
+        #expect(fresh.resumedAfterEpoch == nil && fresh.state.epochsDone == 3)
+        #expect(try ModelFiles.load(from: fresh.modelDirectory).card.data.spectra == 100)
+    }
+
+    /// Corrupt spectra (absurd flux in a covered bin) are left out of training
+    /// and do not derail it.
+    @Test func corruptSpectraAreLeftOut() throws {
+        let store = try SyntheticStore(spectra: 150)
+        // Overwrite one bin of row 3 in the cache with 1e20.
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: store.project.fluxPath(shard: "main")))
+        let cache = try SpectralCache(project: store.project)
+        let w = cache.weight.row(3)
+        let j = (0..<SyntheticStore.bins).first { w[$0] > 0 }!
+        try handle.seek(toOffset: UInt64(128 + 4 * (3 * SyntheticStore.bins + j)))
+        var big: Float = 1e20
+        try handle.write(contentsOf: Data(bytes: &big, count: 4))
+        try handle.close()
+        let data = try TrainingSet(project: store.project, config: quickConfig())
+        #expect(data.excluded.map(\.row) == [3] && data.count == 149)
+        let out = try VAETrainer(project: store.project, modelName: "vae").train(architecture: smallArchitecture,
+                                                                                 config: quickConfig(epochs: 3))
+        #expect(out.state.history.allSatisfy { $0.validationLoss.isFinite })
+    }
+}
+
+@Suite struct ScheduleTests {
+    @Test func plateauHalvesTheLearningRateAndPatienceStops() {
+        var c = TrainingConfig()
+        c.betaWarmupEpochs = 1
+        c.learningRatePatience = 2
+        c.earlyStoppingPatience = 3
+        var s = TrainingState(learningRate: 1e-3, architecture: smallArchitecture, config: c, dataHash: "")
+        func epoch(_ loss: Double) -> Bool {
+            let better = Schedule.update(&s, validationLoss: loss, config: c)
+            s.epochsDone += 1
+            return better
+        }
+        #expect(epoch(100))          // epoch 1 (warm-up)
+        #expect(epoch(50))           // better
+        #expect(!epoch(50.1))        // stagnant 1
+        #expect(s.learningRate == 1e-3)
+        #expect(!epoch(60))          // stagnant 2 → halve
+        #expect(s.learningRate == 5e-4 && s.epochsWithoutImprovement == 2)
+        #expect(epoch(49.99))        // best weights but not better by 0.1 %: still stagnant
+        #expect(s.epochsWithoutImprovement == 3 && s.bestEpoch == 5)
+        #expect(epoch(10))           // real improvement resets
+        #expect(s.epochsWithoutImprovement == 0)
+    }
+}
