@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 import QADTestSupport
 @testable import QADFormats
 
@@ -94,18 +95,8 @@ enum PyarrowFixtures {
     }
 }
 
-/// Seeded generator (SplitMix64) for reproducible test data.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// Seeded generator for reproducible test data.
+typealias SeededRandom = SplitMix64
 
 /// Tables of every type qad writes, with nulls at row and element level,
 /// empty lists and awkward values (NaN, ±inf, -0, extreme integers, UTF-8).

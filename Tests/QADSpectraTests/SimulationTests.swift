@@ -1,5 +1,6 @@
 import Foundation
 import QADSpectra
+import QADCore
 import Testing
 
 /// Physics sanity of the simulator's models.
@@ -222,7 +223,7 @@ import Testing
             #expect(zip(o.mask, o.ivar).allSatisfy { $0.0 == 0 || $0.1 == 0 })
             ratios.append(o.snr / t.targetSNR)
         }
-        let median = SimMath.median(&ratios)
+        let median = QADSpectra.median(&ratios)
         #expect(abs(median - 1) < 0.1, "measured/target SNR \(median)")
     }
 
@@ -247,7 +248,7 @@ import Testing
         var z = (0..<20_000).map { _ in MockTargets.drawQuasarRedshift(using: &rng) }
         #expect(z.allSatisfy { $0 >= 0.05 && $0 <= 6.8 })
         #expect(z.contains { $0 > 4 })
-        let median = SimMath.median(&z)
+        let median = QADSpectra.median(&z)
         #expect(abs(median - 1.72) < 0.1, "median z \(median)")
     }
 

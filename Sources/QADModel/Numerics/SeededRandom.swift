@@ -1,22 +1,15 @@
 import Foundation
+import QADCore
 
 /// xoshiro256** seeded through SplitMix64: fast, reproducible on every
 /// platform, and independent streams for independent jobs (shuffle of epoch 3,
 /// noise of batch 17, …) derived from one user seed, so resuming at any epoch
 /// replays exactly what an uninterrupted run would have drawn.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var s0, s1, s2, s3: UInt64
+    private var generator: Xoshiro256StarStar
 
     public init(seed: UInt64) {
-        var sm = seed
-        func next() -> UInt64 {
-            sm &+= 0x9E37_79B9_7F4A_7C15
-            var z = sm
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = next(); s1 = next(); s2 = next(); s3 = next()
+        generator = Xoshiro256StarStar(seed: seed)
     }
 
     /// A stream for one job: the seed mixed with labels (epoch, batch, …).
@@ -30,17 +23,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     @inline(__always)
-    private static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
-
-    @inline(__always)
-    public mutating func next() -> UInt64 {
-        let result = Self.rotl(s1 &* 5, 7) &* 9
-        let t = s1 << 17
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
-        s2 ^= t
-        s3 = Self.rotl(s3, 45)
-        return result
-    }
+    public mutating func next() -> UInt64 { generator.next() }
 
     /// Uniform in [0, 1) with 53 random bits.
     @inline(__always)

@@ -158,7 +158,7 @@ public func simulateSurvey(_ config: SimulationConfig, progress: ((Int) -> Void)
     summary.stars = all.filter { $0.target.mockClass == .star }.count
     for t in quasars { if let a = t.target.anomaly { summary.anomalies += 1; summary.anomaliesByType[a.typeName, default: 0] += 1 } }
     var snrs = quasars.map(\.snr)
-    summary.medianQuasarSNR = snrs.isEmpty ? 0 : SimMath.median(&snrs)
+    summary.medianQuasarSNR = snrs.isEmpty ? 0 : median(&snrs)
     summary.elapsedSeconds = Date().timeIntervalSince(start)
     return summary
 }

@@ -191,7 +191,7 @@ public enum DESIInstrument {
                 let variance = (max(amp * p.m, 0) + p.s) / en + p.arms * n * readNoiseVariance / (en * en)
                 return amp * p.m / variance.squareRoot()
             }
-            return SimMath.median(&v)
+            return median(&v)
         }
         // Secant iteration in log A – log S/N: S/N ∝ A where sky noise dominates
         // and ∝ √A where the source does, so the slope stays within 0.5–1 and
@@ -313,7 +313,7 @@ public enum DESIInstrument {
         for j in 0..<combinedCount where sumW[j] > 0 {
             values.append(sumWF[j] / sumW[j].squareRoot())
         }
-        return values.isEmpty ? 0 : SimMath.median(&values)
+        return values.isEmpty ? 0 : median(&values)
     }
 
     // MARK: photometry
@@ -341,37 +341,3 @@ public enum DESIInstrument {
 }
 
 /// Small numeric helpers for the simulator.
-public enum SimMath {
-    /// Median by quickselect (reorders `values`); for even counts, the mean of
-    /// the two middle values.
-    public static func median(_ values: inout [Double]) -> Double {
-        let n = values.count
-        guard n > 0 else { return .nan }
-        let upper = select(&values, n / 2)
-        if n % 2 == 1 { return upper }
-        var lowerMax = -Double.infinity
-        for i in 0..<(n / 2) where values[i] > lowerMax { lowerMax = values[i] }
-        return 0.5 * (lowerMax + upper)
-    }
-
-    /// k-th smallest value (0-based), Hoare quickselect with median-of-three
-    /// pivots; afterwards values[..<k] ≤ values[k] ≤ values[(k+1)...].
-    static func select(_ a: inout [Double], _ k: Int) -> Double {
-        var lo = 0, hi = a.count - 1
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if a[mid] < a[lo] { a.swapAt(mid, lo) }
-            if a[hi] < a[lo] { a.swapAt(hi, lo) }
-            if a[hi] < a[mid] { a.swapAt(hi, mid) }
-            let pivot = a[mid]
-            var i = lo, j = hi
-            while i <= j {
-                while a[i] < pivot { i += 1 }
-                while a[j] > pivot { j -= 1 }
-                if i <= j { a.swapAt(i, j); i += 1; j -= 1 }
-            }
-            if k <= j { hi = j } else if k >= i { lo = i } else { return a[k] }
-        }
-        return a[k]
-    }
-}
