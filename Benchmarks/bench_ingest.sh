@@ -31,22 +31,8 @@ if ! [ -x "$PY" ] || ! "$PY" -c 'import numpy, astropy' 2>/dev/null; then
     "$PY" -m pip install --quiet numpy astropy
 fi
 
-# --- /usr/bin/time (GNU time, for peak RSS)
-if ! [ -x /usr/bin/time ]; then
-    say "installing GNU time"
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-    $SUDO apt-get install -y time >/dev/null 2>&1 || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y time >/dev/null; }
-fi
-
-# --- qad (release)
-if [ -n "${QAD_BIN:-}" ]; then
-    QAD=$QAD_BIN
-else
-    say "building qad (release)"
-    swift build -c release --product qad >&2
-    QAD="$(swift build -c release --show-bin-path)/qad"
-fi
-[ -x "$QAD" ] || { say "no qad binary at $QAD"; exit 1; }
+# GNU time and the qad binary
+source "$ROOT/Benchmarks/common.sh"
 
 # --- input
 if [ -n "${BENCH_INPUT:-}" ]; then

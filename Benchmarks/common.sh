@@ -1,0 +1,18 @@
+# Shared set-up of the benchmark scripts (sourced, not run): GNU time for peak
+# RSS, and the qad binary (release build unless QAD_BIN names one). Sets QAD.
+say() { printf '%s\n' "$*" >&2; }
+
+if ! [ -x /usr/bin/time ]; then
+    say "installing GNU time"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    $SUDO apt-get install -y time >/dev/null 2>&1 || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y time >/dev/null; }
+fi
+
+if [ -n "${QAD_BIN:-}" ]; then
+    QAD=$QAD_BIN
+else
+    say "building qad (release)"
+    swift build -c release --product qad >&2
+    QAD="$(swift build -c release --show-bin-path)/qad"
+fi
+[ -x "$QAD" ] || { say "no qad binary at $QAD"; exit 1; }
