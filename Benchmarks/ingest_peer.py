@@ -374,6 +374,9 @@ class NpyRowWriter:
         body += b" " * (self.HEADER - len(head) - len(body) - 1) + b"\n"
         self.f.seek(0)
         self.f.write(head + body)
+        # Durable like qad's cache (qad fsyncs its matrices at the end of a run).
+        self.f.flush()
+        os.fsync(self.f.fileno())
         self.f.close()
 
 
