@@ -6,7 +6,6 @@ import Testing
 @Suite struct FITSRoundTripTests {
     @Test func imagesAndTablesOfEveryTypeRoundTrip() throws {
         let path = temporaryPath("roundtrip.fits")
-        let big = everyTypeTargetID
         try writeEveryTypeFile(path)
         try expectEveryTypeValues(path)
         let f = try FITSFile.open(path)

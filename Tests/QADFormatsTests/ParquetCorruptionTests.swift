@@ -174,7 +174,7 @@ import Testing
             #expect(error.message.contains("not a regular file"))
         }
         let empty = temporaryPath("empty.parquet")
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
         do { _ = try ParquetFile(path: empty) } catch { #expect(error.message.contains("empty file")) }
     }
 }

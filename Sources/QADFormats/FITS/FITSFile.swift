@@ -162,7 +162,7 @@ public final class FITSFile {
                       status: Int32, _ context: String) -> FITSError {
         var text = [CChar](repeating: 0, count: 32)
         ffgerr(status, &text)
-        let reason = String(cString: text)
+        let reason = stringFromCBuffer(text)
         ffcmsg()  // drop cfitsio's message stack: the status text is what we report
         return FITSError(file: path, hdu: hdu, column: column, row: row, status: status,
                          message: "\(context) (cfitsio \(status): \(reason))")
@@ -265,7 +265,7 @@ public final class FITSFile {
         ffgky(fptr, Int32(TSTRING), name, &value, nil, &status)
         if status == Int32(KEY_NO_EXIST) { ffcmsg(); return nil }
         try check(status, "cannot read keyword \(name)")
-        return String(cString: value).trimmingCharacters(in: .whitespaces)
+        return stringFromCBuffer(value).trimmingCharacters(in: .whitespaces)
     }
 
     public func intKey(_ name: String) throws -> Int64? {
@@ -312,4 +312,9 @@ public final class FITSFile {
         ffuky(fptr, Int32(TLOGICAL), name, &v, comment, &status)
         try check(status, "cannot write keyword \(name)")
     }
+}
+
+/// The NUL-terminated text in a C character buffer.
+func stringFromCBuffer(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

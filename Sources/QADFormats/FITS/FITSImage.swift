@@ -31,8 +31,10 @@ extension FITSFile {
         var status: Int32 = 0
         var anyNull: Int32 = 0
         var nullValue: T = 0
-        ffgpv(handle, T.fitsDataType, Int64(first + 1), Int64(buffer.count), &nullValue,
-              buffer.baseAddress, &anyNull, &status)
+        withUnsafeMutablePointer(to: &nullValue) { null in
+            _ = ffgpv(handle, T.fitsDataType, Int64(first + 1), Int64(buffer.count), null,
+                      buffer.baseAddress, &anyNull, &status)
+        }
         try check(status, "cannot read image data", row: row)
     }
 
@@ -122,7 +124,9 @@ extension FITSFile {
         try check(status, "cannot create image")
         try writeKey("EXTNAME", name)
         var copy = data
-        ffppr(handle, T.fitsDataType, 1, Int64(data.count), &copy, &status)
+        copy.withUnsafeMutableBufferPointer { values in
+            _ = ffppr(handle, T.fitsDataType, 1, Int64(values.count), values.baseAddress, &status)
+        }
         try check(status, "cannot write image data")
     }
 

@@ -62,8 +62,12 @@ extension FITSFile {
         var status: Int32 = 0
         var anyNull: Int32 = 0
         var nullValue: T = 0
-        ffgcv(handle, T.fitsDataType, info.number, Int64(firstRow + 1), 1, Int64(n),
-              &nullValue, &out, &anyNull, &status)
+        withUnsafeMutablePointer(to: &nullValue) { null in
+            out.withUnsafeMutableBufferPointer { values in
+                _ = ffgcv(handle, T.fitsDataType, info.number, Int64(firstRow + 1), 1, Int64(n),
+                          null, values.baseAddress, &anyNull, &status)
+            }
+        }
         try check(status, "cannot read values", column: name, row: firstRow)
         return out
     }
@@ -133,7 +137,9 @@ extension FITSFile {
         let info = try columnInfo(name)
         var status: Int32 = 0
         var copy = values
-        ffpcl(handle, T.fitsDataType, info.number, Int64(firstRow + 1), 1, Int64(values.count), &copy, &status)
+        copy.withUnsafeMutableBufferPointer { v in
+            _ = ffpcl(handle, T.fitsDataType, info.number, Int64(firstRow + 1), 1, Int64(v.count), v.baseAddress, &status)
+        }
         try check(status, "cannot write values", column: name, row: firstRow)
     }
 

@@ -106,7 +106,9 @@ public final class NPYMatrixAppender {
             guard committedRows == 0 else {
                 throw NPYError(path: path, message: "cache file missing but the store lists \(committedRows) rows in it")
             }
-            fm.createFile(atPath: path, contents: Data(NPYFile.header(descr: "<f4", shape: [0, columns])))
+            guard fm.createFile(atPath: path, contents: Data(NPYFile.header(descr: "<f4", shape: [0, columns]))) else {
+                throw NPYError(path: path, message: "cannot create the cache matrix")
+            }
         } else {
             let head = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
             let headData = try head.read(upToCount: Self.headerLength) ?? Data()
