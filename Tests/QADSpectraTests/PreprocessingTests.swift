@@ -156,14 +156,17 @@ private func arm(_ name: String, _ wave: [Double], flux: [Float], ivar: [Float],
 @Suite struct MedianTests {
     @Test func matchesTheSortedDefinitionForOddEvenAndTiedInputs() {
         var rng = SystemRandomNumberGenerator()
-        for n in [1, 2, 3, 4, 5, 10, 101, 1000, 1024, 1025, 7781, 7782] {
-            for trial in 0..<20 {
-                // Heavy ties, smooth values and sorted input all exercise the sampled bracket.
+        for n in [1, 2, 3, 4, 5, 10, 101, 511, 512, 513, 1000, 1024, 1025, 7781, 7782] {
+            for trial in 0..<25 {
+                // Heavy ties, smooth values, sorted input, constant input and wild
+                // outliers all exercise the histogram's sampled range.
                 var values: [Double]
-                switch trial % 3 {
+                switch trial % 5 {
                 case 0: values = (0..<n).map { _ in Double(Int.random(in: -50...50, using: &rng)) / 4 }
                 case 1: values = (0..<n).map { _ in Double.random(in: -3...9, using: &rng) }
-                default: values = (0..<n).map { Double($0 % 97) }.sorted()
+                case 2: values = (0..<n).map { Double($0 % 97) }.sorted()
+                case 3: values = [Double](repeating: 2.3, count: n)
+                default: values = (0..<n).map { i in i % 100 == 0 ? 1e30 : 3 * sin(Double(i) / 50) + Double.random(in: -1...1, using: &rng) }
                 }
                 let sorted = values.sorted()
                 let expected = n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2])

@@ -115,39 +115,65 @@ public struct Preprocessor: Sendable {
 }
 
 /// Median with NumPy's convention (mean of the two middle values for even
-/// counts), in linear time: sorting ~8000 pixels per spectrum was most of
-/// ingest's CPU time. A sorted sample brackets the median, one pass counts what
-/// lies below the bracket and keeps what lies inside, and selection finishes
-/// on those few values (falling back to selection on everything when the
-/// bracket misses). Reorders `values`.
+/// counts), exact and in linear time: the S/N of every spectrum is a median of
+/// ~8000 pixels, and sorting, then branchy quickselect, were the largest costs
+/// of ingest. Reorders `values`.
 public func median(_ values: inout [Double]) -> Double {
     precondition(!values.isEmpty)
     let n = values.count
     let upperRank = n / 2, lowerRank = n % 2 == 0 ? n / 2 - 1 : n / 2
-    if n >= 1024 {
-        let sampleSize = 256, margin = 32
-        var sample = (0..<sampleSize).map { values[$0 * n / sampleSize] }
-        sample.sort()
-        let low = sample[sampleSize / 2 - margin], high = sample[sampleSize / 2 + margin]
-        var below = 0
-        var inside = values.withUnsafeBufferPointer { v in
-            [Double](unsafeUninitializedCapacity: n) { buffer, kept in
-                // Branch-free: which side of the bracket a pixel falls on is random.
-                var k = 0, under = 0
-                for x in v {
-                    buffer[k] = x
-                    k &+= (x >= low && x <= high) ? 1 : 0
-                    under &+= x < low ? 1 : 0
-                }
-                below = under
-                kept = k
-            }
-        }
-        if lowerRank - below >= 0, upperRank - below < inside.count {
-            return middleOfSelection(&inside, lower: lowerRank - below, upper: upperRank - below)
+    if n >= 512, let m = histogramOrderStatistics(values, lower: lowerRank, upper: upperRank) { return m }
+    return middleOfSelection(&values, lower: lowerRank, upper: upperRank)
+}
+
+/// The mean of the order statistics at `lower` and `upper`, through a histogram
+/// over the central range of a 64-value sample: one pass counts values per
+/// bin, a second keeps only the bins holding the two ranks, and selection
+/// finishes on those few values. Nil when the ranks fall outside the range (an
+/// unrepresentative sample), for the caller to select on everything.
+private func histogramOrderStatistics(_ values: [Double], lower: Int, upper: Int) -> Double? {
+    let n = values.count
+    var sample = [Double](repeating: 0, count: 64)
+    for i in 0..<64 { sample[i] = values[i * n / 64] }
+    for i in 1..<64 {  // insertion sort of 64 values
+        let x = sample[i]
+        var j = i - 1
+        while j >= 0 && sample[j] > x { sample[j + 1] = sample[j]; j -= 1 }
+        sample[j + 1] = x
+    }
+    let lo = sample[4], hi = sample[59]
+    guard hi > lo, lo.isFinite, hi.isFinite else { return nil }
+    let bins = 2048
+    let scale = Double(bins) / (hi - lo), top = Double(bins)
+    // Bin 0: below lo; 1…bins: the range; bins + 1: at or above hi. Branch-free.
+    @inline(__always) func bin(_ x: Double) -> Int { Int(min(max((x - lo) * scale, -1), top) + 1) }
+    var counts = [Int32](repeating: 0, count: bins + 2)
+    values.withUnsafeBufferPointer { v in
+        counts.withUnsafeMutableBufferPointer { c in
+            for x in v { c[bin(x)] &+= 1 }
         }
     }
-    return middleOfSelection(&values, lower: lowerRank, upper: upperRank)
+    var before = 0, first = 0
+    while before + Int(counts[first]) <= lower { before += Int(counts[first]); first += 1 }
+    var last = first, through = before + Int(counts[first])
+    while through <= upper { last += 1; through += Int(counts[last]) }
+    guard first > 0, last <= bins else { return nil }
+    let wanted = through - before
+    var kept = values.withUnsafeBufferPointer { v in
+        [Double](unsafeUninitializedCapacity: wanted) { buffer, count in
+            var k = 0
+            for x in v {
+                let i = bin(x)
+                if i >= first && i <= last {
+                    buffer[k] = x
+                    k += 1
+                    if k == wanted { break }
+                }
+            }
+            count = k
+        }
+    }
+    return middleOfSelection(&kept, lower: lower - before, upper: upper - before)
 }
 
 /// Mean of the order statistics at `lower` and `upper` (equal or adjacent ranks).
