@@ -118,36 +118,12 @@ struct RLEHybridDecoder {
         return maxSeen
     }
 
-    /// Counts how many of the next `count` values equal `target`, writing
-    /// them to `out` as well; repeated runs are counted without a loop.
+    /// Decodes the next `count` values into `out` and counts how many equal
+    /// `target` (definition levels: how many slots hold a value).
     mutating func decode(into out: UnsafeMutablePointer<UInt8>, count: Int, counting target: UInt8) throws(ParquetError) -> (matches: Int, max: UInt32) {
-        var produced = 0
+        let maxSeen = try decode(into: out, count: count)
         var matches = 0
-        var maxSeen: UInt32 = 0
-        while produced < count {
-            if pendingRepeat > 0 {
-                let n = min(pendingRepeat, count - produced)
-                (out + produced).update(repeating: UInt8(truncatingIfNeeded: repeatValue), count: n)
-                if repeatValue == UInt32(target) { matches += n }
-                if repeatValue > maxSeen { maxSeen = repeatValue }
-                produced += n
-                pendingRepeat -= n
-            } else if pendingPacked > 0 {
-                let n = min(pendingPacked, count - produced)
-                let m = BitUnpacker.unpack(packedBase!, byteCount: packedBytes, bitOffset: packedBitOffset,
-                                           bitWidth: bitWidth, count: n, into: out + produced)
-                if m > maxSeen { maxSeen = m }
-                for i in produced..<(produced + n) where out[i] == target { matches += 1 }
-                packedBitOffset += n * bitWidth
-                produced += n
-                pendingPacked -= n
-            } else {
-                guard position < end else {
-                    throw ParquetError("RLE data holds \(produced) values, \(count) expected")
-                }
-                try nextRun()
-            }
-        }
+        for i in 0..<count where out[i] == target { matches += 1 }
         return (matches, maxSeen)
     }
 }

@@ -36,6 +36,42 @@ private func overflowError(_ capacity: Int) -> ParquetError {
     ParquetError("the pages hold more values than the \(capacity) the column chunk declares")
 }
 
+/// Copies the dictionary entries named by `indices` to `dst`, refusing an
+/// index beyond the dictionary.
+private func lookUp<T>(_ indices: UnsafePointer<UInt32>, count n: Int, in dictionary: [T],
+                       into dst: UnsafeMutablePointer<T>) throws {
+    try dictionary.withUnsafeBufferPointer { d in
+        for i in 0..<n {
+            let k = Int(indices[i])
+            guard k < d.count else {
+                throw ParquetError("dictionary index \(k) is out of range (the dictionary holds \(d.count) values)")
+            }
+            dst[i] = d[k]
+        }
+    }
+}
+
+/// Spreads the last `present` of the `count` values in `out` over `slots`
+/// slots ending where they started, writing `placeholder` where `valid` is
+/// false; returns the new count. Works backwards, so it runs in place.
+private func spreadValues<T>(_ out: UnsafeMutablePointer<T>, count: Int, present: Int, valid: UnsafePointer<Bool>,
+                             slots: Int, placeholder: T, capacity: Int) throws -> Int {
+    let base = count - present
+    guard slots <= capacity - base else { throw overflowError(capacity) }
+    var source = count - 1
+    var k = slots - 1
+    while k >= 0 {
+        if valid[k] {
+            out[base + k] = out[source]
+            source -= 1
+        } else {
+            out[base + k] = placeholder
+        }
+        k -= 1
+    }
+    return base + slots
+}
+
 /// Fixed-width values (INT32, INT64, FLOAT, DOUBLE) written straight into
 /// the result array.
 struct FixedWidthSink<T: BitwiseCopyable>: ValueSink {
@@ -77,17 +113,7 @@ struct FixedWidthSink<T: BitwiseCopyable>: ValueSink {
 
     mutating func appendDictionary(_ indices: UnsafePointer<UInt32>, count n: Int) throws {
         guard n <= capacity - count else { throw overflowError(capacity) }
-        var bad: UInt32?
-        dictionary.withUnsafeBufferPointer { d in
-            let size = UInt32(truncatingIfNeeded: d.count)
-            let dst = out + count
-            for i in 0..<n {
-                let k = indices[i]
-                guard k < size else { bad = k; return }
-                dst[i] = d[Int(k)]
-            }
-        }
-        if let bad { throw ParquetError("dictionary index \(bad) is out of range (the dictionary holds \(dictionary.count) values)") }
+        try lookUp(indices, count: n, in: dictionary, into: out + count)
         count += n
     }
 
@@ -96,20 +122,8 @@ struct FixedWidthSink<T: BitwiseCopyable>: ValueSink {
     }
 
     mutating func spread(present: Int, valid: UnsafePointer<Bool>, slots: Int) throws {
-        let base = count - present
-        guard slots <= capacity - base else { throw overflowError(capacity) }
-        var source = count - 1
-        var k = slots - 1
-        while k >= 0 {
-            if valid[k] {
-                out[base + k] = out[source]
-                source -= 1
-            } else {
-                out[base + k] = zero
-            }
-            k -= 1
-        }
-        count = base + slots
+        count = try spreadValues(out, count: count, present: present, valid: valid, slots: slots,
+                                 placeholder: zero, capacity: capacity)
     }
 }
 
@@ -143,13 +157,7 @@ struct BooleanSink: ValueSink {
 
     mutating func appendDictionary(_ indices: UnsafePointer<UInt32>, count n: Int) throws {
         guard n <= capacity - count else { throw overflowError(capacity) }
-        for i in 0..<n {
-            let k = Int(indices[i])
-            guard k < dictionary.count else {
-                throw ParquetError("dictionary index \(k) is out of range (the dictionary holds \(dictionary.count) values)")
-            }
-            out[count + i] = dictionary[k]
-        }
+        try lookUp(indices, count: n, in: dictionary, into: out + count)
         count += n
     }
 
@@ -160,15 +168,8 @@ struct BooleanSink: ValueSink {
     }
 
     mutating func spread(present: Int, valid: UnsafePointer<Bool>, slots: Int) throws {
-        let base = count - present
-        guard slots <= capacity - base else { throw overflowError(capacity) }
-        var source = count - 1
-        var k = slots - 1
-        while k >= 0 {
-            if valid[k] { out[base + k] = out[source]; source -= 1 } else { out[base + k] = false }
-            k -= 1
-        }
-        count = base + slots
+        count = try spreadValues(out, count: count, present: present, valid: valid, slots: slots,
+                                 placeholder: false, capacity: capacity)
     }
 }
 
