@@ -26,20 +26,30 @@ public struct ProjectStore: Sendable {
     public func fluxPath(shard: String) -> String { "\(cacheDirectory)/\(shard).flux.npy" }
     public func weightPath(shard: String) -> String { "\(cacheDirectory)/\(shard).weight.npy" }
 
-    /// Writes the grid and reference once; refuses a store built on another grid.
-    public func prepareCache(grid: RestGrid, reference: [Double]) throws {
+    /// The normalization reference of this store. A new store gets the grid
+    /// and `makeReference()` written once; an existing one must be on the same
+    /// grid, and its stored reference is returned, so every spectrum of a store
+    /// is normalized against the same shape whatever the code computes today.
+    public func prepareCache(grid: RestGrid, makeReference: () -> [Double]) throws -> [Double] {
         let gridPath = cacheDirectory + "/grid.npy"
-        if FileManager.default.fileExists(atPath: gridPath) {
-            let (existing, _) = try NPYFile.readDoubles(gridPath)
-            let centers = grid.centers
-            guard existing.count == centers.count,
-                  zip(existing, centers).allSatisfy({ abs($0 - $1) <= 1e-9 * $1 }) else {
-                throw StoreError("\(gridPath): the store was built on a different rest grid (\(existing.count) bins); use a new --store")
-            }
-        } else {
+        let referencePath = cacheDirectory + "/reference.npy"
+        guard FileManager.default.fileExists(atPath: gridPath) else {
+            let reference = makeReference()
             try NPYFile.write(grid.edges, to: cacheDirectory + "/grid_edges.npy")
-            try NPYFile.write(reference, to: cacheDirectory + "/reference.npy")
+            try NPYFile.write(reference, to: referencePath)
             try NPYFile.write(grid.centers, to: gridPath)
+            return reference
         }
+        let (existing, _) = try NPYFile.readDoubles(gridPath)
+        let centers = grid.centers
+        guard existing.count == centers.count,
+              zip(existing, centers).allSatisfy({ abs($0 - $1) <= 1e-9 * $1 }) else {
+            throw StoreError("\(gridPath): the store was built on a different rest grid (\(existing.count) bins); use a new --store")
+        }
+        let (reference, _) = try NPYFile.readDoubles(referencePath)
+        guard reference.count == grid.count else {
+            throw StoreError("\(referencePath): \(reference.count) values, the grid has \(grid.count) bins")
+        }
+        return reference
     }
 }

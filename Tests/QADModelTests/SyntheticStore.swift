@@ -22,7 +22,7 @@ struct SyntheticStore {
         self.directory = directory
         project = try ProjectStore(directory: directory)
         grid = RestGrid(log10Start: log10(1200.0), log10Step: 1.5e-3, count: Self.bins)
-        try project.prepareCache(grid: grid, reference: [Double](repeating: 1, count: Self.bins))
+        _ = try project.prepareCache(grid: grid) { [Double](repeating: 1, count: Self.bins) }
         let flux = try NPYMatrixAppender(path: project.fluxPath(shard: "main"), columns: Self.bins, committedRows: 0)
         let weight = try NPYMatrixAppender(path: project.weightPath(shard: "main"), columns: Self.bins, committedRows: 0)
         var rng = SeededRandom(seed: seed)

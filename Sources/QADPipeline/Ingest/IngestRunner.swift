@@ -71,9 +71,10 @@ public final class IngestRunner {
     public init(project: ProjectStore, options: IngestOptions, grid: RestGrid = .standard) throws {
         self.project = project
         self.options = options
-        let reference = QuasarModel.meanRestSpectrum(wavelengths: grid.centers)
+        let reference = try project.prepareCache(grid: grid) {
+            QuasarModel.meanRestSpectrum(wavelengths: grid.centers)
+        }
         self.preprocessor = Preprocessor(grid: grid, reference: reference)
-        try project.prepareCache(grid: grid, reference: reference)
     }
 
     public func run(paths: [String]) async throws -> IngestSummary {
