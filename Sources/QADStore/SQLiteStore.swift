@@ -136,10 +136,15 @@ public final class SQLiteStore: Store, @unchecked Sendable {
 
     public func forget(file path: String) throws {
         try pool.write { db in
-            try db.execute(sql: "DELETE FROM spectrum WHERE source_file = ?", arguments: [path])
-            try db.execute(sql: "DELETE FROM input_problem WHERE file = ?", arguments: [path])
-            try db.execute(sql: "DELETE FROM ingested_file WHERE path = ?", arguments: [path])
+            try Self.deleteFile(path, in: db)
         }
+    }
+
+    /// Removes everything one input file contributed: its spectra, problems and record.
+    private static func deleteFile(_ path: String, in db: Database) throws {
+        try db.execute(sql: "DELETE FROM spectrum WHERE source_file = ?", arguments: [path])
+        try db.execute(sql: "DELETE FROM input_problem WHERE file = ?", arguments: [path])
+        try db.execute(sql: "DELETE FROM ingested_file WHERE path = ?", arguments: [path])
     }
 
     public func forgetFiles(beyondCacheRow availableRows: Int, shard: String) throws -> [String] {
@@ -152,9 +157,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             let firstRow: Int = lost.map { $0["first"] as Int }.min()!
             let paths: [String] = lost.map { $0["source_file"] }
             for path in paths {
-                try db.execute(sql: "DELETE FROM spectrum WHERE source_file = ?", arguments: [path])
-                try db.execute(sql: "DELETE FROM input_problem WHERE file = ?", arguments: [path])
-                try db.execute(sql: "DELETE FROM ingested_file WHERE path = ?", arguments: [path])
+                try Self.deleteFile(path, in: db)
             }
             try db.execute(sql: "UPDATE cache_shard SET rows = ? WHERE name = ?", arguments: [firstRow, shard])
             return paths
