@@ -40,8 +40,8 @@ public struct PreprocessingStageTimer {
             var sink = 0.0
             time("merge arms") { for a in arms { sink += ArmMerger.merge(a).armStep } }
             let merged = arms.map { ArmMerger.merge($0).spectrum }
-            time("pixel S/N") { for m in merged { sink += pixelSNR(m).first ?? 0 } }
-            var snr = merged.map(pixelSNR)
+            time("pixel S/N") { for m in merged { sink += Preprocessor.pixelSNR(m).first ?? 0 } }
+            var snr = merged.map(Preprocessor.pixelSNR)
             time("S/N median") { for i in snr.indices where !snr[i].isEmpty { sink += median(&snr[i]) } }
             time("rebin") { for m in merged { sink += preprocessor.rebinner.rebin(m, z: z).flux[0] } }
             time("whole preprocessing") {
@@ -55,17 +55,5 @@ public struct PreprocessingStageTimer {
             if pass == 1 { result = timings }
         }
         return result
-    }
-}
-
-/// flux·√ivar of the good pixels, as the preprocessor computes it.
-private func pixelSNR(_ m: MergedSpectrum) -> [Double] {
-    [Double](unsafeUninitializedCapacity: m.flux.count) { buffer, count in
-        var k = 0
-        for i in 0..<m.flux.count where m.ivar[i] > 0 {
-            buffer[k] = m.flux[i] * m.ivar[i].squareRoot()
-            k += 1
-        }
-        count = k
     }
 }

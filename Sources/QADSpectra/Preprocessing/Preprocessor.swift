@@ -65,15 +65,7 @@ public struct Preprocessor: Sendable {
         }
 
         // S/N: median of flux·√ivar over good merged pixels (numpy median convention).
-        let mf = merged.spectrum.flux, mi = merged.spectrum.ivar
-        var good = 0
-        var pixelSNR = [Double](unsafeUninitializedCapacity: mf.count) { buffer, initialized in
-            for i in 0..<mf.count where mi[i] > 0 {
-                buffer[good] = mf[i] * mi[i].squareRoot()
-                good += 1
-            }
-            initialized = good
-        }
+        var pixelSNR = Self.pixelSNR(merged.spectrum)
         guard !pixelSNR.isEmpty else { throw problem("IVAR", "no valid pixel (all masked, zero ivar or non-finite)") }
         let snr = median(&pixelSNR)
 
@@ -111,6 +103,20 @@ public struct Preprocessor: Sendable {
             sourceRow: s.sourceRow, flux: normFlux, weight: weight, amplitude: amplitude, snr: snr,
             maskFraction: maskFraction, zeroIvarFraction: zeroFraction, armStep: merged.armStep,
             coveredBins: covered, flags: flags, warnings: warnings)
+    }
+}
+
+extension Preprocessor {
+    /// flux·√ivar of the good pixels (ivar > 0), whose median is a spectrum's S/N.
+    public static func pixelSNR(_ m: MergedSpectrum) -> [Double] {
+        [Double](unsafeUninitializedCapacity: m.flux.count) { buffer, count in
+            var k = 0
+            for i in 0..<m.flux.count where m.ivar[i] > 0 {
+                buffer[k] = m.flux[i] * m.ivar[i].squareRoot()
+                k += 1
+            }
+            count = k
+        }
     }
 }
 
