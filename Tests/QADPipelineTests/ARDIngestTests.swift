@@ -30,12 +30,7 @@ import Testing
 
     func ingest(_ paths: [String], catalogs: [String] = ARDIngestTests.catalogs,
                 into dir: String = temporaryDirectory()) async throws -> (ProjectStore, IngestSummary) {
-        var catalog = QSOCatalog()
-        for c in catalogs { try catalog.add(path: c) }
-        let project = try ProjectStore(directory: dir)
-        let runner = try IngestRunner(project: project, options: IngestOptions(
-            selection: SampleSelection(catalog: catalog), workers: 2))
-        return (project, try await runner.run(paths: paths))
+        try await ingestForTest(paths, catalogs: catalogs, into: dir)
     }
 
     /// Cache rows (flux, weight) and catalog rows of a store, by TARGETID.

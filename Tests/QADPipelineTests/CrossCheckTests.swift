@@ -12,11 +12,7 @@ import Testing
 
     func ingest(_ paths: [String], catalogs: [String] = [], spectypes: Set<String> = ["QSO"], anyZwarn: Bool = false,
                 into dir: String) async throws -> IngestSummary {
-        var catalog = QSOCatalog()
-        for c in catalogs { try catalog.add(path: c) }
-        let runner = try IngestRunner(project: try ProjectStore(directory: dir), options: IngestOptions(
-            selection: SampleSelection(catalog: catalog, spectypes: spectypes, anyZwarn: anyZwarn), workers: 2))
-        return try await runner.run(paths: paths)
+        try await ingestForTest(paths, catalogs: catalogs, spectypes: spectypes, anyZwarn: anyZwarn, into: dir).1
     }
 
     func crossCheck(_ store: String, python: String) throws -> String {

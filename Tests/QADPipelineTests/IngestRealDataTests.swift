@@ -13,12 +13,7 @@ import Testing
 
     func ingest(_ paths: [String], catalogs: [String] = [], spectypes: Set<String> = ["QSO"],
                 into dir: String = temporaryDirectory(), force: Bool = false) async throws -> (ProjectStore, IngestSummary) {
-        var catalog = QSOCatalog()
-        for c in catalogs { try catalog.add(path: c) }
-        let project = try ProjectStore(directory: dir)
-        let runner = try IngestRunner(project: project, options: IngestOptions(
-            selection: SampleSelection(catalog: catalog, spectypes: spectypes), workers: 2, force: force))
-        return (project, try await runner.run(paths: paths))
+        try await ingestForTest(paths, catalogs: catalogs, spectypes: spectypes, into: dir, force: force)
     }
 
     @Test func twelveDESIQuasarsFromTileAndHealpixWithCatalogRedshifts() async throws {

@@ -64,13 +64,9 @@ import Testing
     @Test func aCacheThatLostItsTailIsRepairedByTheNextRun() async throws {
         // A power cut can leave the SQLite commit durable but not the cache rows
         // behind it: the next run forgets the files whose rows are gone and redoes them.
-        var catalog = QSOCatalog()
-        try catalog.add(path: sharedData("desi/catalogs/QSO_cat_fuji_dark_tile.fits.gz"))
-        let inputs = [sharedData("desi/edr-tile-80693")]
         func ingest(_ dir: String) async throws -> (ProjectStore, IngestSummary) {
-            let project = try ProjectStore(directory: dir)
-            let runner = try IngestRunner(project: project, options: IngestOptions(selection: SampleSelection(catalog: catalog)))
-            return (project, try await runner.run(paths: inputs))
+            try await ingestForTest([sharedData("desi/edr-tile-80693")],
+                                    catalogs: [sharedData("desi/catalogs/QSO_cat_fuji_dark_tile.fits.gz")], into: dir)
         }
         let reference = temporaryDirectory(), damaged = temporaryDirectory()
         let (a, _) = try await ingest(reference)
