@@ -47,24 +47,6 @@ extension FITSFile {
         return bitpix
     }
 
-    /// Row `row` of an integer image as Int64, whatever its stored integer type.
-    /// Tile-compressed images cannot be read as 64-bit integers by cfitsio, so
-    /// the row is read in its own width and widened.
-    public func readIntegerImageRow(_ row: Int, width: Int, bitpix: Int32, into buffer: UnsafeMutableBufferPointer<Int64>) throws {
-        switch bitpix {
-        case Int32(ULONG_IMG):
-            var tmp = [UInt32](repeating: 0, count: width)
-            try tmp.withUnsafeMutableBufferPointer { try readImageRow(row, width: width, into: $0) }
-            for i in 0..<width { buffer[i] = Int64(tmp[i]) }
-        case Int32(LONGLONG_IMG), Int32(FLOAT_IMG), Int32(DOUBLE_IMG):
-            try readImageRow(row, width: width, into: buffer)
-        default:
-            var tmp = [Int32](repeating: 0, count: width)
-            try tmp.withUnsafeMutableBufferPointer { try readImageRow(row, width: width, into: $0) }
-            for i in 0..<width { buffer[i] = Int64(tmp[i]) }
-        }
-    }
-
     /// Several rows of a 2-D image, in the order asked. Nearby rows are read
     /// together, a span of up to `maxSpan` rows per cfitsio call: row-by-row
     /// reads of ~10 KB go through cfitsio's 2880-byte buffers, one system call
@@ -94,7 +76,9 @@ extension FITSFile {
     }
 
     /// Rows of an integer image as Int64, whatever its stored integer type
-    /// (see `readIntegerImageRow`), read in spans like `readImageRows`.
+    /// (uint32 as int32 + BZERO 2^31, int32, int16, …), read in spans like
+    /// `readImageRows`. Tile-compressed images cannot be read as 64-bit
+    /// integers by cfitsio, so rows are read in their own width and widened.
     public func readIntegerImageRows(_ rows: [Int], width: Int, bitpix: Int32) throws -> [[Int64]] {
         switch bitpix {
         case Int32(ULONG_IMG):
