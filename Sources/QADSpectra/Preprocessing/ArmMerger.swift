@@ -127,16 +127,7 @@ private struct MergeState {
                 let good = !masked && finite && iv0 > 0
                 let wave = w[i]
                 if !(wave - previousWave < ArmMerger.sameWavelengthTolerance) {
-                    if groupCount == 1 {
-                        // The common case, a pixel only one arm measured: no sums to form.
-                        self.wave[count] = groupWave
-                        flux[count] = groupFlux[0]
-                        ivar[count] = groupIvar[0]
-                        count += 1
-                        groupCount = 0
-                    } else {
-                        flush()
-                    }
+                    flush()
                     groupWave = wave
                 }
                 previousWave = wave
@@ -168,9 +159,19 @@ private struct MergeState {
 
     /// Closes the current group: one merged pixel, and join sums for pixels
     /// that adjacent arms both measured well.
+    @inline(__always)
     mutating func flush() {
         let m = groupCount
         guard m > 0 else { return }
+        if m == 1 {
+            // The common case, a pixel only one arm measured: no sums to form.
+            wave[count] = groupWave
+            flux[count] = groupFlux[0]
+            ivar[count] = groupIvar[0]
+            count += 1
+            groupCount = 0
+            return
+        }
         var sumIvar = 0.0, sumIvarFlux = 0.0
         for k in 0..<m {
             sumIvar += groupIvar[k]
