@@ -42,11 +42,12 @@ let package = Package(
         .target(name: "QADModel",
                 dependencies: ["QADCore", "QADFormats", "QADStore", "COpenBLAS"],
                 swiftSettings: optimized),
+        .target(name: "QADDetect", dependencies: ["QADCore", "COpenBLAS"], swiftSettings: optimized),
         .target(name: "QADPipeline",
                 dependencies: ["QADCore", "QADFormats", "QADSpectra", "QADStore"],
                 swiftSettings: optimized),
         .executableTarget(name: "qad",
-                          dependencies: ["QADPipeline", "QADModel", "QADStore", "QADFormats", "QADSpectra", "QADCore",
+                          dependencies: ["QADPipeline", "QADModel", "QADDetect", "QADStore", "QADFormats", "QADSpectra", "QADCore",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Paths to ../shared/data, temporary folders, the cross-check Python.
@@ -57,6 +58,7 @@ let package = Package(
         .testTarget(name: "QADStoreTests", dependencies: ["QADStore", "QADTestSupport"], swiftSettings: optimized),
         .testTarget(name: "QADModelTests", dependencies: ["QADModel", "QADStore", "QADTestSupport"],
                     swiftSettings: optimized),
+        .testTarget(name: "QADDetectTests", dependencies: ["QADDetect", "QADTestSupport"], swiftSettings: optimized),
         .testTarget(name: "QADPipelineTests",
                     dependencies: ["QADPipeline", "QADStore", "QADFormats", "QADSpectra", "QADTestSupport"],
                     swiftSettings: optimized),
