@@ -1,5 +1,5 @@
 import Testing
-@testable import QADDetect
+import QADCore
 
 @Suite struct ScoreNameTests {
     @Test func namesAreTheExportColumnsInLowerCase() {

@@ -1,0 +1,29 @@
+/// The per-spectrum scores `qad score` writes, by their store/CSV names.
+/// Larger always means more anomalous.
+public enum ScoreName: String, CaseIterable, Sendable, Codable {
+    case reconChi2 = "recon_chi2"
+    case reconMse = "recon_mse"
+    case kl
+    case iforest
+    case knn
+    case localRest = "local_rest"
+    case localObs = "local_obs"
+    case score
+
+    /// Store column of the score's percentile over the scored sample (0–100).
+    public var percentileColumn: String { rawValue + "_pct" }
+
+    /// One line for `--help` and export column descriptions.
+    public var summary: String {
+        switch self {
+        case .reconChi2: return "reconstruction chi2 per covered bin"
+        case .reconMse: return "mean squared reconstruction residual (normalized flux units)"
+        case .kl: return "KL divergence of the latent posterior from the prior"
+        case .iforest: return "Isolation Forest anomaly score of the latent vector (0-1)"
+        case .knn: return "distance to the k-th nearest latent neighbour"
+        case .localRest: return "most significant localized residual, rest frame (sigma)"
+        case .localObs: return "most significant localized residual, observed frame (sigma)"
+        case .score: return "combined score, calibrated within S/N x z x coverage cells (sigma)"
+        }
+    }
+}

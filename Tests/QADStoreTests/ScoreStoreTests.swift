@@ -1,0 +1,97 @@
+import Foundation
+import QADCore
+import QADTestSupport
+import Testing
+@testable import QADStore
+
+/// A store with `n` spectra whose combined score rises with TARGETID.
+private func scoredStore(_ n: Int, model: String = "vae") throws -> SQLiteStore {
+    let store = try SQLiteStore(path: temporaryPath("qad.sqlite"))
+    let base: TargetID = 39_633_559_463_397_000
+    var spectra: [SpectrumRecord] = []
+    var scores: [ScoreRecord] = []
+    for i in 0..<n {
+        let id = base + TargetID(i)
+        spectra.append(SpectrumRecord(targetid: id, ra: Double(i), dec: 0, z: 0.5 + Double(i) * 0.1, zSource: "catalog",
+                                      spectype: "QSO", zwarn: 0, deltachi2: nil, balProb: i == 3 ? 0.9 : nil,
+                                      biCiv: i == 4 ? 1200 : nil, aiCiv: nil, snr: 1 + Double(i % 5), amplitude: 1,
+                                      maskFrac: 0, zeroIvarFrac: 0, armStep: 0, nbins: 1000,
+                                      flags: i == 5 ? QualityFlags.lowSNR.rawValue : 0, survey: "DESI",
+                                      sourceFile: "f.fits", sourceHdu: "FIBERMAP", sourceRow: i, cacheShard: "main",
+                                      cacheRow: i))
+        var values: [ScoreName: Double] = [:]
+        var pct: [ScoreName: Double] = [:]
+        for name in ScoreName.allCases { values[name] = Double(i); pct[name] = 100 * Double(i) / Double(n) }
+        scores.append(ScoreRecord(model: model, targetid: id, values: values, percentiles: pct, localRestLambda: 1549,
+                                  localRestWidth: 20, localObsLambda: 5577, localObsWidth: 5,
+                                  explanation: #"[{"window":"CIV","frame":"rest","share":0.5}]"#,
+                                  neighbors: "[\(base + 1),\(base + 2)]"))
+    }
+    try store.commit(FileCommit(file: IngestedFileRecord(path: "f.fits", size: 1, mtime: 1, status: .done, nSpectra: n,
+                                                         nSkipped: 0, ingestedAt: 0), spectra: spectra, problems: []),
+                     shard: "main", shardRows: n, columns: 10)
+    try store.replaceScores(scores, run: ScoreRunRecord(model: model, modelFingerprint: "abc", scoredAt: 0, spectra: n,
+                                                        parameters: "{}"))
+    return store
+}
+
+@Suite struct ScoreStoreTests {
+    @Test func candidatesFollowTheTypedFilters() throws {
+        let store = try scoredStore(20)
+        var q = CandidateQuery()
+        q.limit = 3
+        let top = try store.candidates(q)
+        #expect(top.map(\.score.score) == [19, 18, 17])
+        #expect(top[0].spectrum.targetid == 39_633_559_463_397_019)  // exact beyond 2^53
+        #expect(top[0].score.neighborIDs == [39_633_559_463_397_001, 39_633_559_463_397_002])
+        #expect(top[0].score.explanationWindows == [ExplanationWindow(window: "CIV", frame: "rest", share: 0.5)])
+
+        q = CandidateQuery()
+        q.zMin = 1.0
+        q.zMax = 1.5
+        q.snrMin = 2
+        #expect(try store.candidates(q).allSatisfy { $0.spectrum.z >= 1 && $0.spectrum.z <= 1.5 && $0.spectrum.snr >= 2 })
+        #expect(try store.candidateCount(q) == store.candidates(q).count)
+
+        q = CandidateQuery()
+        q.bal = .only
+        #expect(Set(try store.candidates(q).map(\.score.score)) == [3, 4])
+        q.bal = .exclude
+        q.excludeFlags = .lowSNR
+        #expect(try store.candidateCount(q) == 17)
+
+        q = CandidateQuery()
+        q.minimumPercentile[.knn] = 90
+        q.sortBy = .kl
+        q.ascending = true
+        #expect(try store.candidates(q).map(\.score.kl) == [18, 19])
+        q.offset = 1
+        #expect(try store.candidates(q).map(\.score.kl) == [19])
+    }
+
+    @Test func filterValuesAreDataNotSQL() throws {
+        let store = try scoredStore(5)
+        let hostile = CandidateQuery(model: "vae' OR '1'='1")
+        #expect(try store.candidates(hostile).isEmpty)
+        #expect(try store.candidateCount(CandidateQuery()) == 5)
+    }
+
+    @Test func rescoringReplacesAModelsScoresWhole() throws {
+        let store = try scoredStore(6)
+        let one = try #require(try store.score(model: "vae", targetid: 39_633_559_463_397_002))
+        var changed = one
+        changed.score = 99
+        try store.replaceScores([changed], run: ScoreRunRecord(model: "vae", modelFingerprint: "def", scoredAt: 1,
+                                                               spectra: 1, parameters: "{}"))
+        #expect(try store.scores(model: "vae") == [changed])
+        #expect(try store.scoreRun(model: "vae")?.modelFingerprint == "def")
+        // A record of another model in the batch aborts the whole replacement.
+        var stray = changed
+        stray.model = "other"
+        #expect(throws: StoreError.self) {
+            try store.replaceScores([stray], run: ScoreRunRecord(model: "vae", modelFingerprint: "x", scoredAt: 2,
+                                                                 spectra: 1, parameters: "{}"))
+        }
+        #expect(try store.scores(model: "vae") == [changed])
+    }
+}
