@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "QADModel",
                 dependencies: ["QADCore", "QADFormats", "QADStore", "COpenBLAS"],
                 swiftSettings: optimized),
-        .target(name: "QADDetect", dependencies: ["QADCore", "COpenBLAS"], swiftSettings: optimized),
+        .target(name: "QADDetect", dependencies: ["QADCore", "QADStore", "QADModel", "COpenBLAS"], swiftSettings: optimized),
         .target(name: "QADPipeline",
                 dependencies: ["QADCore", "QADFormats", "QADSpectra", "QADStore"],
                 swiftSettings: optimized),

@@ -24,6 +24,10 @@ public struct RestGrid: Sendable, Equatable, Codable {
 
     /// Bin centres in Å: geometric mean of the edges.
     public var centers: [Double] {
-        (0..<count).map { pow(10, log10Start + (Double($0) + 0.5) * log10Step) }
+        (0..<count).map { center($0) }
     }
+
+    /// Centre of bin `i` in Å.
+    @inline(__always)
+    public func center(_ i: Int) -> Double { pow(10, log10Start + (Double(i) + 0.5) * log10Step) }
 }

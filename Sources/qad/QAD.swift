@@ -5,5 +5,6 @@ struct QAD: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qad",
         abstract: "Find anomalous quasars in DESI spectra.",
-        subcommands: [Ingest.self, Simulate.self, Train.self, Infer.self, Demo.self, Bench.self])
+        subcommands: [Ingest.self, Simulate.self, Inject.self, Train.self, Infer.self, Score.self, Rank.self, Evaluate.self,
+                      Demo.self, Bench.self])
 }

@@ -96,6 +96,17 @@ extension FITSFile {
         try readImageElements(first: row * width, into: buffer, row: row)
     }
 
+    /// Overwrites row `row` of the current 2-D image (a file opened writable).
+    public func writeImageRow<T: FITSNumeric>(_ row: Int, width: Int, _ values: [T]) throws {
+        precondition(values.count == width)
+        var status: Int32 = 0
+        var copy = values
+        copy.withUnsafeMutableBufferPointer { v in
+            _ = ffppr(handle, T.fitsDataType, Int64(row * width + 1), Int64(width), v.baseAddress, &status)
+        }
+        try check(status, "cannot write image row", row: row)
+    }
+
     /// Appends an image HDU holding `data` with NumPy-order `shape`.
     public func writeImage<T: FITSNumeric>(name: String, shape: [Int], data: [T]) throws {
         guard shape.reduce(1, *) == data.count else {

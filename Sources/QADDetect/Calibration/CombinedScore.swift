@@ -1,0 +1,36 @@
+import Foundation
+import QADCore
+
+/// The combined anomaly score. Each component is first put on a scale where
+/// its normal spectra are roughly symmetric (log for χ², KL and distances,
+/// which are skewed and positive), then standardized within its z × S/N cell
+/// by median and MAD. The combined value is the largest standardized
+/// component — an anomaly needs to stand out in one way, not in all — and it
+/// is standardized within the cells once more, so that among normal spectra
+/// its centre and spread are the same at every S/N and redshift.
+public enum CombinedScore {
+    /// The scale a component is standardized on.
+    static func transformed(_ name: ScoreName, _ v: [Double]) -> [Double] {
+        switch name {
+        case .reconChi2, .reconMse, .kl, .knn:
+            return v.map { $0 > 0 ? log($0) : ($0 == 0 ? -30 : .nan) }
+        case .iforest, .localRest, .localObs, .score:
+            return v
+        }
+    }
+
+    public static func combine(_ values: [ScoreName: [Double]], components: [ScoreName], cells: NuisanceCells,
+                               z: [Double], snr: [Double]) -> [Double] {
+        let cell = z.indices.map { cells.cell(z: z[$0], snr: snr[$0]) }
+        var combined = [Double](repeating: -.infinity, count: z.count)
+        for name in components {
+            guard let v = values[name] else { continue }
+            let standardized = NuisanceCells.standardize(transformed(name, v), cells: cell, cellCount: cells.count)
+            for i in combined.indices where standardized[i].isFinite { combined[i] = max(combined[i], standardized[i]) }
+        }
+        // A spectrum with no finite component is as suspicious as the worst.
+        let worst = combined.filter(\.isFinite).max() ?? 0
+        for i in combined.indices where !combined[i].isFinite { combined[i] = worst }
+        return NuisanceCells.standardize(combined, cells: cell, cellCount: cells.count)
+    }
+}

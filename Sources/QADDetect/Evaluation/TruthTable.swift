@@ -1,0 +1,67 @@
+import Foundation
+import QADCore
+
+/// Which spectra are anomalous, and of what class, from one or more CSV
+/// truth tables: `qad inject`'s injected.csv (TARGETID, ANOMALY, …),
+/// `qad simulate`'s truth.csv (TARGETID, CLASS, ANOMALY, …: a non-QSO CLASS
+/// is a misclassified object), or any table with TARGETID and CLASS, where
+/// an empty CLASS, NONE or NORMAL means normal.
+public struct TruthTable: Sendable {
+    public private(set) var classes: [TargetID: String] = [:]
+
+    public init() {}
+
+    public var count: Int { classes.count }
+    public subscript(id: TargetID) -> String? { classes[id] }
+
+    /// Adds a table; a TARGETID already anomalous keeps its first class.
+    public mutating func add(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EvaluationError("\(path): cannot read the truth table")
+        }
+        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+        guard let header = lines.first?.split(separator: ",", omittingEmptySubsequences: false).map({
+            $0.trimmingCharacters(in: .whitespaces).uppercased()
+        }) else { throw EvaluationError("\(path): empty truth table") }
+        guard let idColumn = header.firstIndex(of: "TARGETID") else {
+            throw EvaluationError("\(path): no TARGETID column (header: \(header.joined(separator: ",")))")
+        }
+        let anomalyColumn = header.firstIndex(of: "ANOMALY")
+        let classColumn = header.firstIndex(of: "CLASS")
+        guard anomalyColumn != nil || classColumn != nil else {
+            throw EvaluationError("\(path): needs an ANOMALY or a CLASS column")
+        }
+        for (n, line) in lines.dropFirst().enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard fields.count == header.count else {
+                throw EvaluationError("\(path): row \(n + 1) has \(fields.count) fields, the header \(header.count)")
+            }
+            guard let id = TargetID(fields[idColumn]) else {
+                throw EvaluationError("\(path): row \(n + 1), column TARGETID: '\(fields[idColumn])' is not an integer")
+            }
+            var label: String?
+            if let a = anomalyColumn, !fields[a].isEmpty, !Self.normalWords.contains(fields[a].uppercased()) {
+                label = fields[a]
+            } else if let c = classColumn {
+                let value = fields[c].uppercased()
+                if anomalyColumn != nil {
+                    // simulate's truth: CLASS is the object class.
+                    if !value.isEmpty && value != "QSO" { label = "MISCLASSIFIED_" + value }
+                } else if !value.isEmpty && !Self.normalWords.contains(value) {
+                    label = fields[c]
+                }
+            }
+            if let label, classes[id] == nil { classes[id] = label }
+        }
+    }
+
+    static let normalWords: Set<String> = ["NONE", "NORMAL", "0", "FALSE"]
+}
+
+public struct EvaluationError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

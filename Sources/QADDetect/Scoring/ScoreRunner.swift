@@ -1,0 +1,248 @@
+import Foundation
+import QADCore
+import QADModel
+import QADStore
+
+/// Settings of one scoring run; stored with the scores, so a re-run with the
+/// same model and settings is recognised as done.
+public struct ScoreSettings: Sendable, Codable, Equatable {
+    public var seed: UInt64 = 1
+    public var forest = IsolationForestConfiguration(trees: 200, sampleSize: 256, seed: 1)
+    /// k of the k-NN distance score.
+    public var k = 10
+    /// Nearest neighbours kept per spectrum for reviewers.
+    public var neighborsKept = 5
+    /// Latent dimensions whose posterior means vary less than this across the
+    /// sample carry no information (the prior took them): left out of the
+    /// isolation forest and the distances, where they would only add noise.
+    public var activeLatentVariance = 0.01
+    public var local = LocalizedResidualScorer.Settings()
+    /// Spectra per z × S/N calibration cell.
+    public var spectraPerCell = 400
+    /// Scores the combined score is built from (each standardized within its cell).
+    public var combined: [ScoreName] = [.reconChi2, .kl, .iforest, .knn, .localRest, .localObs]
+
+    public init() {}
+}
+
+/// What `qad score` did.
+public struct ScoreSummary: Sendable {
+    public var spectra: Int
+    public var skipped: Bool
+    public var seconds: Double
+    public var activeLatentDimensions: [Int]
+    public var calibrationCells: Int
+}
+
+public struct ScoreError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// `qad score`: every score of every spectrum a model has outputs for, written
+/// to the store in one transaction that replaces that model's previous scores.
+public final class ScoreRunner {
+    public let project: ProjectStore
+    public let modelName: String
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    public var log: (String) -> Void = { _ in }
+
+    public init(project: ProjectStore, modelName: String) {
+        self.project = project
+        self.modelName = modelName
+    }
+
+    public func run(_ settings: ScoreSettings, force: Bool = false) throws -> ScoreSummary {
+        let began = Date()
+        guard let store = project.store as? any ScoreStore & ModelOutputStore else {
+            throw ScoreError("this store cannot hold scores")
+        }
+        let directory = VAETrainer.modelPath(project: project, name: modelName)
+        let cardPath = directory + "/" + ModelFiles.cardName
+        guard let cardData = FileManager.default.contents(atPath: cardPath) else {
+            throw ScoreError("\(cardPath): no trained model '\(modelName)' (run qad train first)")
+        }
+        let card = try ModelCard.decode(cardData, path: cardPath)
+        guard let progress = try store.inferenceProgress(model: modelName),
+              progress.fingerprint.hasPrefix(card.weightsHash), progress.rowsDone == progress.rowsTotal,
+              progress.fingerprint.contains("+reconstruction") else {
+            throw ScoreError("model \(modelName): outputs with reconstructions of the current weights are incomplete "
+                             + "(run qad infer first, without --no-reconstructions)")
+        }
+        let parameters = String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self)
+        let outputs = try store.modelOutputs(model: modelName).sorted { $0.cacheRow < $1.cacheRow }
+        if !force, let previous = try store.scoreRun(model: modelName), previous.modelFingerprint == card.weightsHash,
+           previous.parameters == parameters, previous.spectra == outputs.count {
+            return ScoreSummary(spectra: outputs.count, skipped: true, seconds: 0, activeLatentDimensions: [],
+                                calibrationCells: 0)
+        }
+        guard outputs.count > settings.k + 1 else {
+            throw ScoreError("model \(modelName): \(outputs.count) spectra with outputs; scoring needs more than \(settings.k + 1)")
+        }
+        var catalog: [TargetID: SpectrumRecord] = [:]
+        for s in try project.store.spectra() { catalog[s.targetid] = s }
+        let items = try outputs.map { o -> ScoredItem in
+            guard let s = catalog[o.targetid] else {
+                throw ScoreError("TARGETID \(o.targetid) has model outputs but no catalog row (re-run qad infer --force)")
+            }
+            return ScoredItem(output: o, z: s.z, snr: s.snr)
+        }
+        catalog = [:]
+
+        let cache = try SpectralCache(project: project, shard: card.data.shard)
+        let reconstruction = try MappedNPYMatrix(path: directory + "/" + VAEInference.reconstructionName, rows: cache.rows)
+        let latents = try MappedNPYMatrix(path: directory + "/" + VAEInference.muName, rows: cache.rows)
+
+        log("scoring \(items.count) spectra of model \(modelName)")
+        let local = try localScores(items, cache: cache, reconstruction: reconstruction, settings: settings)
+        log(String(format: "localized residuals and explanations done (%.1f s)", Date().timeIntervalSince(began)))
+        let latent = try latentScores(items, latents: latents, settings: settings)
+        log(String(format: "isolation forest and k-NN done (%.1f s)", Date().timeIntervalSince(began)))
+
+        var values: [ScoreName: [Double]] = [
+            .reconChi2: items.map(\.output.reconChi2), .reconMse: items.map(\.output.reconMse),
+            .kl: items.map(\.output.kl), .iforest: latent.iforest, .knn: latent.knn,
+            .localRest: local.map(\.rest.significance), .localObs: local.map(\.observed.significance),
+        ]
+        let cells = NuisanceCells(z: items.map(\.z), snr: items.map(\.snr), spectraPerCell: settings.spectraPerCell)
+        values[.score] = CombinedScore.combine(values, components: settings.combined, cells: cells,
+                                               z: items.map(\.z), snr: items.map(\.snr))
+        var pct: [ScoreName: [Double]] = [:]
+        for name in ScoreName.allCases { pct[name] = percentiles(values[name]!) }
+
+        var records: [ScoreRecord] = []
+        records.reserveCapacity(items.count)
+        let encoder = JSONEncoder()
+        for (i, item) in items.enumerated() {
+            var v: [ScoreName: Double] = [:], p: [ScoreName: Double] = [:]
+            for name in ScoreName.allCases { v[name] = values[name]![i]; p[name] = pct[name]![i] }
+            let neighborIDs = latent.neighbors[i].map { items[$0].output.targetid }
+            records.append(ScoreRecord(
+                model: modelName, targetid: item.output.targetid, values: v, percentiles: p,
+                localRestLambda: local[i].restSpan.centre, localRestWidth: local[i].restSpan.width,
+                localObsLambda: local[i].observedSpan.centre, localObsWidth: local[i].observedSpan.width,
+                explanation: String(decoding: try encoder.encode(local[i].explanation), as: UTF8.self),
+                neighbors: "[" + neighborIDs.map(String.init).joined(separator: ",") + "]"))
+        }
+        try store.replaceScores(records, run: ScoreRunRecord(model: modelName, modelFingerprint: card.weightsHash,
+                                                             scoredAt: Date().timeIntervalSince1970,
+                                                             spectra: records.count, parameters: parameters))
+        return ScoreSummary(spectra: records.count, skipped: false, seconds: Date().timeIntervalSince(began),
+                            activeLatentDimensions: latent.active, calibrationCells: cells.count)
+    }
+
+    struct ScoredItem {
+        var output: ModelOutputRecord
+        var z: Double
+        var snr: Double
+    }
+
+    struct LocalResult {
+        var rest: LocalizedPeak
+        var observed: LocalizedPeak
+        var restSpan: (centre: Double, width: Double)
+        var observedSpan: (centre: Double, width: Double)
+        var explanation: [ExplanationWindow]
+    }
+
+    /// Localized residual peaks and explanations, calibrated on a seeded sample.
+    private func localScores(_ items: [ScoredItem], cache: SpectralCache, reconstruction: MappedNPYMatrix,
+                             settings: ScoreSettings) throws -> [LocalResult] {
+        let grid = cache.grid, bins = cache.bins
+        let firstBin = LocalizedResidualScorer.firstUsableBin(grid, forestLimit: settings.local.forestLimit)
+        func residual(_ item: ScoredItem, from first: Int) -> SpectrumResidual {
+            let row = item.output.cacheRow
+            return SpectrumResidual(flux: cache.flux.row(row), weight: cache.weight.row(row),
+                                    reconstruction: reconstruction.row(row), bins: bins, z: item.z, grid: grid,
+                                    firstUsableBin: first)
+        }
+        var rng = SplitMix64(seed: settings.seed ^ 0x6C6F_6361_6C00)
+        var order = Array(items.indices)
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+        let sampleIndices = Array(order.prefix(settings.local.calibrationSpectra)).sorted()
+        let sampleLocal = ParallelMap.run(sampleIndices.count, threads: threads) { residual(items[sampleIndices[$0]], from: firstBin) }
+        let sampleFull = ParallelMap.run(sampleIndices.count, threads: threads) { residual(items[sampleIndices[$0]], from: 0) }
+        let scorer = LocalizedResidualScorer(settings: settings.local, grid: grid, sample: sampleLocal, threads: threads)
+        let explainer = ResidualExplainer(grid: grid, expected: ResidualExplainer.expectedChi2(grid: grid, sample: sampleFull))
+        return ParallelMap.run(items.count, threads: threads) { i in
+            let item = items[i]
+            let (rest, observed) = scorer.peaks(residual(item, from: firstBin))
+            let explanation = explainer.explain(residual(item, from: 0), z: item.z)
+            return LocalResult(rest: rest, observed: observed, restSpan: scorer.wavelengthSpan(rest),
+                               observedSpan: scorer.wavelengthSpan(observed), explanation: explanation)
+        }
+    }
+
+    struct LatentResult {
+        var iforest: [Double]
+        var knn: [Double]
+        var neighbors: [[Int]]
+        var active: [Int]
+    }
+
+    /// Isolation Forest and k-th neighbour distance on the active latent dimensions.
+    private func latentScores(_ items: [ScoredItem], latents: MappedNPYMatrix, settings: ScoreSettings) throws -> LatentResult {
+        let L = latents.columns, n = items.count
+        var mean = [Double](repeating: 0, count: L), sq = mean
+        for item in items {
+            let row = latents.row(item.output.cacheRow)
+            for d in 0..<L { mean[d] += Double(row[d]); sq[d] += Double(row[d]) * Double(row[d]) }
+        }
+        var active = (0..<L).filter { d in
+            let m = mean[d] / Double(n)
+            return sq[d] / Double(n) - m * m >= settings.activeLatentVariance
+        }
+        if active.isEmpty { active = Array(0..<L) }
+        var values = [Float](repeating: 0, count: n * active.count)
+        for (i, item) in items.enumerated() {
+            let row = latents.row(item.output.cacheRow)
+            for (j, d) in active.enumerated() { values[i * active.count + j] = row[d] }
+        }
+        let points = try PointMatrix(values: values, dimensions: active.count, name: "latent_mu (active dimensions)")
+        var forestConfig = settings.forest
+        forestConfig.seed = settings.seed
+        let forest = try IsolationForest.fit(points, configuration: forestConfig, threads: threads)
+        let iforest = try forest.scores(points, threads: threads)
+        let k = max(settings.k, settings.neighborsKept)
+        let lists = try NearestNeighborIndex(points).neighborsOfIndexedPoints(k: k, threads: threads)
+        let knn = (0..<n).map { lists.distances[$0 * k + settings.k - 1] }
+        let neighbors = (0..<n).map { i in lists.neighbors(of: i).prefix(settings.neighborsKept).map { Int($0) } }
+        return LatentResult(iforest: iforest, knn: knn, neighbors: neighbors, active: active)
+    }
+}
+
+extension JSONEncoder {
+    /// Keys sorted: the same settings always give the same text.
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+}
+
+/// Maps `0..<count` in parallel into an array, in order.
+enum ParallelMap {
+    static func run<T>(_ count: Int, threads: Int, _ body: (Int) -> T) -> [T] {
+        guard count > 0 else { return [] }
+        let parts = max(1, min(threads * 4, count))
+        let slots = ResultSlots<[T]>(parts)
+        withoutActuallyEscaping(body) { body in
+            let work = UnsafeSendable(body)
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                let range = (count * p / parts)..<(count * (p + 1) / parts)
+                slots.set(p, range.map { work.value($0) })
+            }
+        }
+        var out: [T] = []
+        out.reserveCapacity(count)
+        for p in 0..<parts { out += slots.get(p) }
+        return out
+    }
+}
+
+/// A value handed to parallel workers that only read it.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

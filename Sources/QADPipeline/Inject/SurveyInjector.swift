@@ -1,0 +1,201 @@
+import Foundation
+import QADCore
+import QADFormats
+import QADSpectra
+
+/// What `qad inject` is asked to do.
+public struct InjectionConfig: Sendable {
+    /// A folder of DESI coadd + redrock files (as `qad simulate` or the DESI archive lays them out).
+    public var inputDirectory: String
+    /// Where the copy with injected anomalies goes (must not exist).
+    public var outputDirectory: String
+    /// QSO catalogs defining the quasar sample (their Z changes for WRONG_Z).
+    public var qsoCatalogs: [String] = []
+    /// Fraction of the quasar sample that receives an anomaly.
+    public var fraction = 0.01
+    /// Classes drawn from (uniformly); default all of `InjectedAnomaly.classNames`.
+    public var classes = InjectedAnomaly.classNames
+    public var seed: UInt64 = 1
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
+
+    public init(inputDirectory: String, outputDirectory: String) {
+        self.inputDirectory = inputDirectory
+        self.outputDirectory = outputDirectory
+    }
+}
+
+public struct InjectionSummary: Sendable {
+    public var quasars = 0
+    public var injected = 0
+    public var byClass: [String: Int] = [:]
+    public var truthFile = ""
+    public var files = 0
+}
+
+public struct InjectionError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// One quasar chosen for injection.
+struct InjectionTarget: Sendable {
+    var targetID: TargetID
+    var row: Int
+    var z: Double
+    var anomaly: InjectedAnomaly
+}
+
+/// Copies a DESI-format survey and injects anomalies into a seeded random
+/// fraction of its quasars, writing the truth table `OUT/injected.csv`
+/// (TARGETID, ANOMALY, ANOMALY_PARAMS, Z, Z_CATALOG, FILE). Spectra change in
+/// the coadd files' FLUX images; WRONG_Z changes the redrock and catalog Z.
+public func injectSurvey(_ config: InjectionConfig) throws -> InjectionSummary {
+    let fm = FileManager.default
+    guard (0...1).contains(config.fraction) else {
+        throw InjectionError("the injected fraction must be within 0…1, got \(config.fraction)")
+    }
+    let unknown = config.classes.filter { !InjectedAnomaly.classNames.contains($0) }
+    guard unknown.isEmpty, !config.classes.isEmpty else {
+        throw InjectionError("unknown anomaly classes \(unknown); known: \(InjectedAnomaly.classNames.joined(separator: ", "))")
+    }
+    guard !fm.fileExists(atPath: config.outputDirectory) else {
+        throw InjectionError("\(config.outputDirectory): already exists; give a new output folder")
+    }
+    let input = URL(fileURLWithPath: config.inputDirectory).standardizedFileURL.path
+    let coadds = try InputDiscovery.files(in: [input]).filter { URL(fileURLWithPath: $0).lastPathComponent.hasPrefix("coadd-") }
+    guard !coadds.isEmpty else { throw InjectionError("\(input): no coadd-*.fits files") }
+    if let gz = coadds.first(where: { $0.hasSuffix(".gz") }) {
+        throw InjectionError("\(gz): compressed coadds cannot be changed in place; gunzip the survey first")
+    }
+    var catalog = QSOCatalog()
+    for path in config.qsoCatalogs { try catalog.add(path: path) }
+
+    try fm.copyItem(atPath: input, toPath: config.outputDirectory)
+    let output = URL(fileURLWithPath: config.outputDirectory).standardizedFileURL.path
+    func outputPath(_ inputPath: String) -> String { output + inputPath.dropFirst(input.count) }
+    // Catalogs outside the survey folder are copied beside it, so the output is self-contained.
+    var catalogCopies: [String] = []
+    for path in config.qsoCatalogs {
+        let full = URL(fileURLWithPath: path).standardizedFileURL.path
+        if full.hasPrefix(input + "/") {
+            catalogCopies.append(outputPath(full))
+        } else {
+            let copy = output + "/" + URL(fileURLWithPath: full).lastPathComponent
+            try fm.copyItem(atPath: full, toPath: copy)
+            catalogCopies.append(copy)
+        }
+    }
+
+    // Choose targets file by file, in sorted file order, from one seeded stream.
+    var rng = Xoshiro256StarStar(seed: SplitMix64.derive(config.seed, 0x494E_4A45))  // "INJE"
+    var plan: [(coadd: String, targets: [InjectionTarget])] = []
+    var summary = InjectionSummary()
+    for coadd in coadds {
+        let file = try DESICoaddFile(path: coadd)
+        let redrock = RedrockFile.companion(ofCoadd: coadd).map { try? RedrockFile.read($0).rows } ?? nil
+        var chosen: [InjectionTarget] = []
+        for (row, id) in file.targetIDs.enumerated() {
+            let z: Double
+            if !catalog.isEmpty {
+                guard let entry = catalog[id] else { continue }
+                z = entry.z
+            } else {
+                guard let r = redrock?[id], r.spectype == "QSO", r.zwarn == 0 else { continue }
+                z = r.z
+            }
+            guard z > 0 else { continue }
+            summary.quasars += 1
+            guard rng.drawUnit() < config.fraction else { continue }
+            // Classes that cannot show at this z are redrawn among the others.
+            var classes = config.classes
+            while !classes.isEmpty {
+                let name = classes.remove(at: rng.drawIndex(classes.count))
+                if let anomaly = InjectedAnomaly.draw(name, z: z, using: &rng) {
+                    chosen.append(InjectionTarget(targetID: id, row: row, z: z, anomaly: anomaly))
+                    break
+                }
+            }
+        }
+        if !chosen.isEmpty { plan.append((coadd, chosen)) }
+    }
+
+    // Spectra change file by file in parallel: one FITS handle per task.
+    let failures = InjectionFailures()
+    let jobs = plan.map { (path: outputPath($0.coadd), targets: $0.targets) }
+    let workers = max(1, min(config.workers, jobs.count))
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        for i in stride(from: worker, to: jobs.count, by: workers) {
+            do {
+                try injectFile(jobs[i].path, jobs[i].targets)
+            } catch {
+                failures.add("\(jobs[i].path): \(error)")
+            }
+        }
+    }
+    if let first = failures.first { throw InjectionError(first) }
+
+    // Redshift confusions: the redrock Z and every catalog's Z.
+    var newZ: [TargetID: Double] = [:]
+    for (coadd, targets) in plan {
+        let changes = targets.compactMap { t in t.anomaly.catalogRedshift.map { (t.targetID, $0) } }
+        guard !changes.isEmpty else { continue }
+        for (id, z) in changes { newZ[id] = z }
+        if let redrock = RedrockFile.companion(ofCoadd: outputPath(coadd)) {
+            try rewriteColumn(redrock, hdus: ["REDSHIFTS", "ZBEST"], column: "Z", values: Dictionary(uniqueKeysWithValues: changes))
+        }
+    }
+    if !newZ.isEmpty {
+        for path in catalogCopies { try rewriteColumn(path, hdus: ["QSO_CAT"], column: "Z", values: newZ) }
+    }
+
+    var text = "TARGETID,ANOMALY,ANOMALY_PARAMS,Z,Z_CATALOG,FILE\n"
+    for (coadd, targets) in plan {
+        for t in targets {
+            let zCat = t.anomaly.catalogRedshift ?? t.z
+            text += "\(t.targetID),\(t.anomaly.className),\(t.anomaly.parameterDescription),"
+                + String(format: "%.6f,%.6f,", t.z, zCat) + outputPath(coadd) + "\n"
+            summary.injected += 1
+            summary.byClass[t.anomaly.className, default: 0] += 1
+        }
+    }
+    summary.truthFile = output + "/injected.csv"
+    try text.write(toFile: summary.truthFile, atomically: true, encoding: .utf8)
+    summary.files = plan.count
+    return summary
+}
+
+/// Rewrites the FLUX rows of the chosen targets of one (copied) coadd file.
+func injectFile(_ path: String, _ targets: [InjectionTarget]) throws {
+    // The read handle is gone before the file is opened for writing.
+    let arms = try { try DESICoaddFile(path: path).readArms(rows: targets.map(\.row)) }()
+    let fits = try FITSFile.open(path, writable: true)
+    for (k, t) in targets.enumerated() {
+        var spectrum = arms[k]
+        AnomalyInjector.apply(t.anomaly, to: &spectrum, z: t.z)
+        for arm in spectrum {
+            try fits.moveTo(hdu: "\(arm.name)_FLUX")
+            try fits.writeImageRow(t.row, width: arm.flux.count, arm.flux)
+        }
+    }
+    try fits.close()
+}
+
+/// Sets `column` of the rows whose TARGETID is in `values`, in the first of `hdus` present.
+func rewriteColumn(_ path: String, hdus: [String], column: String, values: [TargetID: Double]) throws {
+    let fits = try FITSFile.open(path, writable: true)
+    if let hdu = hdus.first(where: { fits.hasHDU($0) }) { try fits.moveTo(hdu: hdu) } else { try fits.moveTo(index: 1) }
+    let ids = try fits.readColumn("TARGETID", as: Int64.self)
+    for (row, id) in ids.enumerated() {
+        if let v = values[id] { try fits.writeColumn(column, [v], firstRow: row) }
+    }
+    try fits.close()
+}
+
+final class InjectionFailures: @unchecked Sendable {
+    // @unchecked: every access holds the lock.
+    private var messages: [String] = []
+    private let lock = NSLock()
+    func add(_ m: String) { lock.lock(); messages.append(m); lock.unlock() }
+    var first: String? { lock.lock(); defer { lock.unlock() }; return messages.first }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import QADDetect
+import QADStore
+
+struct Score: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score every spectrum a trained model has outputs for.",
+        discussion: """
+            Writes recon_chi2, recon_mse, kl, iforest, knn, local_rest, local_obs and the calibrated \
+            combined score (with percentiles, explanation windows and latent neighbours) to the store's \
+            score table, replacing the model's previous scores in one transaction. Needs qad infer first. \
+            A re-run with the same weights and settings does nothing (--force redoes it). Methods: docs/scores.md.
+            """)
+
+    @OptionGroup var common: StoreOptions
+
+    @Option(name: .long, help: "Model name (folder under STORE/models).")
+    var model = "vae"
+
+    @Option(name: .long, help: "Random seed (isolation forest, calibration sample).")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: "Isolation Forest trees.")
+    var trees = 200
+
+    @Option(name: .customLong("sample-size"), help: "Isolation Forest sub-sample size ψ.")
+    var sampleSize = 256
+
+    @Option(name: .long, help: "k of the k-nearest-neighbour distance.")
+    var k = 10
+
+    @Option(name: .customLong("spectra-per-cell"), help: "Spectra per z × S/N calibration cell.")
+    var spectraPerCell = 400
+
+    @Option(name: .long, help: "Threads (default: all cores).")
+    var threads: Int?
+
+    @Flag(name: .long, help: "Score again even if scores of these weights and settings exist.")
+    var force = false
+
+    func validate() throws {
+        if trees < 1 { throw ValidationError("--trees must be at least 1") }
+        if sampleSize < 2 { throw ValidationError("--sample-size must be at least 2") }
+        if k < 1 { throw ValidationError("--k must be at least 1") }
+        if spectraPerCell < 20 { throw ValidationError("--spectra-per-cell must be at least 20") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if model.isEmpty || model.contains("/") || model.hasPrefix(".") { throw ValidationError("--model must be a plain name") }
+    }
+
+    var settings: ScoreSettings {
+        var s = ScoreSettings()
+        s.seed = seed
+        s.forest.trees = trees
+        s.forest.sampleSize = sampleSize
+        s.forest.seed = seed
+        s.k = k
+        s.spectraPerCell = spectraPerCell
+        return s
+    }
+
+    func run() async throws {
+        let project = try ProjectStore(directory: common.store)
+        let runner = ScoreRunner(project: project, modelName: model)
+        runner.threads = threads ?? common.workers ?? ProcessInfo.processInfo.activeProcessorCount
+        runner.log = { log($0) }
+        let summary = try runner.run(settings, force: force)
+        if summary.skipped {
+            print("model \(model): the \(summary.spectra) spectra are already scored with these weights and settings (--force redoes it)")
+            return
+        }
+        print(String(format: "scored %d spectra in %.1f s (%d calibration cells; active latent dimensions %@) → %@",
+                     summary.spectra, summary.seconds, summary.calibrationCells,
+                     summary.activeLatentDimensions.map(String.init).joined(separator: ","), project.directory))
+    }
+}
