@@ -3,10 +3,10 @@ import QADCore
 
 /// The combined anomaly score. Each component is first put on a scale where
 /// its normal spectra are roughly symmetric (log for χ², KL and distances,
-/// which are skewed and positive), then standardized within its z × S/N cell
-/// by median and MAD. The combined value is the largest standardized
+/// which are skewed and positive), then standardized against spectra of
+/// similar z and S/N by running median and MAD (`NuisanceCells`). The combined value is the largest standardized
 /// component — an anomaly needs to stand out in one way, not in all — and it
-/// is standardized within the cells once more, so that among normal spectra
+/// is standardized the same way once more, so that among normal spectra
 /// its centre and spread are the same at every S/N and redshift.
 public enum CombinedScore {
     /// The scale a component is standardized on.
@@ -21,16 +21,15 @@ public enum CombinedScore {
 
     public static func combine(_ values: [ScoreName: [Double]], components: [ScoreName], cells: NuisanceCells,
                                z: [Double], snr: [Double]) -> [Double] {
-        let cell = z.indices.map { cells.cell(z: z[$0], snr: snr[$0]) }
         var combined = [Double](repeating: -.infinity, count: z.count)
         for name in components {
             guard let v = values[name] else { continue }
-            let standardized = NuisanceCells.standardize(transformed(name, v), cells: cell, cellCount: cells.count)
+            let standardized = cells.standardize(transformed(name, v), z: z, snr: snr)
             for i in combined.indices where standardized[i].isFinite { combined[i] = max(combined[i], standardized[i]) }
         }
         // A spectrum with no finite component is as suspicious as the worst.
         let worst = combined.filter(\.isFinite).max() ?? 0
         for i in combined.indices where !combined[i].isFinite { combined[i] = worst }
-        return NuisanceCells.standardize(combined, cells: cell, cellCount: cells.count)
+        return cells.standardize(combined, z: z, snr: snr)
     }
 }

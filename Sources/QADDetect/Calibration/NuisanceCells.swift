@@ -1,77 +1,68 @@
 import Foundation
 
-/// Cells of equal population in redshift × S/N (and so, through z, in
-/// wavelength coverage): z quantile bins, then S/N quantile bins inside each.
-/// A raw score standardized within its cell no longer tracks S/N or z: every
-/// cell's normal spectra end up with the same centre and spread.
-public struct NuisanceCells: Sendable, Codable, Equatable {
-    /// Upper z edge of each z bin (the last is +∞).
-    public var zEdges: [Double]
-    /// Per z bin: upper S/N edges of its S/N bins (the last is +∞).
-    public var snrEdges: [[Double]]
+/// Removes the dependence of a score on redshift and S/N (and so, through z,
+/// on wavelength coverage). Two passes, each a running robust
+/// standardization: first within redshift slices (equal-count quantile bins
+/// of z), along S/N; then within S/N slices, along z. In a pass, every
+/// spectrum's value becomes (x − median)/(1.4826·MAD) of its `window`
+/// nearest neighbours in the running variable within its slice (median and
+/// MAD computed at anchors every window/4 spectra and interpolated between
+/// them). Hard cells leave the trend inside each cell; a running window
+/// follows it. A few anomalies among `window` spectra move neither median nor MAD.
+public struct NuisanceCells: Sendable, Equatable {
+    /// Spectra in each running window.
+    public var window: Int
+    /// Slices per pass (fewer when the sample is small).
+    public var slices: Int
 
-    public var count: Int { snrEdges.reduce(0) { $0 + $1.count } }
-
-    /// Chooses about `spectraPerCell` spectra per cell, with at most
-    /// `maxZBins` × `maxSNRBins` cells, splitting z twice as finely as S/N.
-    public init(z: [Double], snr: [Double], spectraPerCell: Int = 400, maxZBins: Int = 24, maxSNRBins: Int = 12) {
-        precondition(z.count == snr.count)
-        let cells = max(1, z.count / max(1, spectraPerCell))
-        let nz = max(1, min(maxZBins, Int((2 * Double(cells)).squareRoot().rounded())))
-        let nsnr = max(1, min(maxSNRBins, cells / nz))
-        zEdges = Self.quantileEdges(z, parts: nz)
-        var perZ = [[Double]](repeating: [], count: zEdges.count)
-        for i in z.indices { perZ[Self.bin(z[i], edges: zEdges)].append(snr[i]) }
-        snrEdges = perZ.map { Self.quantileEdges($0, parts: nsnr) }
+    public init(spectra: Int, window: Int = 400, maxSlices: Int = 16) {
+        self.window = max(20, min(window, spectra))
+        slices = max(1, min(maxSlices, spectra / max(1, 5 * self.window)))
     }
 
-    /// Upper edges splitting `values` into `parts` equal-count bins (last +∞).
-    static func quantileEdges(_ values: [Double], parts: Int) -> [Double] {
-        let sorted = values.filter(\.isFinite).sorted()
-        guard parts > 1, sorted.count > parts else { return [.infinity] }
-        var edges: [Double] = []
-        for p in 1..<parts {
-            let e = sorted[sorted.count * p / parts]
-            if edges.last.map({ e > $0 }) ?? true { edges.append(e) }
-        }
-        return edges + [.infinity]
+    /// Both passes over `values` (non-finite values stay non-finite and are ignored).
+    public func standardize(_ values: [Double], z: [Double], snr: [Double]) -> [Double] {
+        let first = Self.runningStandardize(values, along: snr, slicedBy: z, slices: slices, window: window)
+        return Self.runningStandardize(first, along: z, slicedBy: snr, slices: slices, window: window)
     }
 
-    @inline(__always)
-    static func bin(_ x: Double, edges: [Double]) -> Int {
-        var lo = 0, hi = edges.count - 1
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if x < edges[mid] { hi = mid } else { lo = mid + 1 }
-        }
-        return lo
-    }
-
-    /// The cell of one spectrum (non-finite z or S/N fall in the last bins).
-    public func cell(z: Double, snr: Double) -> Int {
-        let zb = Self.bin(z.isFinite ? z : .infinity, edges: zEdges)
-        var base = 0
-        for b in 0..<zb { base += snrEdges[b].count }
-        return base + Self.bin(snr.isFinite ? snr : .infinity, edges: snrEdges[zb])
-    }
-
-    /// (x − median) / (1.4826 · MAD) of each value within its cell: a robust
-    /// z-score that a few anomalies in a cell do not move. Non-finite values
-    /// stay non-finite.
-    public static func standardize(_ values: [Double], cells: [Int], cellCount: Int) -> [Double] {
-        var members = [[Int]](repeating: [], count: cellCount)
-        for i in values.indices where values[i].isFinite { members[cells[i]].append(i) }
+    static func runningStandardize(_ values: [Double], along key: [Double], slicedBy other: [Double], slices: Int,
+                                   window: Int) -> [Double] {
+        let usable = values.indices.filter { values[$0].isFinite }
         var out = [Double](repeating: .nan, count: values.count)
-        for m in members where !m.isEmpty {
-            let v = m.map { values[$0] }
-            let med = median(v)
-            var mad = 1.4826 * median(v.map { abs($0 - med) })
-            if !(mad > 0) {
-                // Half the cell shares one value: fall back to the mean deviation.
-                mad = v.reduce(0) { $0 + abs($1 - med) } / Double(v.count)
+        guard !usable.isEmpty else { return out }
+        // Equal-count slices of the other variable.
+        let byOther = usable.sorted { (other[$0].isFinite ? other[$0] : .infinity, $0) < (other[$1].isFinite ? other[$1] : .infinity, $1) }
+        for s in 0..<slices {
+            let members = byOther[(byOther.count * s / slices)..<(byOther.count * (s + 1) / slices)]
+            let ordered = members.sorted { (key[$0].isFinite ? key[$0] : .infinity, $0) < (key[$1].isFinite ? key[$1] : .infinity, $1) }
+            let n = ordered.count
+            guard n > 0 else { continue }
+            let w = min(window, n)
+            let stride = max(1, w / 4)
+            var anchors: [(position: Int, location: Double, scale: Double)] = []
+            var position = 0
+            while true {
+                let lo = max(0, min(position - w / 2, n - w))
+                let v = ordered[lo..<(lo + w)].map { values[$0] }
+                let med = median(v)
+                var mad = 1.4826 * median(v.map { abs($0 - med) })
+                if !(mad > 0) { mad = v.reduce(0) { $0 + abs($1 - med) } / Double(v.count) }
+                anchors.append((position, med, mad > 0 ? mad : 1))
+                if position >= n - 1 { break }
+                position = min(position + stride, n - 1)
             }
-            let scale = mad > 0 ? mad : 1
-            for i in m { out[i] = (values[i] - med) / scale }
+            var a = 0
+            for (p, i) in ordered.enumerated() {
+                while a + 1 < anchors.count && anchors[a + 1].position <= p { a += 1 }
+                var location = anchors[a].location, scale = anchors[a].scale
+                if a + 1 < anchors.count {
+                    let t = Double(p - anchors[a].position) / Double(anchors[a + 1].position - anchors[a].position)
+                    location += t * (anchors[a + 1].location - location)
+                    scale += t * (anchors[a + 1].scale - scale)
+                }
+                out[i] = (values[i] - location) / scale
+            }
         }
         return out
     }

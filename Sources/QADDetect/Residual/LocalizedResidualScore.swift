@@ -3,8 +3,8 @@ import QADCore
 
 /// The most significant window of one spectrum in one frame.
 public struct LocalizedPeak: Sendable, Equatable {
-    /// max over windows of max(|coherent|, power), each standardized against
-    /// the population at that place (σ).
+    /// max over windows of max(|coherent|, power, |step|), each standardized
+    /// against the population at that place (σ).
     public var significance: Double
     /// Window start (frame index) and width (bins); width 0 when no window fits.
     public var start: Int
@@ -21,9 +21,9 @@ struct PeakFinder: WindowVisitor {
 
     init(calibration: WindowCalibration) { self.calibration = calibration }
 
-    mutating func visit(slot: Int, coherent: Double, power: Double) {
-        let (c, p) = calibration.standardize(slot: slot, coherent: coherent, power: power)
-        let s = max(abs(c), p)
+    mutating func visit(slot: Int, coherent: Double, power: Double, step: Double) {
+        let z = calibration.standardize(slot: slot, coherent: coherent, power: power, step: step)
+        let s = max(abs(z.coherent), z.power, abs(z.step))
         if s > best.significance || bestSlot < 0 {
             best.significance = s
             bestSlot = slot
@@ -44,13 +44,15 @@ struct PeakFinder: WindowVisitor {
 public struct LocalizedResidualScorer: Sendable {
     public struct Settings: Sendable, Codable, Equatable {
         /// Window widths in rest-grid bins (one bin = 4e-4 dex ≈ 276 km/s).
-        public var widths = [1, 3, 9, 27, 81]
+        /// 243 bins (~0.1 dex) catches what the decoder cannot bend away: a
+        /// broad tilt or a missing stretch of continuum.
+        public var widths = [1, 3, 9, 27, 81, 243]
         /// Rest wavelength (Å) below which bins are left out: the Lyα forest is
         /// stochastic absorption every quasar has, its coherent dips are not anomalies.
         public var forestLimit = 1216.0
         /// Spectra drawn (seeded) to calibrate the windows.
         public var calibrationSpectra = 8000
-        public var passes = 3
+        public var passes = 2
         public init() {}
     }
 

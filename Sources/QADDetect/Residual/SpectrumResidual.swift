@@ -1,8 +1,12 @@
 import Foundation
 import QADCore
 
-/// One spectrum's noise-normalized residual r = (flux − reconstruction)·√weight
-/// on the rest grid, from its first to its last covered bin. Bins that are not
+/// One spectrum's normalized residual on the rest grid, from its first to its
+/// last covered bin: r = (flux − m)/√(1/weight + (ε·m)²) with m the
+/// reconstruction and ε the model's own fractional error at that rest bin
+/// (`ModelErrorFloor`). Without ε, residuals in σ of the noise grow with S/N
+/// wherever the model is imperfect (the Lyα peak, line cores), and a bright
+/// normal quasar would outrank a faint anomalous one. Bins that are not
 /// covered (weight 0, or a non-finite value) hold r = 0 and covered = 0.
 public struct SpectrumResidual: Sendable {
     /// First rest-grid bin of `r`.
@@ -17,7 +21,7 @@ public struct SpectrumResidual: Sendable {
     /// Builds the residual of one cache row. `forestLimit` is the first rest bin
     /// the localized score may use (bins blueward of it are left uncovered).
     public init(flux: UnsafePointer<Float>, weight: UnsafePointer<Float>, reconstruction: UnsafePointer<Float>,
-                bins: Int, z: Double, grid: RestGrid, firstUsableBin: Int = 0) {
+                bins: Int, z: Double, grid: RestGrid, firstUsableBin: Int = 0, modelError: [Double]? = nil) {
         var first = -1, last = -1
         for i in max(0, firstUsableBin)..<bins where weight[i] > 0 && weight[i].isFinite && flux[i].isFinite
             && reconstruction[i].isFinite {
@@ -39,7 +43,8 @@ public struct SpectrumResidual: Sendable {
             let i = first + k
             let w = weight[i], f = flux[i], m = reconstruction[i]
             if w > 0 && w.isFinite && f.isFinite && m.isFinite {
-                r[k] = Double(f - m) * Double(w).squareRoot()
+                let e = modelError.map { $0[i] * Double(m) } ?? 0
+                r[k] = Double(f - m) / (1 / Double(w) + e * e).squareRoot()
                 covered[k] = 1
             }
         }
@@ -55,12 +60,16 @@ public struct SpectrumResidual: Sendable {
     }
 }
 
-/// The two statistics of one window of n covered bins:
-/// coherent = Σr/√n (a box-shaped trough or bump: standard normal for pure noise),
-/// power = (Σr² − n)/√(2n) (any excess of χ² over its expectation, also for
-/// features whose sign alternates, like a badly subtracted sky line).
+/// The three statistics of one window of n covered bins, each standard
+/// normal (or nearly) for pure noise:
+/// coherent = Σr/√n (a box-shaped trough or bump),
+/// power = the Wilson–Hilferty normal deviate of χ² = Σr² with n degrees of
+/// freedom (any excess of χ² over its expectation, also for features whose
+/// sign alternates, like a badly subtracted sky line; 0 for a single bin),
+/// step = (mean of the left half − mean of the right half)/√(1/n_l + 1/n_r)
+/// (a jump: an arm-join flux step, the edge of a dead segment).
 public protocol WindowVisitor {
-    mutating func visit(slot: Int, coherent: Double, power: Double)
+    mutating func visit(slot: Int, coherent: Double, power: Double, step: Double)
 }
 
 extension SpectrumResidual {
@@ -91,8 +100,22 @@ extension SpectrumResidual {
                 if c >= minCovered {
                     let nc = Double(c)
                     let coherent = (s1[b] - s1[a]) / nc.squareRoot()
-                    let power = (s2[b] - s2[a] - nc) / (2 * nc).squareRoot()
-                    visitor.visit(slot: layout.slot(widthIndex: w, start: start), coherent: coherent, power: power)
+                    // Wilson–Hilferty: χ² of n bins as a near-normal deviate, so
+                    // its tail is no heavier than the others' (a single bin's χ²
+                    // is |coherent|², already covered).
+                    var power = 0.0
+                    if c >= 2 {
+                        let k = 2 / (9 * nc)
+                        power = (cbrt(max(s2[b] - s2[a], 0) / nc) - (1 - k)) / k.squareRoot()
+                    }
+                    var step = 0.0
+                    let m = a + width / 2
+                    let nl = Double(sc[m] - sc[a]), nr = Double(sc[b] - sc[m])
+                    if width >= 2 && nl > 0 && nr > 0 {
+                        step = ((s1[m] - s1[a]) / nl - (s1[b] - s1[m]) / nr) / (1 / nl + 1 / nr).squareRoot()
+                    }
+                    visitor.visit(slot: layout.slot(widthIndex: w, start: start), coherent: coherent, power: power,
+                                  step: step)
                 }
                 start += stride
             }

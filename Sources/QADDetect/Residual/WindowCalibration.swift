@@ -1,17 +1,26 @@
 import Foundation
 
-/// The population distribution of each window slot's two statistics, as a
-/// clipped mean and standard deviation. The Lyα forest, sky-line residuals and
-/// the model's own imperfections make some places noisier than pure noise;
-/// standardizing each slot against the population turns a window's value into
-/// "how unusual for a spectrum covering this place".
+/// The window statistics a calibration describes, in `WindowVisitor` order.
+enum WindowStatistic: Int, CaseIterable {
+    case coherent, power, step
+}
+
+/// The population distribution of each window slot's statistics: a clipped
+/// mean and standard deviation for the core, and for each side a tail scale
+/// matched to the population's 0.5 % and 99.5 % points. The Lyα forest,
+/// sky-line residuals and the model's own imperfections make some places
+/// noisier than pure noise, and line cores (narrow-line strength, the Lyα
+/// peak) have heavier tails than a Gaussian; standardizing each slot against
+/// the population turns a window's value into "how unusual for a spectrum
+/// covering this place", so a bright [OIII] line does not outrank a BAL trough.
 public struct WindowCalibration: Sendable {
     public let layout: WindowLayout
-    /// Per slot: location and scale of the coherent and power statistics.
-    public var coherentMean: [Double]
-    public var coherentSigma: [Double]
-    public var powerMean: [Double]
-    public var powerSigma: [Double]
+    /// [statistic][slot]: location and scale.
+    var mean: [[Double]]
+    var sigma: [[Double]]
+    /// [statistic][slot]: scales of the upper and lower tails (≥ sigma).
+    var upper: [[Double]]
+    var lower: [[Double]]
     /// Spectra that contributed to each slot in the last pass.
     public var counts: [Int]
 
@@ -23,47 +32,136 @@ public struct WindowCalibration: Sendable {
     /// No clipping yet: the first pass accepts every value.
     init(unclipped layout: WindowLayout) {
         self.layout = layout
-        coherentMean = [Double](repeating: 0, count: layout.slotCount)
-        coherentSigma = [Double](repeating: .infinity, count: layout.slotCount)
-        powerMean = coherentMean
-        powerSigma = coherentSigma
+        let k = WindowStatistic.allCases.count
+        mean = [[Double]](repeating: [Double](repeating: 0, count: layout.slotCount), count: k)
+        sigma = [[Double]](repeating: [Double](repeating: .infinity, count: layout.slotCount), count: k)
+        upper = sigma
+        lower = sigma
         counts = [Int](repeating: 0, count: layout.slotCount)
     }
 
-    /// Standardized statistics of a window: (coherent, power) in σ of the population.
+    /// A window's statistics in σ of the population at its slot, each side
+    /// of the mean scaled by that side's tail scale.
     @inline(__always)
-    public func standardize(slot: Int, coherent: Double, power: Double) -> (Double, Double) {
-        ((coherent - coherentMean[slot]) / coherentSigma[slot], (power - powerMean[slot]) / powerSigma[slot])
+    public func standardize(slot: Int, coherent: Double, power: Double, step: Double)
+        -> (coherent: Double, power: Double, step: Double) {
+        @inline(__always) func z(_ k: Int, _ x: Double) -> Double {
+            let d = x - mean[k][slot]
+            return d / (d >= 0 ? upper[k][slot] : lower[k][slot])
+        }
+        return (z(0, coherent), z(1, power), z(2, step))
+    }
+
+    /// The Gaussian deviate of the tail points the tail scales match.
+    static let tailQuantile = 0.995
+    static let tailDeviate = 2.5758
+
+    /// Sets each slot's tail scales from histograms of its core-standardized
+    /// values; slots with few spectra use their width's pooled histogram.
+    mutating func setTails(_ h: TailHistograms) {
+        for w in layout.widths.indices {
+            let lo = layout.bases[w]
+            let hi = w + 1 < layout.bases.count ? layout.bases[w + 1] : layout.slotCount
+            for k in 0..<WindowStatistic.allCases.count {
+                var pooled = [Int32](repeating: 0, count: TailHistograms.bins)
+                for i in lo..<hi { for b in 0..<TailHistograms.bins { pooled[b] += h.counts[k][i * TailHistograms.bins + b] } }
+                for i in lo..<hi {
+                    let own = Array(h.counts[k][(i * TailHistograms.bins)..<((i + 1) * TailHistograms.bins)])
+                    let n = own.reduce(0) { $0 + Int($1) }
+                    let source = n >= 200 ? own : pooled
+                    let (qLow, qHigh) = TailHistograms.quantiles(source, Self.tailQuantile)
+                    upper[k][i] = sigma[k][i] * max(1, qHigh / Self.tailDeviate)
+                    lower[k][i] = sigma[k][i] * max(1, -qLow / Self.tailDeviate)
+                }
+            }
+        }
+    }
+}
+
+/// Per slot and statistic, a histogram of (x − mean)/σ over [−`range`, `range`)
+/// (values beyond fall in the end bins): where the population's tails lie.
+struct TailHistograms: WindowVisitor {
+    static let bins = 160
+    static let range = 40.0
+    let calibration: WindowCalibration
+    /// [statistic][slot * bins + bin]
+    var counts: [[Int32]]
+
+    init(calibration: WindowCalibration) {
+        self.calibration = calibration
+        counts = [[Int32]](repeating: [Int32](repeating: 0, count: calibration.layout.slotCount * Self.bins),
+                           count: WindowStatistic.allCases.count)
+    }
+
+    @inline(__always)
+    private mutating func add(_ k: Int, _ slot: Int, _ x: Double) {
+        let u = (x - calibration.mean[k][slot]) / calibration.sigma[k][slot]
+        let b = Int(((u + Self.range) / (2 * Self.range) * Double(Self.bins)).rounded(.down))
+        counts[k][slot * Self.bins + min(max(b, 0), Self.bins - 1)] += 1
+    }
+
+    mutating func visit(slot: Int, coherent: Double, power: Double, step: Double) {
+        add(0, slot, coherent)
+        add(1, slot, power)
+        add(2, slot, step)
+    }
+
+    mutating func add(_ other: TailHistograms) {
+        for k in counts.indices { for i in counts[k].indices { counts[k][i] += other.counts[k][i] } }
+    }
+
+    /// The (1 − q) and q points of a histogram, in σ units (0, 0 when empty).
+    static func quantiles(_ h: [Int32], _ q: Double) -> (Double, Double) {
+        let n = h.reduce(0) { $0 + Int($1) }
+        guard n > 0 else { return (0, 0) }
+        let width = 2 * range / Double(bins)
+        func point(_ target: Double) -> Double {
+            var cumulative = 0.0
+            for b in 0..<bins {
+                let c = Double(h[b])
+                if cumulative + c >= target {
+                    let f = c > 0 ? (target - cumulative) / c : 0
+                    return -range + (Double(b) + f) * width
+                }
+                cumulative += c
+            }
+            return range
+        }
+        return (point((1 - q) * Double(n)), point(q * Double(n)))
     }
 }
 
 /// Sums of one calibration pass over a sample of residuals.
 struct WindowMoments: WindowVisitor {
     let previous: WindowCalibration
-    var n1: [Double], sum1: [Double], sq1: [Double]
-    var n2: [Double], sum2: [Double], sq2: [Double]
+    /// [statistic][slot]
+    var n: [[Double]], sum: [[Double]], sq: [[Double]]
 
     init(previous: WindowCalibration) {
         self.previous = previous
-        let zeros = [Double](repeating: 0, count: previous.layout.slotCount)
-        n1 = zeros; sum1 = zeros; sq1 = zeros
-        n2 = zeros; sum2 = zeros; sq2 = zeros
+        let zeros = [[Double]](repeating: [Double](repeating: 0, count: previous.layout.slotCount),
+                               count: WindowStatistic.allCases.count)
+        n = zeros; sum = zeros; sq = zeros
     }
 
-    mutating func visit(slot: Int, coherent: Double, power: Double) {
-        let k = WindowCalibration.clipSigma
-        if abs(coherent - previous.coherentMean[slot]) <= k * previous.coherentSigma[slot] {
-            n1[slot] += 1; sum1[slot] += coherent; sq1[slot] += coherent * coherent
+    @inline(__always)
+    private mutating func add(_ k: Int, _ slot: Int, _ v: Double) {
+        if abs(v - previous.mean[k][slot]) <= WindowCalibration.clipSigma * previous.sigma[k][slot] {
+            n[k][slot] += 1; sum[k][slot] += v; sq[k][slot] += v * v
         }
-        if abs(power - previous.powerMean[slot]) <= k * previous.powerSigma[slot] {
-            n2[slot] += 1; sum2[slot] += power; sq2[slot] += power * power
-        }
+    }
+
+    mutating func visit(slot: Int, coherent: Double, power: Double, step: Double) {
+        add(0, slot, coherent)
+        add(1, slot, power)
+        add(2, slot, step)
     }
 
     mutating func add(_ other: WindowMoments) {
-        for i in n1.indices {
-            n1[i] += other.n1[i]; sum1[i] += other.sum1[i]; sq1[i] += other.sq1[i]
-            n2[i] += other.n2[i]; sum2[i] += other.sum2[i]; sq2[i] += other.sq2[i]
+        for k in n.indices {
+            for i in n[k].indices {
+                n[k][i] += other.n[k][i]; sum[k][i] += other.sum[k][i]; sq[k][i] += other.sq[k][i]
+            }
         }
     }
 
@@ -78,20 +176,18 @@ struct WindowMoments: WindowVisitor {
         for w in layout.widths.indices {
             let lo = layout.bases[w]
             let hi = w + 1 < layout.bases.count ? layout.bases[w + 1] : layout.slotCount
-            var p = (n1: 0.0, s1: 0.0, q1: 0.0, n2: 0.0, s2: 0.0, q2: 0.0)
-            for i in lo..<hi {
-                p.n1 += n1[i]; p.s1 += sum1[i]; p.q1 += sq1[i]
-                p.n2 += n2[i]; p.s2 += sum2[i]; p.q2 += sq2[i]
+            for k in n.indices {
+                var pn = 0.0, ps = 0.0, pq = 0.0
+                for i in lo..<hi { pn += n[k][i]; ps += sum[k][i]; pq += sq[k][i] }
+                // A width no sample spectrum reaches keeps pure-noise values.
+                let pooled = pn > 0 ? moments(pn, ps, pq) : (0, 1)
+                for i in lo..<hi {
+                    let enough = Int(n[k][i]) >= WindowCalibration.minimumCount
+                    (c.mean[k][i], c.sigma[k][i]) = enough ? moments(n[k][i], sum[k][i], sq[k][i]) : pooled
+                }
             }
-            // A width no sample spectrum reaches keeps pure-noise values.
-            let pooled1 = p.n1 > 0 ? moments(p.n1, p.s1, p.q1) : (0, 1)
-            let pooled2 = p.n2 > 0 ? moments(p.n2, p.s2, p.q2) : (0, 1)
-            for i in lo..<hi {
-                let enough = Int(min(n1[i], n2[i])) >= WindowCalibration.minimumCount
-                (c.coherentMean[i], c.coherentSigma[i]) = enough ? moments(n1[i], sum1[i], sq1[i]) : pooled1
-                (c.powerMean[i], c.powerSigma[i]) = enough ? moments(n2[i], sum2[i], sq2[i]) : pooled2
-                c.counts[i] = Int(min(n1[i], n2[i]))
-            }
+            for i in lo..<hi { c.counts[i] = Int(n.map { $0[i] }.min()!) }
+            for k in n.indices { for i in lo..<hi { c.upper[k][i] = c.sigma[k][i]; c.lower[k][i] = c.sigma[k][i] } }
         }
         return c
     }
@@ -99,7 +195,7 @@ struct WindowMoments: WindowVisitor {
 
 extension WindowCalibration {
     /// Calibrates on `sample` (residuals, each with its frame offset) in
-    /// `passes` clipped passes, the first unclipped. Deterministic: the sample
+    /// `passes` clipped passes, the first unclipped, then one pass for the tails. Deterministic: the sample
     /// is split into fixed parts summed in order.
     static func fit(layout: WindowLayout, sample: [(SpectrumResidual, offset: Int)], passes: Int = 3,
                     threads: Int) -> WindowCalibration {
@@ -118,6 +214,17 @@ extension WindowCalibration {
             for p in 1..<parts { total.add(partial.get(p)) }
             calibration = total.calibration()
         }
+        let core = calibration
+        let tails = ResultSlots<TailHistograms>(parts)
+        let ranges = (0..<parts).map { p in (sample.count * p / parts)..<(sample.count * (p + 1) / parts) }
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            var h = TailHistograms(calibration: core)
+            for i in ranges[p] { sample[i].0.forEachWindow(layout: layout, offset: sample[i].offset, &h) }
+            tails.set(p, h)
+        }
+        var histogram = tails.get(0)
+        for p in 1..<parts { histogram.add(tails.get(p)) }
+        calibration.setTails(histogram)
         return calibration
     }
 }

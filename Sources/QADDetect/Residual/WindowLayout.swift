@@ -1,6 +1,7 @@
 /// Where the sliding windows of the localized-residual score sit in one
 /// frame's index space: for each width W (in rest-grid bins), windows start at
-/// every multiple of the stride max(1, W/2), so every spectrum's window at a
+/// every multiple of the stride max(1, W/4) (a feature or a jump is never
+/// more than W/8 off a window's centre), so every spectrum's window at a
 /// given place shares one calibration slot with every other spectrum's.
 public struct WindowLayout: Sendable, Equatable {
     public let widths: [Int]
@@ -15,7 +16,7 @@ public struct WindowLayout: Sendable, Equatable {
         precondition(!widths.isEmpty && widths.allSatisfy { $0 >= 1 } && frameSize > 0)
         self.widths = widths
         self.frameSize = frameSize
-        strides = widths.map { max(1, $0 / 2) }
+        strides = widths.map { max(1, $0 / 4) }
         var bases: [Int] = []
         var total = 0
         for s in strides {

@@ -17,7 +17,7 @@ public struct ScoreSettings: Sendable, Codable, Equatable {
     /// isolation forest and the distances, where they would only add noise.
     public var activeLatentVariance = 0.01
     public var local = LocalizedResidualScorer.Settings()
-    /// Spectra per z × S/N calibration cell.
+    /// Spectra in the running z / S/N calibration window.
     public var spectraPerCell = 400
     /// Scores the combined score is built from (each standardized within its cell).
     public var combined: [ScoreName] = [.reconChi2, .kl, .iforest, .knn, .localRest, .localObs]
@@ -105,7 +105,7 @@ public final class ScoreRunner {
             .kl: items.map(\.output.kl), .iforest: latent.iforest, .knn: latent.knn,
             .localRest: local.map(\.rest.significance), .localObs: local.map(\.observed.significance),
         ]
-        let cells = NuisanceCells(z: items.map(\.z), snr: items.map(\.snr), spectraPerCell: settings.spectraPerCell)
+        let cells = NuisanceCells(spectra: items.count, window: settings.spectraPerCell)
         values[.score] = CombinedScore.combine(values, components: settings.combined, cells: cells,
                                                z: items.map(\.z), snr: items.map(\.snr))
         var pct: [ScoreName: [Double]] = [:]
@@ -129,7 +129,7 @@ public final class ScoreRunner {
                                                              scoredAt: Date().timeIntervalSince1970,
                                                              spectra: records.count, parameters: parameters))
         return ScoreSummary(spectra: records.count, skipped: false, seconds: Date().timeIntervalSince(began),
-                            activeLatentDimensions: latent.active, calibrationCells: cells.count)
+                            activeLatentDimensions: latent.active, calibrationCells: cells.slices)
     }
 
     struct ScoredItem {
@@ -151,16 +151,20 @@ public final class ScoreRunner {
                              settings: ScoreSettings) throws -> [LocalResult] {
         let grid = cache.grid, bins = cache.bins
         let firstBin = LocalizedResidualScorer.firstUsableBin(grid, forestLimit: settings.local.forestLimit)
-        func residual(_ item: ScoredItem, from first: Int) -> SpectrumResidual {
-            let row = item.output.cacheRow
-            return SpectrumResidual(flux: cache.flux.row(row), weight: cache.weight.row(row),
-                                    reconstruction: reconstruction.row(row), bins: bins, z: item.z, grid: grid,
-                                    firstUsableBin: first)
-        }
         var rng = SplitMix64(seed: settings.seed ^ 0x6C6F_6361_6C00)
         var order = Array(items.indices)
         for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
         let sampleIndices = Array(order.prefix(settings.local.calibrationSpectra)).sorted()
+        let modelError = ModelErrorFloor.fit(bins: bins, sample: sampleIndices.map { i in
+            let row = items[i].output.cacheRow
+            return (cache.flux.row(row), cache.weight.row(row), reconstruction.row(row))
+        })
+        func residual(_ item: ScoredItem, from first: Int) -> SpectrumResidual {
+            let row = item.output.cacheRow
+            return SpectrumResidual(flux: cache.flux.row(row), weight: cache.weight.row(row),
+                                    reconstruction: reconstruction.row(row), bins: bins, z: item.z, grid: grid,
+                                    firstUsableBin: first, modelError: modelError)
+        }
         let sampleLocal = ParallelMap.run(sampleIndices.count, threads: threads) { residual(items[sampleIndices[$0]], from: firstBin) }
         let sampleFull = ParallelMap.run(sampleIndices.count, threads: threads) { residual(items[sampleIndices[$0]], from: 0) }
         let scorer = LocalizedResidualScorer(settings: settings.local, grid: grid, sample: sampleLocal, threads: threads)

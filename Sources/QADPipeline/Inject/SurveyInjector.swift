@@ -91,6 +91,7 @@ public func injectSurvey(_ config: InjectionConfig) throws -> InjectionSummary {
     var rng = Xoshiro256StarStar(seed: SplitMix64.derive(config.seed, 0x494E_4A45))  // "INJE"
     var plan: [(coadd: String, targets: [InjectionTarget])] = []
     var summary = InjectionSummary()
+    var nextClass = 0
     for coadd in coadds {
         let file = try DESICoaddFile(path: coadd)
         let redrock = RedrockFile.companion(ofCoadd: coadd).map { try? RedrockFile.read($0).rows } ?? nil
@@ -107,12 +108,13 @@ public func injectSurvey(_ config: InjectionConfig) throws -> InjectionSummary {
             guard z > 0 else { continue }
             summary.quasars += 1
             guard rng.drawUnit() < config.fraction else { continue }
-            // Classes that cannot show at this z are redrawn among the others.
-            var classes = config.classes
-            while !classes.isEmpty {
-                let name = classes.remove(at: rng.drawIndex(classes.count))
+            // Classes take turns, so every class gets its share; a class that
+            // cannot show at this z passes its turn to the next.
+            for k in 0..<config.classes.count {
+                let name = config.classes[(nextClass + k) % config.classes.count]
                 if let anomaly = InjectedAnomaly.draw(name, z: z, using: &rng) {
                     chosen.append(InjectionTarget(targetID: id, row: row, z: z, anomaly: anomaly))
+                    nextClass = (nextClass + k + 1) % config.classes.count
                     break
                 }
             }

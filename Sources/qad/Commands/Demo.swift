@@ -24,34 +24,47 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         let survey = out + "/survey"
+        let injected = out + "/survey-injected"
         let storeDir = out + "/store"
-        print("1/3 simulate: \(count) spectra (quasars, galaxies, stars; 2% anomalous quasars) → \(survey)")
-        let sim = try simulateSurvey(SimulationConfig(outputDirectory: survey, count: count, anomalyFraction: 0.02,
+        print("1/7 simulate: \(count) spectra (quasars, galaxies, stars; 1% of quasars with built-in anomalies) → \(survey)")
+        let sim = try simulateSurvey(SimulationConfig(outputDirectory: survey, count: count, anomalyFraction: 0.01,
                                                       seed: seed, spectraPerFile: 250))
         print("    \(sim.files) healpix coadd+redrock pairs, \(sim.quasars) quasars, median quasar S/N "
               + String(format: "%.2f", sim.medianQuasarSNR) + String(format: ", %.1f s", sim.elapsedSeconds))
 
-        print("2/3 ingest: QSO catalog defines the sample → \(storeDir)")
+        print("2/7 inject: 2% of the quasars get one anomaly of every class in turn → \(injected)")
+        if FileManager.default.fileExists(atPath: injected) { try FileManager.default.removeItem(atPath: injected) }
+        var injection = InjectionConfig(inputDirectory: survey, outputDirectory: injected)
+        injection.qsoCatalogs = [sim.catalogFile]
+        injection.fraction = 0.02
+        injection.seed = seed
+        let inj = try injectSurvey(injection)
+        print("    \(inj.injected) anomalies in \(inj.files) files; truth table \(inj.truthFile)")
+
+        print("3/7 ingest: the QSO catalog defines the sample → \(storeDir)")
         var catalog = QSOCatalog()
-        try catalog.add(path: sim.catalogFile)
+        try catalog.add(path: injected + "/QSO_cat_sim.fits")
         let project = try ProjectStore(directory: storeDir)
         let runner = try IngestRunner(project: project, options: IngestOptions(selection: SampleSelection(catalog: catalog)))
         let reporter = ProgressReporter(plain: false, unit: "spectra")
         runner.progress = { u in reporter.update(done: u.filesDone, total: u.filesTotal, items: u.spectra, elapsed: u.elapsed) }
-        let summary = try await runner.run(paths: [survey + "/healpix"])
+        let summary = try await runner.run(paths: [injected + "/healpix"])
         reporter.finish()
         print("    \(summary.spectraIngested) spectra ingested (\(summary.filesAlreadyDone) files already in the store), "
               + String(format: "%.0f spectra/s", summary.spectraPerSecond))
-        try runDemoModelStep(project: project, seed: seed)
+        try runDemoModelStep(project: project, seed: seed, step: "4/7")
+        try runDemoScoreStep(project: project, seed: seed,
+                             truthFiles: [inj.truthFile, sim.truthFile], first: 5)
         print("""
 
         Done. The store is \(storeDir):
-          \(storeDir)/qad.sqlite             catalog (table spectrum), files, input problems
+          \(storeDir)/qad.sqlite             catalog (spectrum), scores (score), files, input problems
           \(storeDir)/cache/main.flux.npy    normalized rest-frame flux [N, 3276] (np.load(..., mmap_mode="r"))
           \(storeDir)/cache/main.weight.npy  inverse variance, 0 where a bin is not covered
           \(storeDir)/cache/grid.npy         rest-frame wavelengths (Å)
           \(storeDir)/models/vae/           VAE checkpoint (safetensors + JSON), latents, reconstructions
-        Truth table of the simulation: \(sim.truthFile)
+        Truth tables: \(inj.truthFile) (injected), \(sim.truthFile) (simulation)
+        Next: qad rank --store \(storeDir) --min-pct score=99 --bal exclude
         """)
     }
 }

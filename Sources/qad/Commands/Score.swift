@@ -30,8 +30,8 @@ struct Score: AsyncParsableCommand {
     @Option(name: .long, help: "k of the k-nearest-neighbour distance.")
     var k = 10
 
-    @Option(name: .customLong("spectra-per-cell"), help: "Spectra per z × S/N calibration cell.")
-    var spectraPerCell = 400
+    @Option(name: .customLong("calibration-window"), help: "Spectra in the running z / S/N calibration window.")
+    var calibrationWindow = 400
 
     @Option(name: .long, help: "Threads (default: all cores).")
     var threads: Int?
@@ -43,7 +43,7 @@ struct Score: AsyncParsableCommand {
         if trees < 1 { throw ValidationError("--trees must be at least 1") }
         if sampleSize < 2 { throw ValidationError("--sample-size must be at least 2") }
         if k < 1 { throw ValidationError("--k must be at least 1") }
-        if spectraPerCell < 20 { throw ValidationError("--spectra-per-cell must be at least 20") }
+        if calibrationWindow < 20 { throw ValidationError("--calibration-window must be at least 20") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if model.isEmpty || model.contains("/") || model.hasPrefix(".") { throw ValidationError("--model must be a plain name") }
     }
@@ -55,7 +55,7 @@ struct Score: AsyncParsableCommand {
         s.forest.sampleSize = sampleSize
         s.forest.seed = seed
         s.k = k
-        s.spectraPerCell = spectraPerCell
+        s.spectraPerCell = calibrationWindow
         return s
     }
 
@@ -69,7 +69,7 @@ struct Score: AsyncParsableCommand {
             print("model \(model): the \(summary.spectra) spectra are already scored with these weights and settings (--force redoes it)")
             return
         }
-        print(String(format: "scored %d spectra in %.1f s (%d calibration cells; active latent dimensions %@) → %@",
+        print(String(format: "scored %d spectra in %.1f s (calibration in %d z and S/N slices; active latent dimensions %@) → %@",
                      summary.spectra, summary.seconds, summary.calibrationCells,
                      summary.activeLatentDimensions.map(String.init).joined(separator: ","), project.directory))
     }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Score quality: qad's scores against injected anomalies, beside two baselines
+# computed independently by tools/baselines.py (NumPy/scikit-learn): PCA-8
+# reconstruction chi2 and IsolationForest on PCA-16 coefficients.
+#
+#   bash Benchmarks/bench_scores.sh [N] [FRACTION]   (default 20000 spectra, 0.01)
+#
+# Steps: qad simulate N spectra (no built-in anomalies), qad inject FRACTION of
+# the quasars with every anomaly class, qad ingest (the QSO catalog defines
+# the sample), qad train, qad infer, qad score (timed), tools/baselines.py,
+# then qad evaluate with the baselines' scores beside qad's.
+#
+# Environment overrides:
+#   QAD_BIN=path   use this qad binary, skip the release build
+#   WORK=dir       scratch folder (default: a new /tmp/qad-scores.XXXXXX, kept)
+#   EPOCHS=n       qad train --epochs (default 40)
+#   SEED=s         seed of simulate/inject/train/score (default 1)
+set -euo pipefail
+N=${1:-20000}
+FRACTION=${2:-0.01}
+EPOCHS=${EPOCHS:-40}
+SEED=${SEED:-1}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+source Benchmarks/common.sh
+WORK=${WORK:-$(mktemp -d /tmp/qad-scores.XXXXXX)}
+mkdir -p "$WORK"
+bash scripts/setup.sh --python >&2
+PY="$ROOT/.venv/bin/python"
+say "work folder: $WORK"
+
+[ -d "$WORK/sim" ] || "$QAD" simulate --out "$WORK/sim" --n "$N" --seed "$SEED" >&2
+[ -d "$WORK/inj" ] || "$QAD" inject --input "$WORK/sim" --out "$WORK/inj" --qso-catalog "$WORK/sim/QSO_cat_sim.fits" \
+    --fraction "$FRACTION" --seed "$SEED" >&2
+STORE="$WORK/store"
+"$QAD" ingest --store "$STORE" --qso-catalog "$WORK/inj/QSO_cat_sim.fits" "$WORK/inj" >&2
+"$QAD" train --store "$STORE" --epochs "$EPOCHS" --seed "$SEED" >&2
+"$QAD" infer --store "$STORE" >&2
+/usr/bin/time -f "qad score: %e s wall, peak RSS %M kB" "$QAD" score --store "$STORE" --seed "$SEED" --force >&2
+"$PY" tools/baselines.py "$STORE" "$WORK/baselines.csv" --truth "$WORK/inj/injected.csv" --seed "$SEED"
+echo
+echo "qad evaluate --store $STORE --truth $WORK/inj/injected.csv --extra-scores $WORK/baselines.csv"
+"$QAD" evaluate --store "$STORE" --truth "$WORK/inj/injected.csv" --extra-scores "$WORK/baselines.csv" \
+    --json "$WORK/evaluation.json"

@@ -1,0 +1,41 @@
+import Foundation
+import QADDetect
+import QADStore
+
+/// The scoring stages of `qad demo`: `qad score`, the top of `qad rank`, and
+/// `qad evaluate` against the demo's truth tables.
+func runDemoScoreStep(project: ProjectStore, seed: UInt64, truthFiles: [String], first step: Int) throws {
+    print("\(step)/7 score: residual, latent and localized scores, calibrated against S/N and z")
+    var settings = ScoreSettings()
+    settings.seed = seed
+    settings.forest.seed = seed
+    let runner = ScoreRunner(project: project, modelName: "vae")
+    let summary = try runner.run(settings)
+    print(String(format: "    %d spectra scored in %.1f s", summary.spectra, summary.seconds))
+
+    print("\(step + 1)/7 rank: the 15 most anomalous quasars (qad rank --limit 15)")
+    guard let store = project.store as? any ScoreStore else { return }
+    var query = CandidateQuery()
+    query.limit = 15
+    let top = try store.candidates(query)
+    print(CandidateListFormat.table(top, balThreshold: query.balProbThreshold), terminator: "")
+
+    print("\(step + 2)/7 evaluate: the scores against the truth tables (qad evaluate)")
+    var truth = TruthTable()
+    for path in truthFiles { try truth.add(path: path) }
+    let scores = try store.scores(model: "vae")
+    var z: [Double] = [], snr: [Double] = []
+    for s in scores {
+        let spectrum = try project.store.spectrum(s.targetid)
+        z.append(spectrum?.z ?? .nan)
+        snr.append(spectrum?.snr ?? .nan)
+    }
+    let report = try ScoreEvaluation.evaluate(scores: [("score", scores.map(\.score)), ("recon_chi2", scores.map(\.reconChi2))],
+                                              classes: scores.map { truth[$0.targetid] }, snr: snr, z: z)
+    for q in report.scores {
+        print("    " + q.score.padding(toLength: 11, withPad: " ", startingAt: 0) + String(
+            format: "ROC-AUC %.3f  AP %.3f  precision in the top 1%% %.2f  recall %.2f  ρ(score, S/N) %+.3f", q.rocAUC, q.averagePrecision, q.precisionAt["1%"] ?? .nan, q.recallAt["1%"] ?? .nan,
+                     q.spearmanSNR))
+    }
+    print("    (\(report.anomalies) anomalies among \(report.spectra) quasars)")
+}

@@ -1,0 +1,128 @@
+import Foundation
+import QADCore
+import Testing
+@testable import QADDetect
+
+/// Gaussian noise from a seeded generator.
+struct NoiseSource {
+    var rng: Xoshiro256StarStar
+    init(seed: UInt64) { rng = Xoshiro256StarStar(seed: seed) }
+    mutating func normal() -> Double {
+        let u1 = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-300), u2 = Double(rng.next() >> 11) / Double(1 << 53)
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+    }
+}
+
+private func noiseResidual(_ n: Int, lo: Int, shift: Int, source: inout NoiseSource) -> SpectrumResidual {
+    SpectrumResidual(lo: lo, r: (0..<n).map { _ in source.normal() }, covered: [UInt8](repeating: 1, count: n), shift: shift)
+}
+
+private struct Collector: WindowVisitor {
+    var values: [(slot: Int, coherent: Double, power: Double, step: Double)] = []
+    mutating func visit(slot: Int, coherent: Double, power: Double, step: Double) {
+        values.append((slot, coherent, power, step))
+    }
+}
+
+@Suite struct LocalizedResidualTests {
+    @Test func windowStatisticsOfPureNoiseAreStandardNormal() {
+        var source = NoiseSource(seed: 7)
+        let layout = WindowLayout(widths: [1, 9, 27], frameSize: 3000)
+        var c = Collector()
+        for _ in 0..<40 { noiseResidual(1000, lo: 500, shift: 0, source: &source).forEachWindow(layout: layout, offset: 0, &c) }
+        let wide = layout.slot(widthIndex: 1, start: 0)  // power is 0 for single bins
+        for (name, values) in [("coherent", c.values.map(\.coherent)), ("power", c.values.filter { $0.slot >= wide }.map(\.power)),
+                               ("step", c.values.filter { $0.slot >= layout.slot(widthIndex: 1, start: 0) }.map(\.step))] {
+            let mean = values.reduce(0, +) / Double(values.count)
+            let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
+            #expect(abs(mean) < 0.05, "\(name) mean \(mean)")
+            #expect(abs(sd - 1) < 0.1, "\(name) sd \(sd)")
+        }
+    }
+
+    @Test func windowsStayInsideTheSpectrumAndNeedHalfTheirBinsCovered() {
+        let layout = WindowLayout(widths: [4], frameSize: 100)
+        var covered = [UInt8](repeating: 1, count: 10)
+        for i in 0..<7 { covered[i] = 0 }  // only 3 of the last 4 bins covered
+        let res = SpectrumResidual(lo: 20, r: covered.map { Double($0) }, covered: covered, shift: 0)
+        var c = Collector()
+        res.forEachWindow(layout: layout, offset: 0, &c)
+        // Width 4 has stride 1: windows start at 20…26 (26 + 4 = 30 fits); only
+        // [25, 29) and [26, 30) hold at least 2 of the covered bins 27, 28, 29.
+        let starts = c.values.map { layout.window(ofSlot: $0.slot).start }
+        #expect(starts == [25, 26])
+        #expect(abs(c.values[1].coherent - 3 / 3.0.squareRoot()) < 1e-12)
+    }
+
+    @Test func aPlantedTroughIsFoundWhereItIsAtItsWidth() {
+        var source = NoiseSource(seed: 11)
+        let grid = RestGrid.standard
+        let sample = (0..<300).map { _ in noiseResidual(1200, lo: 900, shift: 700, source: &source) }
+        var settings = LocalizedResidualScorer.Settings()
+        settings.widths = [1, 3, 9, 27, 81]
+        let scorer = LocalizedResidualScorer(settings: settings, grid: grid, sample: sample, threads: 2)
+        var spectrum = noiseResidual(1200, lo: 900, shift: 700, source: &source)
+        for k in 400..<427 { spectrum.r[k] -= 1.5 }  // a trough of 27 bins at 1.5σ per bin
+        let (rest, observed) = scorer.peaks(spectrum)
+        #expect(rest.significance > 6)
+        #expect(rest.width == 27 || rest.width == 81 || rest.width == 9)
+        #expect(rest.start >= 900 + 400 - rest.width && rest.start <= 900 + 427)
+        #expect(abs(observed.start - (rest.start + 700)) <= max(1, rest.width / 4))
+        // Pure noise of the same kind stays near the maximum of thousands of normal values.
+        let quiet = scorer.peaks(noiseResidual(1200, lo: 900, shift: 700, source: &source)).rest.significance
+        #expect(quiet < 5 && quiet > 2)
+        let span = scorer.wavelengthSpan(rest)
+        #expect(span.width > 0 && span.centre > grid.center(rest.start) && span.centre < grid.center(rest.start + rest.width))
+    }
+
+    @Test func aStepIsFoundByTheStepStatistic() {
+        var source = NoiseSource(seed: 5)
+        var settings = LocalizedResidualScorer.Settings()
+        settings.widths = [81]
+        let sample = (0..<200).map { _ in noiseResidual(1000, lo: 1000, shift: 0, source: &source) }
+        let scorer = LocalizedResidualScorer(settings: settings, grid: .standard, sample: sample, threads: 2)
+        var spectrum = noiseResidual(1000, lo: 1000, shift: 0, source: &source)
+        for k in 0..<500 { spectrum.r[k] += 0.8 }
+        for k in 500..<1000 { spectrum.r[k] -= 0.8 }  // zero mean overall, a 1.6σ-per-bin jump at bin 1500
+        #expect(scorer.peaks(spectrum).rest.significance > 6)
+        // The largest step sits at the jump.
+        var c = Collector()
+        spectrum.forEachWindow(layout: scorer.rest.layout, offset: 0, &c)
+        let best = c.values.max { abs($0.step) < abs($1.step) }!
+        let start = scorer.rest.layout.window(ofSlot: best.slot).start
+        #expect(abs(start + 40 - 1500) <= 10)
+        #expect(best.step > 6)
+    }
+
+    @Test func modelErrorFloorRecoversAPlantedFractionalError() {
+        var source = NoiseSource(seed: 3)
+        let bins = 50, n = 4000
+        var flux = [[Float]](), weight = [[Float]](), recon = [[Float]]()
+        for _ in 0..<n {
+            let m = (0..<bins).map { _ in Float(2) }
+            let w = (0..<bins).map { _ in Float(4) }  // σ = 0.5
+            // 10 % model error in the first half, none in the second.
+            let f = (0..<bins).map { i in Float(2 * (1 + (i < 25 ? 0.1 : 0) * source.normal()) + 0.5 * source.normal()) }
+            flux.append(f); weight.append(w); recon.append(m)
+        }
+        let eps = withRows(flux, weight, recon) { ModelErrorFloor.fit(bins: bins, sample: $0) }
+        #expect(abs(eps[..<25].reduce(0, +) / 25 - 0.1) < 0.01)
+        #expect(eps[25...].reduce(0, +) / 25 < 0.02)
+    }
+}
+
+/// Runs `body` with pointers to the rows of three row lists.
+func withRows<T>(_ a: [[Float]], _ b: [[Float]], _ c: [[Float]],
+                 _ body: ([(flux: UnsafePointer<Float>, weight: UnsafePointer<Float>, reconstruction: UnsafePointer<Float>)]) -> T) -> T {
+    let pa = a.map { row -> UnsafeMutablePointer<Float> in
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: row.count); p.initialize(from: row, count: row.count); return p
+    }
+    let pb = b.map { row -> UnsafeMutablePointer<Float> in
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: row.count); p.initialize(from: row, count: row.count); return p
+    }
+    let pc = c.map { row -> UnsafeMutablePointer<Float> in
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: row.count); p.initialize(from: row, count: row.count); return p
+    }
+    defer { (pa + pb + pc).forEach { $0.deallocate() } }
+    return body(pa.indices.map { (UnsafePointer(pa[$0]), UnsafePointer(pb[$0]), UnsafePointer(pc[$0])) })
+}
