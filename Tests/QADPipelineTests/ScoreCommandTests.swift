@@ -1,0 +1,78 @@
+import Foundation
+import QADCore
+import QADStore
+import QADTestSupport
+import Testing
+
+/// simulate → inject → ingest → train → infer → score → rank → evaluate, as
+/// processes of the built `qad`, on a small survey.
+@Suite(.serialized) struct ScoreCommandTests {
+    @Test func scoresRankAndEvaluateASimulatedSurvey() throws {
+        let qad = qadExecutable()
+        try #require(FileManager.default.isExecutableFile(atPath: qad), "build qad first (\(qad))")
+        let dir = temporaryDirectory()
+        func ok(_ args: [String]) throws -> String {
+            let (status, output) = try run(qad, args)
+            #expect(status == 0, "qad \(args.joined(separator: " ")): \(output)")
+            return output
+        }
+        _ = try ok(["simulate", "--out", dir + "/sim", "--n", "2500", "--seed", "8", "--per-file", "500"])
+        _ = try ok(["inject", "--input", dir + "/sim", "--out", dir + "/inj", "--qso-catalog", dir + "/sim/QSO_cat_sim.fits",
+                    "--fraction", "0.05", "--seed", "8"])
+        let store = dir + "/store"
+        _ = try ok(["ingest", "--store", store, "--qso-catalog", dir + "/inj/QSO_cat_sim.fits", dir + "/inj"])
+        _ = try ok(["train", "--store", store, "--epochs", "15", "--seed", "8"])
+        // Scoring before inference is refused with a message that says what to do.
+        let early = try run(qad, ["score", "--store", store])
+        #expect(early.status != 0 && early.output.contains("qad infer"))
+        _ = try ok(["infer", "--store", store])
+        #expect(try ok(["score", "--store", store]).contains("scored"))
+        #expect(try ok(["score", "--store", store]).contains("already scored"))
+
+        let project = try ProjectStore(directory: store)
+        let scoreStore = try #require(project.store as? any ScoreStore)
+        let scores = try scoreStore.scores(model: "vae")
+        #expect(scores.count == (try project.store.spectrumCount()))
+        let ids = try project.store.allTargetIDs()
+        for s in scores {
+            for name in ScoreName.allCases {
+                #expect(s.value(name).isFinite, "\(s.targetid) \(name.rawValue)")
+                #expect(s.percentile(name) > 0 && s.percentile(name) < 100)
+            }
+            #expect(s.neighborIDs.count == 5 && s.neighborIDs.allSatisfy { ids.contains($0) && $0 != s.targetid })
+        }
+        let top = scores.max { $0.score < $1.score }!
+        #expect(!top.explanationWindows.isEmpty)
+
+        // The injected anomalies rank high: far better than chance and than χ²/dof alone.
+        let evaluation = try ok(["evaluate", "--store", store, "--truth", dir + "/inj/injected.csv", "--json", dir + "/eval.json"])
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/eval.json"))) as! [String: Any]
+        let byName = Dictionary(uniqueKeysWithValues: (report["scores"] as! [[String: Any]]).map { ($0["score"] as! String, $0) })
+        let combined = byName["score"]!, chi2 = byName["recon_chi2"]!
+        #expect(combined["rocAUC"] as! Double > 0.8, "\(evaluation)")
+        #expect(combined["rocAUC"] as! Double > chi2["rocAUC"] as! Double)
+        #expect(abs(combined["spearmanSNR"] as! Double) < 0.15, "\(evaluation)")
+        #expect((combined["precisionAt"] as! [String: Double])["1%"]! > 0.4, "\(evaluation)")
+
+        // rank: typed filters, exact TARGETIDs in JSON and CSV.
+        let json = try ok(["rank", "--store", store, "--limit", "5", "--format", "json", "--z-min", "1", "--exclude-flags", "LOW_SNR"])
+        let items = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [[String: Any]]
+        #expect(items.count == 5)
+        for item in items {
+            let id = (item["targetid"] as! NSNumber).int64Value
+            #expect(ids.contains(id))
+            #expect((item["z"] as! Double) >= 1)
+            #expect(!(item["flags"] as! [String]).contains("LOW_SNR"))
+        }
+        let scoresInOrder = items.map { $0["score"] as! Double }
+        #expect(scoresInOrder == scoresInOrder.sorted(by: >))
+        let csv = try ok(["rank", "--store", store, "--limit", "0", "--format", "csv", "--bal", "exclude"])
+        let rows = csv.split(separator: "\n").dropFirst()
+        #expect(rows.allSatisfy { $0.split(separator: ",")[13] == "N" })
+        for row in rows.prefix(20) { #expect(ids.contains(TargetID(row.split(separator: ",")[0])!)) }
+        // Bad filters are usage errors, not SQL.
+        let bad = try run(qad, ["rank", "--store", store, "--min", "score; DROP TABLE score=1"])
+        #expect(bad.status != 0 && bad.output.contains("--min"))
+        #expect(try scoreStore.scores(model: "vae").count == scores.count)
+    }
+}
