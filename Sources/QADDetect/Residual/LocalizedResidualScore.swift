@@ -43,10 +43,14 @@ struct PeakFinder: WindowVisitor {
 /// window far outside the population's spread there.
 public struct LocalizedResidualScorer: Sendable {
     public struct Settings: Sendable, Codable, Equatable {
-        /// Window widths in rest-grid bins (one bin = 4e-4 dex ≈ 276 km/s).
-        /// 243 bins (~0.1 dex) catches what the decoder cannot bend away: a
-        /// broad tilt or a missing stretch of continuum.
+        /// Window widths in rest-grid bins (one bin = 4e-4 dex ≈ 276 km/s) in
+        /// the observed frame. 243 bins (~0.1 dex) catches what the decoder
+        /// cannot bend away: a broad tilt or a missing stretch of continuum.
         public var widths = [1, 3, 9, 27, 81, 243]
+        /// Rest-frame widths: no single bins, whose largest values in normal
+        /// quasars sit on narrow-line cores and the Lyα peak (a narrow
+        /// feature fixed in the observed frame — a sky line — is caught there).
+        public var restWidths = [3, 9, 27, 81, 243]
         /// Rest wavelength (Å) below which bins are left out: the Lyα forest is
         /// stochastic absorption every quasar has, its coherent dips are not anomalies.
         public var forestLimit = 1216.0
@@ -75,7 +79,7 @@ public struct LocalizedResidualScorer: Sendable {
     public init(settings: Settings, grid: RestGrid, sample: [SpectrumResidual], threads: Int) {
         self.settings = settings
         self.grid = grid
-        let restLayout = WindowLayout(widths: settings.widths, frameSize: grid.count)
+        let restLayout = WindowLayout(widths: settings.restWidths, frameSize: grid.count)
         let obsLayout = WindowLayout(widths: settings.widths, frameSize: Self.observedFrameSize(grid))
         rest = WindowCalibration.fit(layout: restLayout, sample: sample.map { ($0, 0) }, passes: settings.passes,
                                      threads: threads)
