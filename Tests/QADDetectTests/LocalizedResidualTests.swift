@@ -60,6 +60,7 @@ private struct Collector: WindowVisitor {
         let sample = (0..<300).map { _ in noiseResidual(1200, lo: 900, shift: 700, source: &source) }
         var settings = LocalizedResidualScorer.Settings()
         settings.widths = [1, 3, 9, 27, 81]
+        settings.restWidths = [3, 9, 27, 81]
         let scorer = LocalizedResidualScorer(settings: settings, grid: grid, sample: sample, threads: 2)
         var spectrum = noiseResidual(1200, lo: 900, shift: 700, source: &source)
         for k in 400..<427 { spectrum.r[k] -= 1.5 }  // a trough of 27 bins at 1.5σ per bin
@@ -79,6 +80,7 @@ private struct Collector: WindowVisitor {
         var source = NoiseSource(seed: 5)
         var settings = LocalizedResidualScorer.Settings()
         settings.widths = [81]
+        settings.restWidths = [81]
         let sample = (0..<200).map { _ in noiseResidual(1000, lo: 1000, shift: 0, source: &source) }
         let scorer = LocalizedResidualScorer(settings: settings, grid: .standard, sample: sample, threads: 2)
         var spectrum = noiseResidual(1000, lo: 1000, shift: 0, source: &source)
