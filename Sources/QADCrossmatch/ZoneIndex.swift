@@ -1,0 +1,127 @@
+import Foundation
+
+/// An exact sky index of points (the qad targets): Dec zones of fixed height,
+/// each sorted by RA. A disc query visits the zones its Dec range touches and,
+/// in each, the RA interval(s) the disc can reach (split at RA = 0/360; every
+/// RA when the disc reaches a pole), then keeps the candidates whose exact
+/// separation is within the radius. The intervals are padded by far more than
+/// rounding, so no pair within the radius is ever missed; the final test is on
+/// the exact separation, so none outside is ever kept.
+public struct ZoneIndex: Sendable {
+    /// Zone height in degrees.
+    public let zoneHeight: Double
+    public var count: Int { ra.count }
+
+    private let zoneCount: Int
+    /// Entries of zone z are zoneStart[z] ..< zoneStart[z + 1].
+    private let zoneStart: [Int]
+    /// Sorted by (zone, RA): RA in degrees, unit vector, index of the point as given.
+    private let ra: [Double]
+    private let vectors: [SIMD3<Double>]
+    private let original: [Int32]
+
+    /// Indexes points given in degrees (RA any finite value, Dec in [-90, 90]).
+    /// Zones at least `zoneHeight` high keep each query to two or three zones.
+    public init(ra raIn: [Double], dec decIn: [Double], zoneHeight requested: Double) {
+        precondition(raIn.count == decIn.count && raIn.count < Int(Int32.max))
+        let height = min(max(requested, 1.0 / 3600), 180)
+        let zones = max(1, Int((180 / height).rounded(.up)))
+        zoneHeight = 180 / Double(zones)
+        zoneCount = zones
+        let n = raIn.count
+        let normalized = raIn.map(SkyGeometry.normalizedRA)
+        var zoneOf = [Int32](repeating: 0, count: n)
+        var start = [Int](repeating: 0, count: zones + 1)
+        for i in 0..<n {
+            let z = Self.zone(of: decIn[i], height: zoneHeight, count: zones)
+            zoneOf[i] = Int32(z)
+            start[z + 1] += 1
+        }
+        for z in 0..<zones { start[z + 1] += start[z] }
+        // Counting sort by zone, then an RA sort inside each zone.
+        var order = [Int32](repeating: 0, count: n)
+        var fill = start
+        for i in 0..<n {
+            let z = Int(zoneOf[i])
+            order[fill[z]] = Int32(i)
+            fill[z] += 1
+        }
+        for z in 0..<zones where start[z + 1] - start[z] > 1 {
+            order[start[z]..<start[z + 1]].sort { a, b in
+                let ra = normalized[Int(a)], rb = normalized[Int(b)]
+                return ra != rb ? ra < rb : a < b
+            }
+        }
+        zoneStart = start
+        original = order
+        ra = order.map { normalized[Int($0)] }
+        vectors = order.map { SkyGeometry.unitVector(raDegrees: normalized[Int($0)], decDegrees: decIn[Int($0)]) }
+    }
+
+    @inline(__always)
+    private static func zone(of dec: Double, height: Double, count: Int) -> Int {
+        min(max(Int(((dec + 90) / height).rounded(.down)), 0), count - 1)
+    }
+
+    /// Calls `body(point, separation in radians)` for every indexed point within
+    /// `radius` (degrees, < 90) of the position (RA in [0, 360), Dec, its unit
+    /// vector), in index order.
+    @inline(__always)
+    public func forEachPoint(within radius: Double, ofRA qra: Double, dec qdec: Double, vector q: SIMD3<Double>,
+                             _ body: (Int, Double) -> Void) {
+        // Padding: 1e-9° (3.6 µas) plus a relative 1e-12, beyond any rounding here.
+        let pad = 1e-9 + radius * 1e-12
+        let limit = radius / SkyGeometry.degreesPerRadian
+        let padded = radius + pad
+        let chordLimit = 2 * sin(min(padded, 180) / SkyGeometry.degreesPerRadian / 2) + 1e-15
+        let chord2Limit = chordLimit * chordLimit
+        let z0 = Self.zone(of: max(qdec - padded, -90), height: zoneHeight, count: zoneCount)
+        let z1 = Self.zone(of: min(qdec + padded, 90), height: zoneHeight, count: zoneCount)
+
+        // At most two RA intervals (the disc split at RA = 0/360); no array, as
+        // this runs once per catalog source.
+        var lo1 = 0.0, hi1 = 360.0, lo2 = 1.0, hi2 = 0.0
+        if let w = SkyGeometry.raHalfWidth(radius: padded, dec: qdec), w + pad < 180 {
+            let lo = qra - w - pad, hi = qra + w + pad
+            if lo < 0 {
+                (lo1, hi1, lo2, hi2) = (0, hi, lo + 360, 360)
+            } else if hi >= 360 {
+                (lo1, hi1, lo2, hi2) = (0, hi - 360, lo, 360)
+            } else {
+                (lo1, hi1) = (lo, hi)
+            }
+        }
+
+        ra.withUnsafeBufferPointer { ras in
+            vectors.withUnsafeBufferPointer { vs in
+                original.withUnsafeBufferPointer { orig in
+                    for z in z0...z1 {
+                        let zs = zoneStart[z], ze = zoneStart[z + 1]
+                        if zs == ze { continue }
+                        for (lo, hi) in [(lo1, hi1), (lo2, hi2)] where lo <= hi {
+                            var i = Self.lowerBound(ras, lo, zs, ze)
+                            while i < ze && ras[i] <= hi {
+                                let d = vs[i] - q
+                                if (d * d).sum() <= chord2Limit {
+                                    let sep = SkyGeometry.separation(vs[i], q)
+                                    if sep <= limit { body(Int(orig[i]), sep) }
+                                }
+                                i += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func lowerBound(_ a: UnsafeBufferPointer<Double>, _ value: Double, _ start: Int, _ end: Int) -> Int {
+        var lo = start, hi = end
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if a[mid] < value { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}
