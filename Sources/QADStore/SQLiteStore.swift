@@ -103,6 +103,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 t.column("updated_at", .double).notNull()
             }
         }
+        registerCrossmatchMigration(&m)
         return m
     }
 
