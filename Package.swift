@@ -45,11 +45,13 @@ let package = Package(
         .target(name: "QADDetect", dependencies: ["QADCore", "COpenBLAS"], swiftSettings: optimized),
         .target(name: "QADCrossmatch", dependencies: ["QADCore", "QADFormats", "QADStore", "CHEALPix", "CCFITSIO"],
                 swiftSettings: optimized),
+        .target(name: "QADExport", dependencies: ["QADCore", "QADFormats", "QADStore", "QADCrossmatch"],
+                swiftSettings: optimized),
         .target(name: "QADPipeline",
                 dependencies: ["QADCore", "QADFormats", "QADSpectra", "QADStore"],
                 swiftSettings: optimized),
         .executableTarget(name: "qad",
-                          dependencies: ["QADPipeline", "QADModel", "QADDetect", "QADCrossmatch", "QADStore", "QADFormats", "QADSpectra", "QADCore",
+                          dependencies: ["QADPipeline", "QADModel", "QADDetect", "QADCrossmatch", "QADExport", "QADStore", "QADFormats", "QADSpectra", "QADCore",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Paths to ../shared/data, temporary folders, the cross-check Python.
@@ -62,7 +64,7 @@ let package = Package(
                     swiftSettings: optimized),
         .testTarget(name: "QADDetectTests", dependencies: ["QADDetect", "QADTestSupport"], swiftSettings: optimized),
         .testTarget(name: "QADCrossmatchTests",
-                    dependencies: ["QADCrossmatch", "QADStore", "QADFormats", "QADCore", "QADTestSupport"], swiftSettings: optimized),
+                    dependencies: ["QADCrossmatch", "QADExport", "QADStore", "QADFormats", "QADCore", "QADTestSupport"], swiftSettings: optimized),
         .testTarget(name: "QADPipelineTests",
                     dependencies: ["QADPipeline", "QADStore", "QADFormats", "QADSpectra", "QADTestSupport"],
                     swiftSettings: optimized),
