@@ -42,6 +42,7 @@ public final class Crossmatcher {
         }
         let radiusDeg = radius / SkyGeometry.arcsecPerDegree
         let zoneHeight = max(radiusDeg, 1.0 / 60)
+        let disc = ZoneIndex.Disc(radiusDegrees: radiusDeg)
         if index == nil || index!.zoneHeight < zoneHeight * 0.999 || index!.zoneHeight > zoneHeight * 2 {
             index = ZoneIndex(ra: targets.ra, dec: targets.dec, zoneHeight: zoneHeight)
         }
@@ -51,8 +52,10 @@ public final class Crossmatcher {
         var countWithin = [Int32](repeating: 0, count: n)
         var nearestSep = [Double](repeating: .infinity, count: n)
         var nearestRow = [Int](repeating: -1, count: n)
-        var nearestID: [Int: CatalogValue] = [:]
-        var nearestValues: [Int: [CatalogValue]] = [:]
+        // Arrays, not dictionaries: hundreds of thousands of targets change
+        // their nearest source in a large match.
+        var nearestID = [CatalogValue?](repeating: nil, count: n)
+        var nearestValues = [[CatalogValue]?](repeating: nil, count: n)
         var density = LocalDensity()
         var sourcesRead = 0
         var pairCount = 0
@@ -75,7 +78,7 @@ public final class Crossmatcher {
                     for i in slices[s] {
                         let v = SkyGeometry.unitVector(raDegrees: ra[i], decDegrees: dec[i])
                         r.pixels.append(Int32(truncatingIfNeeded: LocalDensity.pixel(v)))
-                        index.forEachPoint(within: radiusDeg, ofRA: ra[i], dec: dec[i], vector: v) { t, sep in
+                        index.forEachPoint(within: disc, ofRA: ra[i], dec: dec[i], vector: v) { t, sep in
                             r.pairs.append(SlicePair(row: Int32(i), target: Int32(t), separation: sep))
                         }
                     }

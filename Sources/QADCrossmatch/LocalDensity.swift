@@ -13,8 +13,10 @@ public struct LocalDensity: Sendable {
     public static let skyAreaDeg2 = 4 * Double.pi * SkyGeometry.degreesPerRadian * SkyGeometry.degreesPerRadian
 
     private var finest: [Int32]
-    /// counts[order] for orders coarsestOrder...finestOrder, built by `finish()`.
-    private var levels: [[Int32]] = []
+    /// Counts of every order from finestOrder down to coarsestOrder, one after
+    /// the other in one array (built by `finish()`); `offsets[order]` is where an order starts.
+    private var levels: [Int32] = []
+    private var offsets = [Int](repeating: 0, count: finestOrder + 1)
 
     public init() {
         finest = [Int32](repeating: 0, count: 12 << (2 * Self.finestOrder))
@@ -35,16 +37,21 @@ public struct LocalDensity: Sendable {
 
     /// Sums the finest counts into the coarser levels; call once, after the last `add`.
     public mutating func finish() {
-        levels = Array(repeating: [], count: Self.finestOrder + 1)
-        levels[Self.finestOrder] = finest
+        var all = finest
+        var fineStart = 0
+        offsets[Self.finestOrder] = 0
         for order in stride(from: Self.finestOrder - 1, through: Self.coarsestOrder, by: -1) {
-            let fine = levels[order + 1]
-            var coarse = [Int32](repeating: 0, count: 12 << (2 * order))
-            for i in coarse.indices {
-                coarse[i] = fine[4 * i] &+ fine[4 * i + 1] &+ fine[4 * i + 2] &+ fine[4 * i + 3]
+            let n = 12 << (2 * order)
+            let start = all.count
+            offsets[order] = start
+            all.reserveCapacity(start + n)
+            for i in 0..<n {
+                let f = fineStart + 4 * i
+                all.append(all[f] &+ all[f + 1] &+ all[f + 2] &+ all[f + 3])
             }
-            levels[order] = coarse
+            fineStart = start
         }
+        levels = all
     }
 
     /// Sources per deg² around a target in finest pixel `pixel`, not counting
@@ -54,7 +61,7 @@ public struct LocalDensity: Sendable {
         precondition(!levels.isEmpty, "finish() first")
         for order in stride(from: Self.finestOrder, through: Self.coarsestOrder, by: -1) {
             let p = pixel >> (2 * (Self.finestOrder - order))
-            let n = max(Int(levels[order][p]) - own, 0)
+            let n = max(Int(levels[offsets[order] + p]) - own, 0)
             if n >= minimumCount || order == Self.coarsestOrder {
                 let area = Self.skyAreaDeg2 / Double(12 << (2 * order))
                 return (Double(n) / area, area)

@@ -44,6 +44,7 @@ public enum SkyGeometry {
     /// RA folded into [0, 360).
     @inline(__always)
     public static func normalizedRA(_ ra: Double) -> Double {
+        if ra >= 0 && ra < 360 { return ra }
         var a = ra.truncatingRemainder(dividingBy: 360)
         if a < 0 { a += 360 }
         return a >= 360 ? 0 : a

@@ -63,56 +63,91 @@ public struct ZoneIndex: Sendable {
         min(max(Int(((dec + 90) / height).rounded(.down)), 0), count - 1)
     }
 
+    /// The per-radius constants of a disc query, computed once per catalog.
+    public struct Disc: Sendable {
+        /// Radius in degrees and radians.
+        public let degrees: Double
+        let radians: Double
+        /// Padding (degrees) of the zone and RA ranges: 1e-9° (3.6 µas) plus
+        /// a relative 1e-12, beyond any rounding in the bounds below.
+        let pad: Double
+        let sinPadded: Double
+        /// Squared chord of the padded radius: a cheap pre-test before the exact separation.
+        let chord2Limit: Double
+
+        public init(radiusDegrees r: Double) {
+            precondition(r >= 0 && r < 90)
+            degrees = r
+            radians = r / SkyGeometry.degreesPerRadian
+            pad = 1e-9 + r * 1e-12
+            let padded = (r + pad) / SkyGeometry.degreesPerRadian
+            sinPadded = sin(padded)
+            let chord = 2 * sin(padded / 2) + 1e-15
+            chord2Limit = chord * chord
+        }
+    }
+
     /// Calls `body(point, separation in radians)` for every indexed point within
-    /// `radius` (degrees, < 90) of the position (RA in [0, 360), Dec, its unit
-    /// vector), in index order.
+    /// the disc around the position (RA in [0, 360), Dec, its unit vector), in
+    /// index order.
     @inline(__always)
-    public func forEachPoint(within radius: Double, ofRA qra: Double, dec qdec: Double, vector q: SIMD3<Double>,
+    public func forEachPoint(within disc: Disc, ofRA qra: Double, dec qdec: Double, vector q: SIMD3<Double>,
                              _ body: (Int, Double) -> Void) {
-        // Padding: 1e-9° (3.6 µas) plus a relative 1e-12, beyond any rounding here.
-        let pad = 1e-9 + radius * 1e-12
-        let limit = radius / SkyGeometry.degreesPerRadian
-        let padded = radius + pad
-        let chordLimit = 2 * sin(min(padded, 180) / SkyGeometry.degreesPerRadian / 2) + 1e-15
-        let chord2Limit = chordLimit * chordLimit
+        let padded = disc.degrees + disc.pad
         let z0 = Self.zone(of: max(qdec - padded, -90), height: zoneHeight, count: zoneCount)
         let z1 = Self.zone(of: min(qdec + padded, 90), height: zoneHeight, count: zoneCount)
 
-        // At most two RA intervals (the disc split at RA = 0/360); no array, as
-        // this runs once per catalog source.
+        // RA half-width: asin(sin r / cos δ) (the circle's exact extent),
+        // bounded above by s / sqrt(1 − s²) (= tan(asin s)) to spare the asin;
+        // cos δ comes from the unit vector. Every RA when the disc reaches a pole.
+        // At most two intervals (split at RA = 0/360), kept in scalars: this
+        // runs once per catalog source.
         var lo1 = 0.0, hi1 = 360.0, lo2 = 1.0, hi2 = 0.0
-        if let w = SkyGeometry.raHalfWidth(radius: padded, dec: qdec), w + pad < 180 {
-            let lo = qra - w - pad, hi = qra + w + pad
-            if lo < 0 {
-                (lo1, hi1, lo2, hi2) = (0, hi, lo + 360, 360)
-            } else if hi >= 360 {
-                (lo1, hi1, lo2, hi2) = (0, hi - 360, lo, 360)
-            } else {
-                (lo1, hi1) = (lo, hi)
+        let cosDec = (q.x * q.x + q.y * q.y).squareRoot()
+        if abs(qdec) + padded < 90, disc.sinPadded < cosDec {
+            let s = disc.sinPadded / cosDec
+            let w = s / (1 - s * s).squareRoot() * SkyGeometry.degreesPerRadian + disc.pad
+            if w < 180 {
+                let lo = qra - w, hi = qra + w
+                if lo < 0 {
+                    (lo1, hi1, lo2, hi2) = (0, hi, lo + 360, 360)
+                } else if hi >= 360 {
+                    (lo1, hi1, lo2, hi2) = (0, hi - 360, lo, 360)
+                } else {
+                    (lo1, hi1) = (lo, hi)
+                }
             }
         }
 
         ra.withUnsafeBufferPointer { ras in
             vectors.withUnsafeBufferPointer { vs in
                 original.withUnsafeBufferPointer { orig in
+                    @inline(__always) func scan(_ zs: Int, _ ze: Int, _ lo: Double, _ hi: Double) {
+                        var i = Self.lowerBound(ras, lo, zs, ze)
+                        while i < ze && ras[i] <= hi {
+                            let d = vs[i] - q
+                            if (d * d).sum() <= disc.chord2Limit {
+                                let sep = SkyGeometry.separation(vs[i], q)
+                                if sep <= disc.radians { body(Int(orig[i]), sep) }
+                            }
+                            i += 1
+                        }
+                    }
                     for z in z0...z1 {
                         let zs = zoneStart[z], ze = zoneStart[z + 1]
                         if zs == ze { continue }
-                        for (lo, hi) in [(lo1, hi1), (lo2, hi2)] where lo <= hi {
-                            var i = Self.lowerBound(ras, lo, zs, ze)
-                            while i < ze && ras[i] <= hi {
-                                let d = vs[i] - q
-                                if (d * d).sum() <= chord2Limit {
-                                    let sep = SkyGeometry.separation(vs[i], q)
-                                    if sep <= limit { body(Int(orig[i]), sep) }
-                                }
-                                i += 1
-                            }
-                        }
+                        scan(zs, ze, lo1, hi1)
+                        if lo2 <= hi2 { scan(zs, ze, lo2, hi2) }
                     }
                 }
             }
         }
+    }
+
+    /// The same, with the radius in degrees (< 90).
+    public func forEachPoint(within radius: Double, ofRA qra: Double, dec qdec: Double, vector q: SIMD3<Double>,
+                             _ body: (Int, Double) -> Void) {
+        forEachPoint(within: Disc(radiusDegrees: radius), ofRA: qra, dec: qdec, vector: q, body)
     }
 
     @inline(__always)
