@@ -75,13 +75,17 @@ public final class Crossmatcher {
                 DispatchQueue.concurrentPerform(iterations: slices.count) { s in
                     var r = SliceResult()
                     r.pixels.reserveCapacity(slices[s].count)
-                    for i in slices[s] {
-                        let v = SkyGeometry.unitVector(raDegrees: ra[i], decDegrees: dec[i])
+                    let sorted = ZoneOrdered(slices[s], ra: ra, dec: dec, index: index)
+                    for k in 0..<sorted.rows.count {
+                        let a = sorted.ra[k], d = sorted.dec[k], row = sorted.rows[k]
+                        let v = SkyGeometry.unitVector(raDegrees: a, decDegrees: d)
                         r.pixels.append(Int32(truncatingIfNeeded: LocalDensity.pixel(v)))
-                        index.forEachPoint(within: disc, ofRA: ra[i], dec: dec[i], vector: v) { t, sep in
-                            r.pairs.append(SlicePair(row: Int32(i), target: Int32(t), separation: sep))
+                        index.forEachPoint(within: disc, ofRA: a, dec: d, vector: v) { t, sep in
+                            r.pairs.append(SlicePair(row: row, target: Int32(t), separation: sep))
                         }
                     }
+                    // Back to row order (then index order within a row) for the merge.
+                    r.pairs.sort { $0.row != $1.row ? $0.row < $1.row : $0.target < $1.target }
                     outPointer[s] = r
                 }
             }
@@ -154,6 +158,39 @@ private struct SlicePair {
 private struct SliceResult {
     var pixels: [Int32] = []
     var pairs: [SlicePair] = []
+}
+
+/// A slice's positions reordered by the index zone of their Dec (a counting
+/// sort, scattered into per-zone runs that stay in cache): consecutive queries
+/// then touch the same few kilobytes of the index instead of missing the
+/// cache on every binary search.
+private struct ZoneOrdered {
+    var ra: [Double]
+    var dec: [Double]
+    var rows: [Int32]
+
+    init(_ slice: Range<Int>, ra inRA: [Double], dec inDec: [Double], index: ZoneIndex) {
+        let n = slice.count
+        var zoneOf = [Int32](repeating: 0, count: n)
+        var start = [Int](repeating: 0, count: index.zones + 1)
+        for (k, i) in slice.enumerated() {
+            let z = index.zone(of: inDec[i])
+            zoneOf[k] = Int32(z)
+            start[z + 1] += 1
+        }
+        for z in 0..<index.zones { start[z + 1] += start[z] }
+        ra = [Double](repeating: 0, count: n)
+        dec = [Double](repeating: 0, count: n)
+        rows = [Int32](repeating: 0, count: n)
+        for (k, i) in slice.enumerated() {
+            let z = Int(zoneOf[k])
+            let j = start[z]
+            start[z] = j + 1
+            ra[j] = inRA[i]
+            dec[j] = inDec[i]
+            rows[j] = Int32(i)
+        }
+    }
 }
 
 private func splitRows(_ total: Int, parts: Int) -> [Range<Int>] {

@@ -38,25 +38,33 @@ public struct ZoneIndex: Sendable {
             start[z + 1] += 1
         }
         for z in 0..<zones { start[z + 1] += start[z] }
-        // Counting sort by zone, then an RA sort inside each zone.
-        var order = [Int32](repeating: 0, count: n)
+        // Counting sort by zone into contiguous (RA, index) keys, then an RA
+        // sort inside each zone on those keys (no indirection while sorting).
+        var keys = [(ra: Double, index: Int32)](repeating: (0, 0), count: n)
         var fill = start
         for i in 0..<n {
             let z = Int(zoneOf[i])
-            order[fill[z]] = Int32(i)
+            keys[fill[z]] = (normalized[i], Int32(i))
             fill[z] += 1
         }
-        for z in 0..<zones where start[z + 1] - start[z] > 1 {
-            order[start[z]..<start[z + 1]].sort { a, b in
-                let ra = normalized[Int(a)], rb = normalized[Int(b)]
-                return ra != rb ? ra < rb : a < b
+        keys.withUnsafeMutableBufferPointer { k in
+            for z in 0..<zones where start[z + 1] - start[z] > 1 {
+                k[start[z]..<start[z + 1]].sort { $0.ra != $1.ra ? $0.ra < $1.ra : $0.index < $1.index }
             }
         }
+        let order = keys.map(\.index)
         zoneStart = start
         original = order
-        ra = order.map { normalized[Int($0)] }
+        ra = keys.map(\.ra)
         vectors = order.map { SkyGeometry.unitVector(raDegrees: normalized[Int($0)], decDegrees: decIn[Int($0)]) }
     }
+
+    public var zones: Int { zoneCount }
+
+    /// The zone a Dec (degrees) falls in: querying positions zone by zone keeps
+    /// each zone's few kilobytes of the index in cache.
+    @inline(__always)
+    public func zone(of dec: Double) -> Int { Self.zone(of: dec, height: zoneHeight, count: zoneCount) }
 
     @inline(__always)
     private static func zone(of dec: Double, height: Double, count: Int) -> Int {
