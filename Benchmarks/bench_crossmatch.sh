@@ -33,11 +33,14 @@ fi
 cat "$WORK"/*.parquet > /dev/null   # into the page cache for both
 
 peak_rss_mb() { awk -F: '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$1"; }
+# CPU seconds (user + system): what the work costs when other jobs share the machine.
+cpu_s() { awk -F: '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$1"; }
 
 run() {  # label, command…
     local label=$1; shift
     /usr/bin/time -v -o "$WORK/$label.time" "$@" > "$WORK/$label.out"
-    printf '%s  [peak RSS %s MB]\n' "$(cat "$WORK/$label.out")" "$(peak_rss_mb "$WORK/$label.time")"
+    printf '%s  [CPU %s s, peak RSS %s MB]\n' "$(cat "$WORK/$label.out")" "$(cpu_s "$WORK/$label.time")" \
+        "$(peak_rss_mb "$WORK/$label.time")"
 }
 
 echo "== $NT targets x $NS sources at ${RADIUS}″ ($(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg))"
