@@ -42,7 +42,10 @@ struct Export: AsyncParsableCommand {
         let project = try ProjectStore(directory: common.store)
         guard let crossmatch = project.store as? CrossmatchStore else { throw StoreError("this store cannot hold cross-matches") }
         let targets = try project.store.spectra().map(\.targetid).sorted()
-        let iso = ISO8601DateFormatter().string(from: Date())
+        // FITS DATE form: yyyy-mm-ddThh:mm:ss, UTC, no zone suffix.
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
+        let iso = formatter.string(from: Date())
         let provenance = [
             CatalogProvenance("QADVERS", .string(Self.qadVersion), comment: "qad version"),
             CatalogProvenance("DATE", .string(iso), comment: "export date (UTC)"),
