@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
+import QADCrossmatch
 import QADPipeline
 
 /// Benchmarks that live in the binary; the comparisons against Python peers
 /// are the scripts in Benchmarks/.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print where ingest's time goes, per stage and per spectrum.",
-        subcommands: [Stages.self])
+        abstract: "Print where ingest's time goes, per stage and per spectrum; time the cross-match.",
+        subcommands: [Stages.self, CrossmatchFiles.self])
 
     struct Stages: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import QADExport
+import QADFormats
+import QADStore
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the anomaly catalog as FITS, CSV, Parquet or VOTable.",
+        discussion: """
+        Columns: TARGETID, RA, DEC, Z, SNR, BAL_PROB, FLAGS, then for each cross-matched catalog NAME_ID, \
+        NAME_SEP, NAME_N, NAME_CHANCE and its kept columns (NAME_W1MPRO, …). Provenance (qad version, date, \
+        cross-matched catalogs and radii) goes to FITS header keywords, Parquet key-value metadata and VOTable \
+        INFO elements. --all exports every spectrum in the store; the default (reviewed candidates) needs the \
+        review stage, which this build does not have yet.
+        """)
+
+    /// Written into every export's provenance.
+    static let qadVersion = "0.1.0-dev"
+
+    @OptionGroup var common: StoreOptions
+
+    @Option(help: "fits, csv, parquet or votable.")
+    var format: String
+
+    @Option(help: "Output file (replaced when complete).")
+    var out: String
+
+    @Flag(help: "Export every spectrum in the store, not only reviewed candidates.")
+    var all = false
+
+    func validate() throws {
+        guard CatalogFormat(rawValue: format.lowercased()) != nil else {
+            throw ValidationError("--format must be fits, csv, parquet or votable")
+        }
+        guard all else {
+            throw ValidationError("exporting reviewed candidates needs the review stage (not in this build yet); give --all to export every spectrum")
+        }
+    }
+
+    func run() async throws {
+        let project = try ProjectStore(directory: common.store)
+        guard let crossmatch = project.store as? CrossmatchStore else { throw StoreError("this store cannot hold cross-matches") }
+        let targets = try project.store.spectra().map(\.targetid).sorted()
+        // FITS DATE form: yyyy-mm-ddThh:mm:ss, UTC, no zone suffix.
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
+        let iso = formatter.string(from: Date())
+        let provenance = [
+            CatalogProvenance("QADVERS", .string(Self.qadVersion), comment: "qad version"),
+            CatalogProvenance("DATE", .string(iso), comment: "export date (UTC)"),
+            CatalogProvenance("SELECT", .string("all"), comment: "rows: every spectrum in the store"),
+            CatalogProvenance("NROWS", .int(Int64(targets.count)), comment: "rows exported"),
+        ]
+        let table = try CatalogExport.table(
+            name: "QAD_CATALOG", description: "qad anomalous-quasar catalog (all spectra) from \(project.directory)",
+            targets: targets, providers: [try SpectrumColumns(store: project.store), try CrossmatchColumns(store: crossmatch)],
+            provenance: provenance)
+        try CatalogFormat(rawValue: format.lowercased())!.write(table, to: out)
+        print("\(table.rowCount) rows, \(table.columns.count) columns → \(out)")
+    }
+}
