@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "QADDetect", dependencies: ["QADCore", "QADStore", "QADModel", "COpenBLAS"], swiftSettings: optimized),
         .target(name: "QADCrossmatch", dependencies: ["QADCore", "QADFormats", "QADStore", "CHEALPix", "CCFITSIO"],
                 swiftSettings: optimized),
-        .target(name: "QADExport", dependencies: ["QADCore", "QADFormats", "QADStore", "QADCrossmatch", "QADDetect"],
+        .target(name: "QADExport", dependencies: ["QADCore", "QADFormats", "QADStore", "QADCrossmatch"],
                 swiftSettings: optimized),
         .target(name: "QADPipeline",
                 dependencies: ["QADCore", "QADFormats", "QADSpectra", "QADStore"],

@@ -70,6 +70,19 @@ import Testing
         let rows = csv.split(separator: "\n").dropFirst()
         #expect(rows.allSatisfy { $0.split(separator: ",")[13] == "N" })
         for row in rows.prefix(20) { #expect(ids.contains(TargetID(row.split(separator: ",")[0])!)) }
+        // The CSV export carries DESIGN.md's columns for every scored spectrum.
+        _ = try ok(["export", "--store", store, "--all", "--format", "csv", "--out", dir + "/all.csv"])
+        // RFC 4180 lines end in CRLF, one Character in Swift.
+        let exported = try String(contentsOfFile: dir + "/all.csv", encoding: .utf8).split(whereSeparator: \.isNewline)
+        let header = exported[0].split(separator: ",").map(String.init)
+        for column in ["TARGETID", "RA", "DEC", "Z", "SNR", "RECON_CHI2", "RECON_MSE", "KL", "IFOREST", "KNN", "SCORE",
+                       "BAL_PROB", "FLAGS", "SCORE_PCT", "EXPLANATION"] {
+            #expect(header.contains(column), "export lacks \(column)")
+        }
+        #expect(exported.count - 1 == scores.count)
+        let exportedIDs = Set(exported.dropFirst().compactMap { TargetID($0.prefix { $0 != "," }) })
+        #expect(exportedIDs == Set(scores.map(\.targetid)), "exported TARGETIDs differ from the scored ones")
+
         // Bad filters are usage errors, not SQL.
         let bad = try run(qad, ["rank", "--store", store, "--min", "score; DROP TABLE score=1"])
         #expect(bad.status != 0 && bad.output.contains("--min"))

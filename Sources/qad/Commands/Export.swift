@@ -2,17 +2,20 @@ import ArgumentParser
 import Foundation
 import QADExport
 import QADFormats
+import QADModel
 import QADStore
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write the anomaly catalog as FITS, CSV, Parquet or VOTable.",
         discussion: """
-        Columns: TARGETID, RA, DEC, Z, SNR, BAL_PROB, FLAGS, then for each cross-matched catalog NAME_ID, \
-        NAME_SEP, NAME_N, NAME_CHANCE and its kept columns (NAME_W1MPRO, …). Provenance (qad version, date, \
-        cross-matched catalogs and radii) goes to FITS header keywords, Parquet key-value metadata and VOTable \
-        INFO elements. --all exports every spectrum in the store; the default (reviewed candidates) needs the \
-        review stage, which this build does not have yet.
+        Columns: TARGETID, RA, DEC, Z, SNR, BAL_PROB, FLAGS; every score of the model (RECON_CHI2, RECON_MSE, \
+        KL, IFOREST, KNN, LOCAL_REST, LOCAL_OBS, SCORE) and its percentile (…_PCT), where the localized \
+        residuals sit, EXPLANATION, BAL, FLAG_NAMES; then for each cross-matched catalog NAME_ID, NAME_SEP, \
+        NAME_N, NAME_CHANCE and its kept columns (NAME_W1MPRO, …). Provenance (qad version, date, model, \
+        weights and data hashes, score settings, cross-matched catalogs and radii) goes to FITS header \
+        keywords, Parquet key-value metadata and VOTable INFO elements. --all exports every scored spectrum \
+        (every spectrum when the model has no scores yet).
         """)
 
     /// Written into every export's provenance.
@@ -26,8 +29,11 @@ struct Export: AsyncParsableCommand {
     @Option(help: "Output file (replaced when complete).")
     var out: String
 
-    @Flag(help: "Export every spectrum in the store, not only reviewed candidates.")
+    @Flag(help: "Export every scored spectrum, not only reviewed candidates.")
     var all = false
+
+    @Option(help: "Model whose scores to export.")
+    var model = "vae"
 
     func validate() throws {
         guard CatalogFormat(rawValue: format.lowercased()) != nil else {
@@ -41,7 +47,18 @@ struct Export: AsyncParsableCommand {
     func run() async throws {
         let project = try ProjectStore(directory: common.store)
         guard let crossmatch = project.store as? CrossmatchStore else { throw StoreError("this store cannot hold cross-matches") }
-        let targets = try project.store.spectra().map(\.targetid).sorted()
+        var providers: [any ExportColumnProvider] = [try SpectrumColumns(store: project.store)]
+        var targets = try project.store.spectra().map(\.targetid).sorted()
+        var selection = "every spectrum in the store (no scores yet)"
+        if let scoreStore = project.store as? any Store & ScoreStore, try scoreStore.scoreRun(model: model) != nil {
+            let card = try? ModelCard.decode(Data(contentsOf: URL(fileURLWithPath: VAETrainer.modelPath(project: project, name: model)
+                                                                      + "/" + ModelFiles.cardName)), path: model)
+            let scores = try ScoreColumns(store: scoreStore, model: model, dataHash: card?.data.hash)
+            providers.append(scores)
+            targets = scores.targets
+            selection = "every spectrum scored by model \(model)"
+        }
+        providers.append(try CrossmatchColumns(store: crossmatch))
         // FITS DATE form: yyyy-mm-ddThh:mm:ss, UTC, no zone suffix.
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
@@ -49,13 +66,12 @@ struct Export: AsyncParsableCommand {
         let provenance = [
             CatalogProvenance("QADVERS", .string(Self.qadVersion), comment: "qad version"),
             CatalogProvenance("DATE", .string(iso), comment: "export date (UTC)"),
-            CatalogProvenance("SELECT", .string("all"), comment: "rows: every spectrum in the store"),
+            CatalogProvenance("SELECT", .string("all"), comment: "rows: \(selection)"),
             CatalogProvenance("NROWS", .int(Int64(targets.count)), comment: "rows exported"),
         ]
         let table = try CatalogExport.table(
-            name: "QAD_CATALOG", description: "qad anomalous-quasar catalog (all spectra) from \(project.directory)",
-            targets: targets, providers: [try SpectrumColumns(store: project.store), try CrossmatchColumns(store: crossmatch)],
-            provenance: provenance)
+            name: "QAD_CATALOG", description: "qad anomalous-quasar catalog (\(selection)) from \(project.directory)",
+            targets: targets, providers: providers, provenance: provenance)
         try CatalogFormat(rawValue: format.lowercased())!.write(table, to: out)
         print("\(table.rowCount) rows, \(table.columns.count) columns → \(out)")
     }
