@@ -89,7 +89,13 @@ struct Crossmatch: AsyncParsableCommand {
         request.preset = preset.flatMap(CatalogPreset.named)
         request.chunkRows = chunkRows
         request.threads = common.workers ?? ProcessInfo.processInfo.activeProcessorCount
+        try Self.perform(request, name: name, targets: targets, store: store, pairsOut: pairsOut)
+    }
 
+    /// Matches, stores the matches under `name` and prints the summary.
+    static func perform(_ request: CrossmatchRequest, name: String, targets: SkyTargets, store: CrossmatchStore,
+                        pairsOut: String?) throws {
+        let radius = request.radiusArcsec
         let matcher = Crossmatcher(targets: targets)
         var pairs: PairsCSVWriter?
         let result: CrossmatchResult

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import QADCrossmatch
+import QADExport
 import QADFormats
 import QADPipeline
 import QADStore
@@ -26,13 +28,13 @@ struct Demo: AsyncParsableCommand {
         let survey = out + "/survey"
         let injected = out + "/survey-injected"
         let storeDir = out + "/store"
-        print("1/7 simulate: \(count) spectra (quasars, galaxies, stars; 1% of quasars with built-in anomalies) → \(survey)")
+        print("1/9 simulate: \(count) spectra (quasars, galaxies, stars; 1% of quasars with built-in anomalies) → \(survey)")
         let sim = try simulateSurvey(SimulationConfig(outputDirectory: survey, count: count, anomalyFraction: 0.01,
                                                       seed: seed, spectraPerFile: 250))
         print("    \(sim.files) healpix coadd+redrock pairs, \(sim.quasars) quasars, median quasar S/N "
               + String(format: "%.2f", sim.medianQuasarSNR) + String(format: ", %.1f s", sim.elapsedSeconds))
 
-        print("2/7 inject: 2% of the quasars get one anomaly of every class in turn → \(injected)")
+        print("2/9 inject: 2% of the quasars get one anomaly of every class in turn → \(injected)")
         if FileManager.default.fileExists(atPath: injected) { try FileManager.default.removeItem(atPath: injected) }
         var injection = InjectionConfig(inputDirectory: survey, outputDirectory: injected)
         injection.qsoCatalogs = [sim.catalogFile]
@@ -41,7 +43,7 @@ struct Demo: AsyncParsableCommand {
         let inj = try injectSurvey(injection)
         print("    \(inj.injected) anomalies in \(inj.files) files; truth table \(inj.truthFile)")
 
-        print("3/7 ingest: the QSO catalog defines the sample → \(storeDir)")
+        print("3/9 ingest: the QSO catalog defines the sample → \(storeDir)")
         var catalog = QSOCatalog()
         try catalog.add(path: injected + "/QSO_cat_sim.fits")
         let project = try ProjectStore(directory: storeDir)
@@ -52,9 +54,10 @@ struct Demo: AsyncParsableCommand {
         reporter.finish()
         print("    \(summary.spectraIngested) spectra ingested (\(summary.filesAlreadyDone) files already in the store), "
               + String(format: "%.0f spectra/s", summary.spectraPerSecond))
-        try runDemoModelStep(project: project, seed: seed, step: "4/7")
+        try runDemoModelStep(project: project, seed: seed, step: "4/9")
         try runDemoScoreStep(project: project, seed: seed,
                              truthFiles: [inj.truthFile, sim.truthFile], first: 5)
+        let exports = try runDemoCatalogStep(project: project, seed: seed, first: 8, out: out)
         print("""
 
         Done. The store is \(storeDir):
@@ -63,6 +66,7 @@ struct Demo: AsyncParsableCommand {
           \(storeDir)/cache/main.weight.npy  inverse variance, 0 where a bin is not covered
           \(storeDir)/cache/grid.npy         rest-frame wavelengths (Å)
           \(storeDir)/models/vae/           VAE checkpoint (safetensors + JSON), latents, reconstructions
+        The anomaly catalog: \(exports.joined(separator: ", "))
         Truth tables: \(inj.truthFile) (injected), \(sim.truthFile) (simulation)
         Next: qad rank --store \(storeDir) --min-pct score=99 --bal exclude
         """)

@@ -5,7 +5,7 @@ import QADStore
 /// The scoring stages of `qad demo`: `qad score`, the top of `qad rank`, and
 /// `qad evaluate` against the demo's truth tables.
 func runDemoScoreStep(project: ProjectStore, seed: UInt64, truthFiles: [String], first step: Int) throws {
-    print("\(step)/7 score: residual, latent and localized scores, calibrated against S/N and z")
+    print("\(step)/9 score: residual, latent and localized scores, calibrated against S/N and z")
     var settings = ScoreSettings()
     settings.seed = seed
     settings.forest.seed = seed
@@ -13,14 +13,14 @@ func runDemoScoreStep(project: ProjectStore, seed: UInt64, truthFiles: [String],
     let summary = try runner.run(settings)
     print(String(format: "    %d spectra scored in %.1f s", summary.spectra, summary.seconds))
 
-    print("\(step + 1)/7 rank: the 15 most anomalous quasars (qad rank --limit 15)")
+    print("\(step + 1)/9 rank: the 15 most anomalous quasars (qad rank --limit 15)")
     guard let store = project.store as? any ScoreStore else { return }
     var query = CandidateQuery()
     query.limit = 15
     let top = try store.candidates(query)
     print(CandidateListFormat.table(top, balThreshold: query.balProbThreshold), terminator: "")
 
-    print("\(step + 2)/7 evaluate: the scores against the truth tables (qad evaluate)")
+    print("\(step + 2)/9 evaluate: the scores against the truth tables (qad evaluate)")
     var truth = TruthTable()
     for path in truthFiles { try truth.add(path: path) }
     let scores = try store.scores(model: "vae")

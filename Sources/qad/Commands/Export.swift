@@ -45,7 +45,11 @@ struct Export: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let project = try ProjectStore(directory: common.store)
+        try writeCatalog(project: try ProjectStore(directory: common.store))
+    }
+
+    /// Builds the table from the store and writes it.
+    func writeCatalog(project: ProjectStore) throws {
         guard let crossmatch = project.store as? CrossmatchStore else { throw StoreError("this store cannot hold cross-matches") }
         var providers: [any ExportColumnProvider] = [try SpectrumColumns(store: project.store)]
         var targets = try project.store.spectra().map(\.targetid).sorted()
