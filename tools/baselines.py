@@ -7,6 +7,8 @@ scikit-learn from the same spectral cache qad scores:
                  spectrum before the fit, the usual imputation for masked PCA)
   IFOREST_PCA16  scikit-learn IsolationForest (200 trees, psi 256) on the first
                  16 PCA coefficients
+  SKLEARN_IFOREST_LATENT  scikit-learn IsolationForest on qad's own latent_mu
+                 (the same points qad's iforest scores: compare the two)
 
 Writes TARGETID,PCA8_CHI2,IFOREST_PCA16 (for `qad evaluate --extra-scores`) and,
 given truth tables, prints the metrics computed with scikit-learn/scipy.
@@ -43,9 +45,11 @@ def main():
     chi2 = (weight * (flux - recon8) ** 2).sum(1) / dof
     forest = IsolationForest(n_estimators=200, max_samples=256, random_state=a.seed).fit(coeff)
     iso = -forest.score_samples(coeff)
+    latent = np.load(f"{a.store}/models/vae/latent_mu.npy", mmap_mode="r")[cache_rows].astype(np.float64)
+    iso_latent = -IsolationForest(n_estimators=200, max_samples=256, random_state=a.seed).fit(latent).score_samples(latent)
     with open(a.out, "w", newline="") as f:
-        w = csv.writer(f); w.writerow(["TARGETID", "PCA8_CHI2", "IFOREST_PCA16"])
-        for i, t in enumerate(ids): w.writerow([t, f"{chi2[i]:.6g}", f"{iso[i]:.6g}"])
+        w = csv.writer(f); w.writerow(["TARGETID", "PCA8_CHI2", "IFOREST_PCA16", "SKLEARN_IFOREST_LATENT"])
+        for i, t in enumerate(ids): w.writerow([t, f"{chi2[i]:.6g}", f"{iso[i]:.6g}", f"{iso_latent[i]:.6g}"])
     if not a.truth:
         return
     truth = {}
@@ -60,11 +64,11 @@ def main():
     from sklearn.metrics import roc_auc_score, average_precision_score
     from scipy.stats import spearmanr
     print(f"baselines (scikit-learn {__import__('sklearn').__version__}): {len(ids)} spectra, {y.sum()} anomalies")
-    print("score          ROC-AUC  AP      P@1%    R@1%    rho(S/N) rho(z)")
+    print("score                   ROC-AUC  AP      P@1%    R@1%    rho(S/N) rho(z)")
     k = int(np.ceil(0.01 * len(ids)))
-    for name, s in [("PCA8_CHI2", chi2), ("IFOREST_PCA16", iso)]:
+    for name, s in [("PCA8_CHI2", chi2), ("IFOREST_PCA16", iso), ("SKLEARN_IFOREST_LATENT", iso_latent)]:
         top = np.argsort(-s, kind="stable")[:k]
-        print(f"{name:14s} {roc_auc_score(y, s):6.3f}  {average_precision_score(y, s):6.3f}  {y[top].mean():6.3f}  "
+        print(f"{name:23s} {roc_auc_score(y, s):6.3f}  {average_precision_score(y, s):6.3f}  {y[top].mean():6.3f}  "
               f"{y[top].sum() / y.sum():6.3f}  {spearmanr(s[~y], snr[~y])[0]:+7.3f}  {spearmanr(s[~y], z[~y])[0]:+7.3f}")
 
 if __name__ == "__main__":

@@ -66,19 +66,19 @@ public enum ScoreEvaluation {
     public static func format(_ r: EvaluationReport) -> String {
         var s = "\(r.spectra) scored spectra, \(r.anomalies) anomalies ("
             + r.anomaliesByClass.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")\n"
-        s += "score          ROC-AUC  AP      P@0.5%  P@1%    P@2%    R@0.5%  R@1%    R@2%    rho(S/N) rho(z)\n"
+        s += "score                   ROC-AUC  AP      P@0.5%  P@1%    P@2%    R@0.5%  R@1%    R@2%    rho(S/N) rho(z)\n"
         for q in r.scores {
-            s += q.score.padding(toLength: 14, withPad: " ", startingAt: 0)
+            s += q.score.padding(toLength: 23, withPad: " ", startingAt: 0)
             let cells = [q.rocAUC, q.averagePrecision, q.precisionAt["0.5%"]!, q.precisionAt["1%"]!, q.precisionAt["2%"]!,
                          q.recallAt["0.5%"]!, q.recallAt["1%"]!, q.recallAt["2%"]!]
             s += cells.map { String(format: " %6.3f ", $0) }.joined()
             s += String(format: " %+7.3f  %+7.3f\n", q.spearmanSNR, q.spearmanZ)
         }
         let classNames = r.anomaliesByClass.keys.sorted()
-        s += "\nrecall in the top 1% by class\n" + "score         "
+        s += "\nrecall in the top 1% by class\n" + "score                  "
             + classNames.map { " " + String($0.prefix(12)).padding(toLength: 12, withPad: " ", startingAt: 0) }.joined() + "\n"
         for q in r.scores {
-            s += q.score.padding(toLength: 14, withPad: " ", startingAt: 0)
+            s += q.score.padding(toLength: 23, withPad: " ", startingAt: 0)
             s += classNames.map { String(format: " %-12.2f", q.recallByClassAt1[$0] ?? 0) }.joined() + "\n"
         }
         return s
