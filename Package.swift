@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "QADStoreTests", dependencies: ["QADStore", "QADTestSupport"], swiftSettings: optimized),
         .testTarget(name: "QADModelTests", dependencies: ["QADModel", "QADStore", "QADTestSupport"],
                     swiftSettings: optimized),
-        .testTarget(name: "QADDetectTests", dependencies: ["QADDetect", "QADTestSupport"], swiftSettings: optimized),
+        .testTarget(name: "QADDetectTests", dependencies: ["QADDetect", "QADCore", "QADFormats", "QADTestSupport"], swiftSettings: optimized),
         .testTarget(name: "QADPipelineTests",
                     dependencies: ["QADPipeline", "QADStore", "QADFormats", "QADSpectra", "QADTestSupport"],
                     swiftSettings: optimized),
