@@ -4,8 +4,9 @@ import QADCore
 
 /// Seeded test points: three unit-variance Gaussian blobs in `dimensions`
 /// dimensions, and every `stride`-th point (up to `outliers`) drawn 5x wider
-/// around the origin instead; returned with labels (true = outlier).
-func plantedPoints(inliers: Int, outliers: Int, dimensions: Int, seed: UInt64) throws
+/// around the origin instead, or, with `outlierSpread`, from its blob with
+/// that standard deviation (a subtler outlier); returned with labels (true = outlier).
+func plantedPoints(inliers: Int, outliers: Int, dimensions: Int, seed: UInt64, outlierSpread: Float? = nil) throws
     -> (points: PointMatrix, labels: [Bool]) {
     var rng = Xoshiro256StarStar(seed: seed)
     func normal() -> Float {
@@ -20,7 +21,10 @@ func plantedPoints(inliers: Int, outliers: Int, dimensions: Int, seed: UInt64) t
     var labels: [Bool] = []
     for i in 0..<total {
         let outlier = i % stride == 0 && i / stride < outliers
-        for a in 0..<dimensions { values.append(outlier ? 5 * normal() : centers[i % 3][a] + normal()) }
+        for a in 0..<dimensions {
+            let center = centers[i % 3][a]
+            values.append(outlier ? (outlierSpread.map { center + $0 * normal() } ?? 5 * normal()) : center + normal())
+        }
         labels.append(outlier)
     }
     return (try PointMatrix(values: values, dimensions: dimensions, name: "test points"), labels)
