@@ -6,8 +6,8 @@ import QADPipeline
 /// are the scripts in Benchmarks/.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print where ingest's time goes, per stage and per spectrum.",
-        subcommands: [Stages.self])
+        abstract: "Print where ingest's time goes, per stage and per spectrum, and time the latent-space scorers.",
+        subcommands: [Stages.self, Detect.self])
 
     struct Stages: ParsableCommand {
         static let configuration = CommandConfiguration(
