@@ -25,6 +25,9 @@ extension Bench {
         @Option(help: "Worker threads.")
         var threads: Int = 2
 
+        @Option(help: "Points per kd-tree leaf.")
+        var leafSize: Int = 32
+
         @Option(help: "Seed of the Isolation Forest.")
         var seed: UInt64 = 0
 
@@ -37,6 +40,7 @@ extension Bench {
             guard trees >= 1 else { throw ValidationError("--trees must be at least 1") }
             guard sampleSize >= 2 else { throw ValidationError("--sample-size must be at least 2") }
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+            guard leafSize >= 1 else { throw ValidationError("--leaf-size must be at least 1") }
         }
 
         func run() throws {
@@ -57,13 +61,13 @@ extension Bench {
                          fitSeconds, scoreSeconds, fitSeconds + scoreSeconds, trees, forest.sampleSize, forest.nodeCount))
 
             t = Date()
-            let index = NearestNeighborIndex(matrix)
+            let index = NearestNeighborIndex(matrix, leafSize: leafSize)
             let buildSeconds = Date().timeIntervalSince(t)
             t = Date()
             let neighbors = try index.neighborsOfIndexedPoints(k: k, threads: threads)
             let querySeconds = Date().timeIntervalSince(t)
-            print(String(format: "knn: build %.3f s, query %.3f s, total %.3f s (k %d)",
-                         buildSeconds, querySeconds, buildSeconds + querySeconds, k))
+            print(String(format: "knn: build %.3f s, query %.3f s, total %.3f s (k %d, leaf size %d)",
+                         buildSeconds, querySeconds, buildSeconds + querySeconds, k, leafSize))
             print(String(format: "peak RSS %.0f MB", peakRSSMegabytes()))
 
             if let out {
