@@ -54,14 +54,15 @@ public struct IsolationForest: Sendable {
                 grown.pointer[t] = builder.grow()
             }
         }
+        let trees = grown.array
         var nodes: [IsolationNode] = []
-        nodes.reserveCapacity(grown.array.reduce(0) { $0 + $1.count })
+        nodes.reserveCapacity(trees.reduce(0) { $0 + $1.count })
         var roots: [Int32] = []
-        for t in 0..<configuration.trees {
+        for tree in trees {
             let offset = Int32(nodes.count)
             roots.append(offset)
             // Child links are tree-local; shift them to the flat array.
-            nodes.append(contentsOf: grown.pointer[t].map { $0.shifted(by: offset) })
+            nodes.append(contentsOf: tree.map { $0.shifted(by: offset) })
         }
         return IsolationForest(configuration: configuration, sampleSize: psi, dimensions: points.dimensions,
                                nodes: nodes, roots: roots)

@@ -7,7 +7,8 @@ public struct NeighborLists: Sendable {
     public let k: Int
     /// count × k, row-major, ascending along each row.
     public let distances: [Double]
-    /// count × k rows of the indexed points, in the same order as `distances`.
+    /// count × k rows of the indexed points (Int32: an index holds fewer than
+    /// 2³¹ points), in the same order as `distances`.
     public let indices: [Int32]
     public var count: Int { distances.count / k }
 
@@ -29,6 +30,8 @@ public struct NearestNeighborIndex: Sendable {
 
     /// `leafSize`: points per leaf; 32 suits 16-D latents.
     public init(_ points: PointMatrix, leafSize: Int = 32) {
+        // Rows are kept as Int32 (half the memory of the n × k neighbour rows).
+        precondition(points.count < Int(Int32.max), "a k-NN index holds at most \(Int32.max - 1) points")
         tree = KDTree(points, leafSize: leafSize)
         count = points.count
         dimensions = points.dimensions
