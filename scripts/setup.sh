@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what qad needs on a fresh Debian machine, and only what is missing:
 #   Debian packages: C libraries (cfitsio, chealpix, SQLite) and pkg-config.
-#   A Python venv in .venv with NumPy, astropy, pyarrow and safetensors, used by the cross-checks
+#   A Python venv in .venv with NumPy, astropy, pyarrow, safetensors and scikit-learn, used by the cross-checks
 #   and the benchmark peers (never by qad itself).
 # Usage: scripts/setup.sh [--python]   (--python also prepares the venv)
 set -euo pipefail
@@ -26,10 +26,10 @@ if [ "${1:-}" = "--python" ]; then
     echo "setup: creating the Python venv .venv for cross-checks"
     python3 -m venv .venv
   fi
-  if ! .venv/bin/python -c "import numpy, astropy, pyarrow, safetensors" 2>/dev/null; then
-    echo "setup: pip install -r tools/requirements.txt into .venv (numpy, astropy, pyarrow, safetensors)"
+  if ! .venv/bin/python -c "import numpy, astropy, pyarrow, safetensors, sklearn" 2>/dev/null; then
+    echo "setup: pip install -r tools/requirements.txt into .venv (numpy, astropy, pyarrow, safetensors, scikit-learn)"
     .venv/bin/pip install -q --disable-pip-version-check -r tools/requirements.txt
   else
-    echo "setup: Python venv .venv ready (numpy, astropy, pyarrow, safetensors)"
+    echo "setup: Python venv .venv ready (numpy, astropy, pyarrow, safetensors, scikit-learn)"
   fi
 fi

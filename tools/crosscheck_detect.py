@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Cross-checks of qad's latent-space scorers and evaluation metrics against
+scikit-learn and SciPy. Used by the Swift tests (QADDetectTests); each mode
+reads the .npy files qad wrote into DIR, prints what it compared and exits 1
+on a mismatch.
+
+  crosscheck_detect.py iforest DIR [--max-auc-diff 0.01] [--trees 200]
+      points.npy (n x d), labels.npy (1 = planted outlier), qad_scores_S.npy
+      for S = 0, 1, ... (qad forests with different seeds). Fits as many
+      sklearn IsolationForests (max_samples=256, random_state 0, 1, ...) and
+      compares the mean ROC-AUC of their -score_samples with qad's mean: the
+      forests are random, so only their ranking power can agree.
+  crosscheck_detect.py knn DIR [--rtol 1e-5]
+      points.npy, and for each k in ks.npy: qad_dist_K.npy, qad_index_K.npy
+      (self excluded). Compares with NearestNeighbors(algorithm='kd_tree' and
+      'brute').kneighbors(X=None) distances, and checks that qad's indices are
+      at the distances it reports.
+  crosscheck_detect.py metrics DIR
+      scores.npy, other.npy, labels.npy, fractions.npy and qad_metrics.npy
+      [auc, ap, spearman, precision@f1, recall@f1, precision@f2, ...]: compares
+      with roc_auc_score, average_precision_score, scipy.stats.spearmanr, and
+      precision/recall of the top ceil(f n) with ties at the cut shared evenly.
+"""
+import argparse
+import glob
+import math
+import sys
+
+import numpy as np
+
+
+def fail(message):
+    print("MISMATCH: " + message)
+    sys.exit(1)
+
+
+def check_iforest(d, args):
+    from sklearn.ensemble import IsolationForest
+    from sklearn.metrics import roc_auc_score
+    x = np.load(f"{d}/points.npy")
+    labels = np.load(f"{d}/labels.npy")
+    ours = sorted(glob.glob(f"{d}/qad_scores_*.npy"))
+    mine = [roc_auc_score(labels, np.load(f)) for f in ours]
+    theirs = [roc_auc_score(labels, -IsolationForest(n_estimators=args.trees, max_samples=256, random_state=seed)
+                            .fit(x).score_samples(x)) for seed in range(len(ours))]
+    difference = np.mean(mine) - np.mean(theirs)
+    print(f"iforest ROC-AUC ({args.trees} trees, {len(ours)} seeds): qad {np.mean(mine):.4f} ("
+          + ", ".join(f"{a:.4f}" for a in mine) + f"), sklearn {np.mean(theirs):.4f} ("
+          + ", ".join(f"{a:.4f}" for a in theirs) + f"), difference {difference:+.4f}")
+    if not abs(difference) <= args.max_auc_diff:
+        fail(f"AUC differs by more than {args.max_auc_diff}")
+
+
+def check_knn(d, args):
+    from sklearn.neighbors import NearestNeighbors
+    x = np.load(f"{d}/points.npy")
+    x64 = x.astype(np.float64)
+    for k in np.load(f"{d}/ks.npy").astype(int):
+        dist = np.load(f"{d}/qad_dist_{k}.npy")
+        index = np.load(f"{d}/qad_index_{k}.npy").astype(np.int64)
+        # The indices must point at neighbours at the reported distances, never the point itself.
+        if np.any(index == np.arange(len(x))[:, None]):
+            fail(f"k={k}: a point is listed as its own neighbour")
+        recomputed = np.sqrt(((x64[:, None, :] - x64[index]) ** 2).sum(axis=2))
+        worst = np.max(np.abs(recomputed - dist))
+        if worst > 1e-9:
+            fail(f"k={k}: indices are not at the reported distances (max difference {worst:g})")
+        if np.any(np.diff(dist, axis=1) < 0):
+            fail(f"k={k}: distances not ascending")
+        for algorithm in ("kd_tree", "brute"):
+            ref, _ = NearestNeighbors(algorithm=algorithm).fit(x).kneighbors(n_neighbors=int(k))
+            # brute force uses |a|^2 - 2ab + |b|^2: absolute error ~1e-7 at distance 0.
+            ok = np.isclose(dist, ref, rtol=args.rtol, atol=1e-6 if algorithm == "brute" else 1e-12)
+            rel = np.max(np.abs(dist - ref) / np.maximum(ref, 1e-300))
+            print(f"knn k={k} vs sklearn {algorithm}: {ok.size} distances, max relative difference {rel:.2e}")
+            if not ok.all():
+                bad = np.argwhere(~ok)[0]
+                fail(f"k={k} {algorithm}: point {bad[0]} neighbour {bad[1]}: qad {dist[tuple(bad)]!r} sklearn {ref[tuple(bad)]!r}")
+
+
+def top_fraction(scores, labels, f):
+    """Precision and recall of the top ceil(f n), the places left at the cut
+    score shared evenly by the objects tied there; checked against a plain
+    sort when nothing is tied at the cut."""
+    n = len(scores)
+    m = max(1, math.ceil(f * n - 1e-9 * max(1, f * n)))
+    cut = np.sort(scores)[::-1][m - 1]
+    above, tied = scores > cut, scores == cut
+    found = labels[above].sum() + (m - above.sum()) * labels[tied].sum() / tied.sum()
+    if tied.sum() == 1:
+        assert found == labels[np.argsort(-scores, kind="stable")[:m]].sum()
+    return found / m, found / labels.sum()
+
+
+def check_metrics(d, args):
+    from scipy.stats import spearmanr
+    from sklearn.metrics import average_precision_score, roc_auc_score
+    s = np.load(f"{d}/scores.npy")
+    other = np.load(f"{d}/other.npy")
+    labels = np.load(f"{d}/labels.npy").astype(int)
+    fractions = np.load(f"{d}/fractions.npy")
+    ours = np.load(f"{d}/qad_metrics.npy")
+    expected = [roc_auc_score(labels, s), average_precision_score(labels, s), spearmanr(s, other).statistic]
+    names = ["roc_auc", "average_precision", "spearman"]
+    for f in fractions:
+        p, r = top_fraction(s, labels, f)
+        expected += [p, r]
+        names += [f"precision@{f:g}", f"recall@{f:g}"]
+    for name, a, b in zip(names, ours, expected):
+        print(f"{name}: qad {a:.12f} reference {b:.12f}")
+        if not abs(a - b) <= 1e-9:
+            fail(f"{name} differs")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["iforest", "knn", "metrics"])
+    parser.add_argument("dir")
+    parser.add_argument("--max-auc-diff", type=float, default=0.01)
+    parser.add_argument("--rtol", type=float, default=1e-5)
+    parser.add_argument("--trees", type=int, default=200)
+    args = parser.parse_args()
+    {"iforest": check_iforest, "knn": check_knn, "metrics": check_metrics}[args.mode](args.dir, args)
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
