@@ -104,6 +104,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             }
         }
         registerScoreMigration(&m)
+        registerReviewMigration(&m)
         return m
     }
 
