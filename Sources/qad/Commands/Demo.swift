@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QADFormats
 import QADPipeline
+import QADReview
 import QADStore
 
 /// Simulates a small DESI-format survey and runs every stage on it.
@@ -17,6 +18,12 @@ struct Demo: AsyncParsableCommand {
 
     @Option(name: .long, help: "Random seed.")
     var seed: UInt64 = 1
+
+    @Flag(name: .customLong("no-review"), help: "Do not start the review UI at the end (for scripts and CI).")
+    var noReview = false
+
+    @Option(name: .long, help: "Port of the review UI (0 picks a free one).")
+    var port = 8765
 
     func validate() throws {
         if count < 50 { throw ValidationError("--n must be at least 50 for a meaningful demo") }
@@ -53,5 +60,6 @@ struct Demo: AsyncParsableCommand {
           \(storeDir)/models/vae/           VAE checkpoint (safetensors + JSON), latents, reconstructions
         Truth table of the simulation: \(sim.truthFile)
         """)
+        try await startDemoReview(storeDirectory: storeDir, port: port, skip: noReview)
     }
 }
