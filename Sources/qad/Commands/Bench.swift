@@ -7,7 +7,7 @@ import QADPipeline
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print where ingest's time goes, per stage and per spectrum.",
-        subcommands: [Stages.self])
+        subcommands: [Stages.self, BenchReviewStore.self])
 
     struct Stages: ParsableCommand {
         static let configuration = CommandConfiguration(
