@@ -78,6 +78,8 @@ def pct(values, p):
     return v[min(len(v) - 1, int(p / 100 * len(v)))] if v else float("nan")
 
 
+# Only this run's events are checked (a reused store keeps earlier runs' events).
+first_event = sqlite3.connect(db_path).execute("SELECT COALESCE(MAX(id), 0) FROM label_event").fetchone()[0]
 threads = [threading.Thread(target=reviewer, args=(t,)) for t in tokens]
 start = time.time()
 for t in threads: t.start()
@@ -85,12 +87,12 @@ for t in threads: t.join()
 elapsed = time.time() - start
 
 db = sqlite3.connect(db_path)
-stored = db.execute("SELECT COUNT(*) FROM label_event WHERE notes LIKE 'load test %'").fetchone()[0]
+stored = db.execute("SELECT COUNT(*) FROM label_event WHERE id > ?", (first_event,)).fetchone()[0]
 dupes = db.execute("SELECT COUNT(*) FROM (SELECT reviewer_id, client_event_id FROM label_event "
-                   "WHERE client_event_id IS NOT NULL GROUP BY 1, 2 HAVING COUNT(*) > 1)").fetchone()[0]
+                   "WHERE id > ? AND client_event_id IS NOT NULL GROUP BY 1, 2 HAVING COUNT(*) > 1)", (first_event,)).fetchone()[0]
 names = dict(db.execute("SELECT id, name FROM reviewer").fetchall())
 stored_keys = {(names[r], e) for r, e in db.execute(
-    "SELECT reviewer_id, client_event_id FROM label_event WHERE notes LIKE 'load test %'")}
+    "SELECT reviewer_id, client_event_id FROM label_event WHERE id > ?", (first_event,))}
 missing = sum(1 for k in acknowledged if k not in stored_keys)
 
 print(f"reviewers {len(tokens)}, {elapsed:.1f} s, {len(acknowledged)} labels acknowledged "

@@ -12,6 +12,8 @@ public func buildApplication(
     onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let state = try ReviewState(configuration)
+    // Count the default queue once now, so the first reviewers do not all count a large survey at once.
+    _ = try state.selectionCounts.count(CandidateQuery(model: configuration.model)) { try state.store.candidateCount($0) }
     let router = Router(context: ReviewRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ServerTimingMiddleware())

@@ -49,6 +49,7 @@ final class ReviewState: Sendable {
     let store: SQLiteStore
     let spectra: SpectrumLoader
     let sessions = SessionTable()
+    let selectionCounts = SelectionCounts()
     let staticRoot: String
 
     init(_ configuration: ReviewConfiguration) throws {

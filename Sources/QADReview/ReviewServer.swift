@@ -22,6 +22,8 @@ public enum ReviewServer {
                 Other reviewers: qad review add-reviewer NAME --store \(configuration.storeDirectory)
                 Stop with Ctrl-C.
                 """)
+            // Scripts wait for this line on a pipe or file, where stdout is block-buffered.
+            fflush(nil)  // all output streams; `stdout` itself is not concurrency-safe to name here
         }
         try await app.runService()
     }

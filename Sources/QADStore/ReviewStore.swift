@@ -41,7 +41,9 @@ public protocol ReviewStore: Sendable {
     func agreementSummary() throws -> AgreementSummary
     /// The candidates of `query` in its order; with `unlabelledFirst`, those
     /// this reviewer has not labelled come first (each part in query order).
-    func reviewQueue(_ query: CandidateQuery, reviewerId: Int64, unlabelledFirst: Bool) throws -> ReviewQueuePage
+    /// `total`, when the caller knows it (`candidateCount(query)`), saves
+    /// counting the selection again.
+    func reviewQueue(_ query: CandidateQuery, reviewerId: Int64, unlabelledFirst: Bool, total: Int?) throws -> ReviewQueuePage
 }
 
 extension SQLiteStore: ReviewStore {
@@ -143,15 +145,20 @@ extension SQLiteStore: ReviewStore {
         return Agreement.summarize(try currentLabels(reviewerId: nil, targetids: nil), reviewerNames: names)
     }
 
-    public func reviewQueue(_ query: CandidateQuery, reviewerId: Int64, unlabelledFirst: Bool) throws -> ReviewQueuePage {
+    public func reviewQueue(_ query: CandidateQuery, reviewerId: Int64, unlabelledFirst: Bool,
+                            total knownTotal: Int? = nil) throws -> ReviewQueuePage {
         let (filterSQL, filterArgs) = Self.candidateFilter(query)
         let mine = "SELECT targetid FROM label_event WHERE reviewer_id = ?"
-        let total = try candidateCount(query)
+        let total = try knownTotal ?? candidateCount(query)
+        // Driven from this reviewer's few labels (CROSS JOIN fixes the join
+        // order in SQLite), not from a scan of the whole score table.
         let labelledMatching = try pool.read { db in
             try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM score JOIN spectrum ON spectrum.targetid = score.targetid
-                WHERE \(filterSQL) AND score.targetid IN (\(mine))
-                """, arguments: StatementArguments(filterArgs + [reviewerId])) ?? 0
+                SELECT COUNT(*) FROM (SELECT DISTINCT targetid FROM label_event WHERE reviewer_id = ?) AS mine
+                CROSS JOIN score ON score.targetid = mine.targetid
+                JOIN spectrum ON spectrum.targetid = score.targetid
+                WHERE \(filterSQL)
+                """, arguments: StatementArguments([reviewerId] + filterArgs)) ?? 0
         }
         let unlabelled = total - labelledMatching
         let limit = query.limit ?? total
@@ -163,7 +170,7 @@ extension SQLiteStore: ReviewStore {
                                               limit: limit, offset: query.offset)
             if candidates.count < limit {
                 let offset = max(0, query.offset - unlabelled)
-                candidates += try selectCandidates(query, extra: "score.targetid IN (\(mine))", extraArgs: [reviewerId],
+                candidates += try selectCandidates(query, mineFirst: reviewerId, extra: nil, extraArgs: [],
                                                    limit: limit - candidates.count, offset: offset)
             }
         } else {
@@ -174,13 +181,23 @@ extension SQLiteStore: ReviewStore {
                                myLabels: Dictionary(labels.map { ($0.targetid, $0) }, uniquingKeysWith: { $1 }))
     }
 
-    private func selectCandidates(_ query: CandidateQuery, extra: String?, extraArgs: [DatabaseValueConvertible?],
-                                  limit: Int, offset: Int) throws -> [Candidate] {
+    /// Candidates of a query in its order; `mineFirst` restricts them to one
+    /// reviewer's labelled targets, read from the label table outwards.
+    private func selectCandidates(_ query: CandidateQuery, mineFirst reviewer: Int64? = nil, extra: String?,
+                                  extraArgs: [DatabaseValueConvertible?], limit: Int, offset: Int) throws -> [Candidate] {
         var (whereSQL, args) = Self.candidateFilter(query)
         if let extra { whereSQL += " AND " + extra; args += extraArgs }
         let direction = query.ascending ? "ASC" : "DESC"
+        var from = "score JOIN spectrum ON spectrum.targetid = score.targetid"
+        if let reviewer {
+            from = """
+                (SELECT DISTINCT targetid FROM label_event WHERE reviewer_id = ?) AS mine
+                CROSS JOIN score ON score.targetid = mine.targetid JOIN spectrum ON spectrum.targetid = score.targetid
+                """
+            args = [reviewer] + args
+        }
         let sql = """
-            SELECT score.*, spectrum.* FROM score JOIN spectrum ON spectrum.targetid = score.targetid
+            SELECT score.*, spectrum.* FROM \(from)
             WHERE \(whereSQL) ORDER BY score.\(query.sortBy.rawValue) \(direction), score.targetid LIMIT ? OFFSET ?
             """
         args += [limit, offset]

@@ -37,8 +37,9 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
         do { params = try QueueParameters(request.uri.queryParameters, model: state.configuration.model) } catch let e as QueueParameters.Invalid {
             return jsonError(e.message, status: .badRequest)
         }
+        let total = try state.selectionCounts.count(params.query) { try state.store.candidateCount($0) }
         let page = try state.store.reviewQueue(params.query, reviewerId: context.session!.reviewerID,
-                                               unlabelledFirst: params.unlabelledFirst)
+                                               unlabelledFirst: params.unlabelledFirst, total: total)
         return jsonResponse(CandidateJSON.queue(page, offset: params.query.offset))
     }
 
