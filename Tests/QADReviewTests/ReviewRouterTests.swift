@@ -158,6 +158,18 @@ import Testing
             let annQueue = String(buffer: try await client.execute(uri: "/api/queue?limit=1", method: .get, headers: ann.headers).body)
             #expect(!annQueue.contains("\"targetid\":\(id),"))
             #expect(annQueue.contains("\"unlabelled\":39"))
+            // The labelled target closes ann's queue, marked as hers; in plain score order it sits at its rank.
+            let whole = String(buffer: try await client.execute(uri: "/api/queue?limit=40", method: .get, headers: ann.headers).body)
+            let last = whole.split(separator: "{").last!
+            #expect(last.contains("\"targetid\":\(id),") && last.contains("\"mine\":\"artifact\""))
+            let plain = try await client.execute(uri: "/api/queue?limit=40&unlabelled_first=0", method: .get, headers: ann.headers)
+            let items = (try JSONSerialization.jsonObject(with: Data(String(buffer: plain.body).utf8)) as! [String: Any])["items"]
+                as! [[String: Any]]
+            let scores = items.map { $0["score"] as! Double }
+            #expect(scores == scores.sorted(by: >) && items.count == 40)
+            let bobQueue = String(buffer: try await client.execute(uri: "/api/queue?limit=40", method: .get, headers: bob.headers).body)
+            #expect(bobQueue.contains("\"unlabelled\":39"))
+            #expect(!bobQueue.contains("\"mine\":\"artifact\""))
             let consensus = String(buffer: try await client.execute(uri: "/consensus", method: .get, headers: ann.headers).body)
             #expect(consensus.contains("<td class=\"mono\">\(id)</td><td>Unsure (tie)</td><td>2</td><td>50%</td>"))
             #expect(try f.store().labelEventCount() == 3)
