@@ -52,6 +52,8 @@ import Testing
             try await ann.press("2")
             _ = try await ann.waitFor("the label to be saved", "return document.getElementById('status').textContent.startsWith('saved')")
             #expect(try await ann.run(Self.chosen) as? String == "artifact")
+            #expect(try await ann.run("return document.getElementById('queue-count').textContent") as? String
+                    == "30 candidates, 29 not labelled by me")
             try await ann.press("j")
             let second = try #require(try await ann.waitFor("the next candidate", """
                 const t = document.getElementById('figure').dataset.targetid; return t !== '\(first)' ? t : ''

@@ -5,7 +5,7 @@
 
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const state = {
-  session: null, queue: [], total: 0, index: -1, current: null, cache: new Map(),
+  session: null, queue: [], total: 0, unlabelled: 0, index: -1, current: null, cache: new Map(),
   frame: 'observed', smooth: 1, xRange: null, confidence: 2, queueParams: '', lines: [],
 };
 const $ = (id) => document.getElementById(id);
@@ -72,11 +72,12 @@ async function loadQueue(append) {
   const page = await api('/api/queue?' + p.toString());
   state.total = page.total;
   state.queue = append ? state.queue.concat(page.items) : page.items;
-  $('queue-count').textContent = page.total + ' candidates, ' + page.unlabelled + ' not labelled by me';
+  state.unlabelled = page.unlabelled;
   renderQueue();
 }
 
 function renderQueue() {
+  $('queue-count').textContent = state.total + ' candidates, ' + state.unlabelled + ' not labelled by me';
   const body = $('queue-rows');
   body.textContent = '';
   state.queue.forEach((item, i) => {
@@ -258,6 +259,7 @@ async function classify(cls) {
     });
     c.history.push(e);
     const q = state.queue.find((x) => x.targetid === c.targetid);
+    if (q && !q.mine) state.unlabelled -= 1;
     if (q) q.mine = e.class;
     renderLabel();
     renderQueue();
