@@ -58,6 +58,7 @@ let package = Package(
                 dependencies: ["QADCore", "QADStore", "QADModel", "QADPlot",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio"),
                                .product(name: "HTTPTypes", package: "swift-http-types"),
                                .product(name: "Logging", package: "swift-log")],
                 resources: [.copy("Static")],

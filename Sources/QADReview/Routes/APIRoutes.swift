@@ -37,24 +37,31 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
         do { params = try QueueParameters(request.uri.queryParameters, model: state.configuration.model) } catch let e as QueueParameters.Invalid {
             return jsonError(e.message, status: .badRequest)
         }
-        let total = try state.selectionCounts.count(params.query) { try state.store.candidateCount($0) }
-        let page = try state.store.reviewQueue(params.query, reviewerId: context.session!.reviewerID,
-                                               unlabelledFirst: params.unlabelledFirst, total: total)
-        return jsonResponse(CandidateJSON.queue(page, offset: params.query.offset))
+        let reviewer = context.session!.reviewerID
+        let text = try await offloaded {
+            let total = try state.selectionCounts.count(params.query) { try state.store.candidateCount($0) }
+            let page = try state.store.reviewQueue(params.query, reviewerId: reviewer,
+                                                   unlabelledFirst: params.unlabelledFirst, total: total)
+            return CandidateJSON.queue(page, offset: params.query.offset)
+        }
+        return jsonResponse(text)
     }
 
     router.get("/api/candidate/:targetid") { _, context -> Response in
         guard let id = context.parameters.get("targetid").flatMap({ TargetID($0) }) else {
             return jsonError("TARGETID must be an integer", status: .badRequest)
         }
-        guard let spectrum = try state.store.spectrum(id) else { return jsonError("no TARGETID \(id) in the store", status: .notFound) }
-        let score = try state.store.score(model: state.configuration.model, targetid: id)
-        let data = try state.spectra.load(spectrum, score: score)
         let me = context.session!.reviewerID
-        let history = try state.store.labelHistory(reviewerId: me, targetid: id)
-        let matches = try state.configuration.crossmatches?.crossmatches(of: id)
-        return jsonResponse(CandidateJSON.candidate(spectrum: spectrum, score: score, data: data, history: history,
-                                                    crossmatches: matches))
+        let text: String? = try await offloaded {
+            guard let spectrum = try state.store.spectrum(id) else { return nil }
+            let score = try state.store.score(model: state.configuration.model, targetid: id)
+            let data = try state.spectra.load(spectrum, score: score)
+            let history = try state.store.labelHistory(reviewerId: me, targetid: id)
+            let matches = try state.configuration.crossmatches?.crossmatches(of: id)
+            return CandidateJSON.candidate(spectrum: spectrum, score: score, data: data, history: history, crossmatches: matches)
+        }
+        guard let text else { return jsonError("no TARGETID \(id) in the store", status: .notFound) }
+        return jsonResponse(text)
     }
 
     router.post("/api/label") { request, context -> Response in
@@ -68,13 +75,17 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
         guard let confidence = LabelConfidence(rawValue: input.confidence ?? 2) else {
             return jsonError("confidence must be 1, 2 or 3", status: .badRequest)
         }
-        guard try state.store.spectrum(targetid) != nil else { return jsonError("no TARGETID \(targetid) in the store", status: .notFound) }
         guard (input.notes ?? "").count <= 4000, (input.subtype ?? "").count <= 80, (input.clientEventId ?? "").count <= 80 else {
             return jsonError("notes, sub-type or event id too long", status: .badRequest)
         }
-        let stored = try state.store.appendLabel(LabelEventRecord(
+        let event = LabelEventRecord(
             reviewerId: context.session!.reviewerID, targetid: targetid, labelClass: cls, subtype: input.subtype ?? "",
-            confidence: confidence, notes: input.notes ?? "", clientEventId: input.clientEventId))
+            confidence: confidence, notes: input.notes ?? "", clientEventId: input.clientEventId)
+        let stored: LabelEventRecord? = try await offloaded {
+            guard try state.store.spectrum(targetid) != nil else { return nil }
+            return try state.store.appendLabel(event)
+        }
+        guard let stored else { return jsonError("no TARGETID \(targetid) in the store", status: .notFound) }
         var w = JSONWriter()
         CandidateJSON.write(event: stored, into: &w)
         return jsonResponse(w.text)
