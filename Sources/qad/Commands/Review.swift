@@ -51,6 +51,9 @@ struct Review: AsyncParsableCommand {
         func validate() throws {
             let n = name.trimmingCharacters(in: .whitespaces)
             guard !n.isEmpty, n.count <= 64 else { throw ValidationError("NAME must have 1 to 64 characters") }
+            guard FileManager.default.fileExists(atPath: store + "/qad.sqlite") else {
+                throw ValidationError("\(store) holds no store (qad.sqlite)")
+            }
         }
 
         func run() throws {
