@@ -36,7 +36,6 @@ import Testing
             let ann = try await driver.newSession()
             trace("browser session open")
             let bob = try await driver.newSession()
-            defer { Task { await ann.close(); await bob.close() } }
 
             // Sign in by the printed address; the first candidate opens and is drawn.
             try await ann.go("\(base)/login?token=\(f.tokens["ann"]!)")
@@ -93,6 +92,9 @@ import Testing
             #expect(bobLabels.map { String($0.targetid) } == [first])
             #expect(bobLabels.first?.labelClass == .notAnomalous)
             #expect(try store.consensus(targetid: TargetID(first)!)?.reviewers == 2)
+            // Closing the sessions ends the browsers; killing chromedriver alone would orphan them.
+            await ann.close()
+            await bob.close()
         }
     }
 }
