@@ -15,6 +15,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // C libraries from Debian (-dev packages), seen through pkg-config.
@@ -50,8 +54,22 @@ let package = Package(
         .target(name: "QADPipeline",
                 dependencies: ["QADCore", "QADFormats", "QADSpectra", "QADStore"],
                 swiftSettings: optimized),
+        // Figures (SVG, PNG on an own rasterizer) of spectra and latent maps.
+        .target(name: "QADPlot", dependencies: ["QADCore", "QADFormats", "QADStore", "QADModel", "CZlib", "QADDetect"],
+                swiftSettings: optimized),
+        // The review web app: routes, sessions, static JS/CSS.
+        .target(name: "QADReview",
+                dependencies: ["QADCore", "QADStore", "QADModel", "QADPlot", "QADCrossmatch",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio"),
+                               .product(name: "HTTPTypes", package: "swift-http-types"),
+                               .product(name: "Logging", package: "swift-log")],
+                resources: [.copy("Static")],
+                swiftSettings: optimized),
         .executableTarget(name: "qad",
-                          dependencies: ["QADPipeline", "QADModel", "QADDetect", "QADCrossmatch", "QADExport", "QADStore", "QADFormats", "QADSpectra", "QADCore",
+                          dependencies: ["QADPipeline", "QADModel", "QADDetect", "QADCrossmatch", "QADExport", "QADStore", "QADFormats",
+                                         "QADSpectra", "QADCore", "QADPlot", "QADReview",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Paths to ../shared/data, temporary folders, the cross-check Python.
@@ -66,6 +84,14 @@ let package = Package(
                     swiftSettings: optimized),
         .testTarget(name: "QADCrossmatchTests",
                     dependencies: ["QADCrossmatch", "QADExport", "QADStore", "QADFormats", "QADCore", "QADTestSupport"], swiftSettings: optimized),
+        .testTarget(name: "QADPlotTests", dependencies: ["QADPlot", "QADStore", "QADModel", "QADFormats", "QADTestSupport", "CZlib"],
+                    swiftSettings: optimized),
+        .testTarget(name: "QADReviewTests",
+                    dependencies: ["QADReview", "QADPlot", "QADStore", "QADTestSupport",
+                                   .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                   .product(name: "NIOCore", package: "swift-nio"),
+                                   .product(name: "HTTPTypes", package: "swift-http-types")],
+                    swiftSettings: optimized),
         .testTarget(name: "QADPipelineTests",
                     dependencies: ["QADPipeline", "QADStore", "QADFormats", "QADSpectra", "QADTestSupport"],
                     swiftSettings: optimized),

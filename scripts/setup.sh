@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(pkg-config libcfitsio-dev libchealpix-dev libsqlite3-dev libopenblas-dev libsnappy-dev libzstd-dev zlib1g-dev)
+# chromium and chromium-driver: the review UI tests drive headless Chromium through WebDriver.
+DEBIAN_PACKAGES=(pkg-config libcfitsio-dev libchealpix-dev libsqlite3-dev libopenblas-dev libsnappy-dev libzstd-dev zlib1g-dev chromium chromium-driver)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -108,6 +108,8 @@ public protocol CrossmatchStore: Sendable {
     func crossmatchCatalogs() throws -> [CrossmatchCatalogRecord]
     /// A catalog's matches, ordered by TARGETID.
     func crossmatches(catalog: String) throws -> [CrossmatchMatchRecord]
+    /// One target's matches in every catalog, ordered by catalog name.
+    func crossmatches(of targetid: TargetID) throws -> [CrossmatchMatchRecord]
 }
 
 extension SQLiteStore: CrossmatchStore {
@@ -181,6 +183,12 @@ extension SQLiteStore: CrossmatchStore {
     public func crossmatches(catalog: String) throws -> [CrossmatchMatchRecord] {
         try pool.read {
             try CrossmatchMatchRecord.filter(Column("catalog") == catalog).order(Column("targetid")).fetchAll($0)
+        }
+    }
+
+    public func crossmatches(of targetid: TargetID) throws -> [CrossmatchMatchRecord] {
+        try pool.read {
+            try CrossmatchMatchRecord.filter(Column("targetid") == targetid).order(Column("catalog")).fetchAll($0)
         }
     }
 }

@@ -105,6 +105,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         }
         registerScoreMigration(&m)
         registerCrossmatchMigration(&m)
+        registerReviewMigration(&m)
         return m
     }
 

@@ -6,5 +6,5 @@ struct QAD: AsyncParsableCommand {
         commandName: "qad",
         abstract: "Find anomalous quasars in DESI spectra.",
         subcommands: [Ingest.self, Simulate.self, Inject.self, Train.self, Infer.self, Score.self, Rank.self, Evaluate.self,
-                      Crossmatch.self, Export.self, Demo.self, Bench.self])
+                      Crossmatch.self, Export.self, Review.self, Plot.self, Demo.self, Bench.self])
 }

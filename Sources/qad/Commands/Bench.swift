@@ -7,8 +7,8 @@ import QADPipeline
 /// are the scripts in Benchmarks/.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print where ingest's time goes, per stage and per spectrum; time the latent-space scorers and the cross-match.",
-        subcommands: [Stages.self, Detect.self, CrossmatchFiles.self])
+        abstract: "Print where ingest's time goes, per stage and per spectrum; time the latent-space scorers and the cross-match; write a review benchmark store.",
+        subcommands: [Stages.self, Detect.self, CrossmatchFiles.self, BenchReviewStore.self])
 
     struct Stages: ParsableCommand {
         static let configuration = CommandConfiguration(

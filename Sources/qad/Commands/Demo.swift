@@ -4,6 +4,7 @@ import QADCrossmatch
 import QADExport
 import QADFormats
 import QADPipeline
+import QADReview
 import QADStore
 
 /// Simulates a small DESI-format survey and runs every stage on it.
@@ -19,6 +20,12 @@ struct Demo: AsyncParsableCommand {
 
     @Option(name: .long, help: "Random seed.")
     var seed: UInt64 = 1
+
+    @Flag(name: .customLong("no-review"), help: "Do not start the review UI at the end (for scripts and CI).")
+    var noReview = false
+
+    @Option(name: .long, help: "Port of the review UI (0 picks a free one).")
+    var port = 8765
 
     func validate() throws {
         if count < 50 { throw ValidationError("--n must be at least 50 for a meaningful demo") }
@@ -70,5 +77,6 @@ struct Demo: AsyncParsableCommand {
         Truth tables: \(inj.truthFile) (injected), \(sim.truthFile) (simulation)
         Next: qad rank --store \(storeDir) --min-pct score=99 --bal exclude
         """)
+        try await startDemoReview(storeDirectory: storeDir, port: port, skip: noReview)
     }
 }

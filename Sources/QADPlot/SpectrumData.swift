@@ -1,0 +1,107 @@
+import Foundation
+import QADCore
+import QADFormats
+import QADModel
+import QADStore
+
+/// Everything one figure of one spectrum needs: the cached rest-frame flux and
+/// its inverse variance, the model's reconstruction, and where the scorer
+/// found the residual.
+public struct SpectrumData: Sendable {
+    public var targetid: TargetID
+    public var z: Double
+    /// Rest-frame bin centres (Å) of the covered range (first to last bin with weight > 0).
+    public var restLambda: [Double]
+    public var flux: [Float]
+    /// Inverse variance; 0 = masked or not covered.
+    public var ivar: [Float]
+    /// Reconstruction; NaN where the model has none.
+    public var model: [Float]
+    public var windows: [ExplanationWindow]
+    /// The most significant localized residual (rest and observed frame), centre and full width (Å).
+    public var localRest: (lambda: Double, width: Double)?
+    public var localObs: (lambda: Double, width: Double)?
+
+    public init(targetid: TargetID, z: Double, restLambda: [Double], flux: [Float], ivar: [Float], model: [Float],
+                windows: [ExplanationWindow] = [], localRest: (Double, Double)? = nil, localObs: (Double, Double)? = nil) {
+        self.targetid = targetid
+        self.z = z
+        self.restLambda = restLambda
+        self.flux = flux
+        self.ivar = ivar
+        self.model = model
+        self.windows = windows
+        self.localRest = localRest.map { (lambda: $0.0, width: $0.1) }
+        self.localObs = localObs.map { (lambda: $0.0, width: $0.1) }
+    }
+
+    /// Residual normalized by the noise, (flux − model)·√ivar; NaN where either is missing.
+    public var normalizedResidual: [Float] {
+        (0..<flux.count).map { i in
+            ivar[i] > 0 && model[i].isFinite ? (flux[i] - model[i]) * ivar[i].squareRoot() : .nan
+        }
+    }
+}
+
+/// Reads spectra of a project for figures: the cache and a model's
+/// reconstructions, memory-mapped, so one spectrum costs a few page reads.
+public final class SpectrumLoader: @unchecked Sendable {
+    // @unchecked: read-only mappings and immutable arrays.
+    public let project: ProjectStore
+    public let model: String
+    let flux: MappedNPYMatrix
+    let weight: MappedNPYMatrix
+    let reconstruction: MappedNPYMatrix?
+    public let restCenters: [Double]
+
+    public init(project: ProjectStore, model: String = "vae", shard: String = "main") throws {
+        self.project = project
+        self.model = model
+        let rows = try project.store.committedRows(shard: shard)
+        flux = try MappedNPYMatrix(path: project.fluxPath(shard: shard), rows: rows)
+        weight = try MappedNPYMatrix(path: project.weightPath(shard: shard), rows: rows)
+        flux.advise(random: true)
+        weight.advise(random: true)
+        let reconstructionPath = "\(project.directory)/models/\(model)/\(VAEInference.reconstructionName)"
+        if FileManager.default.fileExists(atPath: reconstructionPath) {
+            let r = try MappedNPYMatrix(path: reconstructionPath)
+            r.advise(random: true)
+            reconstruction = r
+        } else {
+            reconstruction = nil
+        }
+        let (centers, _) = try NPYFile.readDoubles(project.cacheDirectory + "/grid.npy")
+        restCenters = centers
+        guard restCenters.count == flux.columns else {
+            throw StoreError("\(project.cacheDirectory)/grid.npy: \(restCenters.count) bins, the cache has \(flux.columns)")
+        }
+    }
+
+    /// The spectrum of a catalog row with its scores' explanation, cut to the covered range.
+    public func load(_ spectrum: SpectrumRecord, score: ScoreRecord?) throws -> SpectrumData {
+        let row = spectrum.cacheRow
+        guard row >= 0, row < flux.rows else {
+            throw StoreError("TARGETID \(spectrum.targetid): cache row \(row) is beyond the \(flux.rows) committed rows")
+        }
+        let f = flux.row(row), w = weight.row(row)
+        let n = flux.columns
+        var first = 0, last = n - 1
+        while first < n, w[first] <= 0 { first += 1 }
+        while last > first, w[last] <= 0 { last -= 1 }
+        if first >= n { first = 0; last = -1 }
+        let range = first...max(first, last)
+        let empty = last < first
+        var modelValues = [Float](repeating: .nan, count: empty ? 0 : range.count)
+        if let reconstruction, !empty, row < reconstruction.rows, reconstruction.columns == n {
+            let r = reconstruction.row(row)
+            for (k, i) in range.enumerated() { modelValues[k] = r[i] }
+        }
+        return SpectrumData(
+            targetid: spectrum.targetid, z: spectrum.z,
+            restLambda: empty ? [] : Array(restCenters[range]),
+            flux: empty ? [] : range.map { f[$0] }, ivar: empty ? [] : range.map { w[$0] }, model: modelValues,
+            windows: score?.explanationWindows ?? [],
+            localRest: score.flatMap { $0.localRestLambda.isFinite ? ($0.localRestLambda, $0.localRestWidth) : nil },
+            localObs: score.flatMap { $0.localObsLambda.isFinite ? ($0.localObsLambda, $0.localObsWidth) : nil })
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import QADCore
+import QADPlot
+import QADStore
+
+/// Cross-matches of a target against external catalogs. The cross-match
+/// stage provides one when its table lands; until then the page says "none".
+public protocol CrossmatchProvider: Sendable {
+    func crossmatches(of targetid: TargetID) throws -> [CrossmatchEntry]
+}
+
+public struct CrossmatchEntry: Sendable {
+    public var catalog: String
+    public var id: String
+    public var separationArcsec: Double
+    public var summary: String
+
+    public init(catalog: String, id: String, separationArcsec: Double, summary: String = "") {
+        self.catalog = catalog
+        self.id = id
+        self.separationArcsec = separationArcsec
+        self.summary = summary
+    }
+}
+
+/// What `qad review` serves: a project store and one model's scores.
+public struct ReviewConfiguration: Sendable {
+    public var storeDirectory: String
+    public var model = "vae"
+    /// 127.0.0.1 unless a reviewer elsewhere must reach it (then put TLS in front).
+    public var host = "127.0.0.1"
+    /// 0 picks a free port.
+    public var port = 8765
+    public var crossmatches: (any CrossmatchProvider)?
+
+    public init(storeDirectory: String, model: String = "vae", host: String = "127.0.0.1", port: Int = 8765) {
+        self.storeDirectory = storeDirectory
+        self.model = model
+        self.host = host
+        self.port = port
+    }
+}
+
+/// Shared by all requests: the store, the spectra, the sessions.
+final class ReviewState: Sendable {
+    let configuration: ReviewConfiguration
+    let project: ProjectStore
+    let store: SQLiteStore
+    let spectra: SpectrumLoader
+    let sessions = SessionTable()
+    let selectionCounts = SelectionCounts()
+    let staticRoot: String
+
+    init(_ configuration: ReviewConfiguration) throws {
+        project = try ProjectStore(directory: configuration.storeDirectory)
+        guard let sqlite = project.store as? SQLiteStore else { throw StoreError("review needs the SQLite store") }
+        store = sqlite
+        // The store's own cross-matches, when `qad crossmatch` has run and no other provider is given.
+        var configuration = configuration
+        if configuration.crossmatches == nil, try !sqlite.crossmatchCatalogs().isEmpty {
+            configuration.crossmatches = try StoreCrossmatches(store: sqlite)
+        }
+        self.configuration = configuration
+        spectra = try SpectrumLoader(project: project, model: configuration.model)
+        guard let root = Bundle.module.resourceURL?.appendingPathComponent("Static").standardizedFileURL.path else {
+            throw StoreError("the review app's static files are missing from the build")
+        }
+        staticRoot = root
+    }
+}
+
+/// A request's context: Hummingbird's core plus the signed-in session.
+struct ReviewRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    var session: ReviewSession?
+
+    init(source: Source) {
+        coreContext = .init(source: source)
+        session = nil
+    }
+}

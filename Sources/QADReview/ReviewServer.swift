@@ -1,0 +1,30 @@
+import Foundation
+import Hummingbird
+import QADStore
+
+/// Runs the review app the way `qad review` and `qad demo` do: issues a fresh
+/// sign-in token for the local user, starts the server, and announces the
+/// address that signs them in (like Jupyter). Returns when the server stops
+/// (SIGINT/SIGTERM end it gracefully).
+public enum ReviewServer {
+    public static func run(_ configuration: ReviewConfiguration,
+                           localUser: String = ProcessInfo.processInfo.environment["USER"] ?? "local",
+                           announce: @escaping @Sendable (String) -> Void = { print($0) }) async throws {
+        let project = try ProjectStore(directory: configuration.storeDirectory)
+        guard let store = project.store as? any ReviewStore else { throw StoreError("this store cannot hold reviews") }
+        let token = try ReviewerTokens.issue(store: store, name: localUser, isLocal: true)
+        let host = configuration.host
+        let app = try buildApplication(configuration) { port in
+            announce("""
+                qad review is serving \(configuration.storeDirectory) (model \(configuration.model)) on http://\(host):\(port)/
+                Open this address to sign in as \(localUser):
+                    \(signInAddress(host: host, port: port, token: token))
+                Other reviewers: qad review add-reviewer NAME --store \(configuration.storeDirectory)
+                Stop with Ctrl-C.
+                """)
+            // Scripts wait for this line on a pipe or file, where stdout is block-buffered.
+            fflush(nil)  // all output streams; `stdout` itself is not concurrency-safe to name here
+        }
+        try await app.runService()
+    }
+}

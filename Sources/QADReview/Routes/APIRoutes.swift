@@ -1,0 +1,120 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import QADCore
+import QADPlot
+import QADStore
+
+/// JSON for the app: session, queue, one candidate, labelling.
+func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
+    router.get("/api/session") { _, context -> Response in
+        let s = context.session!
+        var w = JSONWriter()
+        w.openObject()
+        w.key("reviewer"); w.string(s.reviewerName)
+        w.key("csrf"); w.string(s.csrfToken)
+        w.key("model"); w.string(state.configuration.model)
+        w.key("classes"); w.openArray()
+        for c in LabelClass.allCases {
+            w.openObject()
+            w.key("key"); w.string(c.rawValue)
+            w.key("title"); w.string(c.title)
+            w.key("subtypes"); w.openArray(); for t in c.suggestedSubtypes { w.string(t) }; w.closeArray()
+            w.closeObject()
+        }
+        w.closeArray()
+        w.key("lines"); w.openArray()
+        for l in EmissionLine.quasarLines {
+            w.openObject(); w.key("name"); w.string(l.name); w.key("rest"); w.number(l.restLambda); w.closeObject()
+        }
+        w.closeArray()
+        w.closeObject()
+        return jsonResponse(w.text)
+    }
+
+    router.get("/api/queue") { request, context -> Response in
+        let params: QueueParameters
+        do { params = try QueueParameters(request.uri.queryParameters, model: state.configuration.model) } catch let e as QueueParameters.Invalid {
+            return jsonError(e.message, status: .badRequest)
+        }
+        let reviewer = context.session!.reviewerID
+        let text = try await offloaded {
+            let total = try state.selectionCounts.count(params.query) { try state.store.candidateCount($0) }
+            let page = try state.store.reviewQueue(params.query, reviewerId: reviewer,
+                                                   unlabelledFirst: params.unlabelledFirst, total: total)
+            return CandidateJSON.queue(page, offset: params.query.offset)
+        }
+        return jsonResponse(text)
+    }
+
+    router.get("/api/candidate/:targetid") { _, context -> Response in
+        guard let id = context.parameters.get("targetid").flatMap({ TargetID($0) }) else {
+            return jsonError("TARGETID must be an integer", status: .badRequest)
+        }
+        let me = context.session!.reviewerID
+        let text: String? = try await offloaded {
+            guard let spectrum = try state.store.spectrum(id) else { return nil }
+            let score = try state.store.score(model: state.configuration.model, targetid: id)
+            let data = try state.spectra.load(spectrum, score: score)
+            let history = try state.store.labelHistory(reviewerId: me, targetid: id)
+            let matches = try state.configuration.crossmatches?.crossmatches(of: id)
+            return CandidateJSON.candidate(spectrum: spectrum, score: score, data: data, history: history, crossmatches: matches)
+        }
+        guard let text else { return jsonError("no TARGETID \(id) in the store", status: .notFound) }
+        return jsonResponse(text)
+    }
+
+    router.post("/api/label") { request, context -> Response in
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        let input: LabelInput
+        do { input = try JSONDecoder().decode(LabelInput.self, from: Data(body.readableBytesView)) } catch {
+            return jsonError("label body: \(error)", status: .badRequest)
+        }
+        guard let targetid = TargetID(input.targetid) else { return jsonError("targetid must be an integer", status: .badRequest) }
+        guard let cls = LabelClass(rawValue: input.labelClass) else { return jsonError("unknown class \(input.labelClass)", status: .badRequest) }
+        guard let confidence = LabelConfidence(rawValue: input.confidence ?? 2) else {
+            return jsonError("confidence must be 1, 2 or 3", status: .badRequest)
+        }
+        guard (input.notes ?? "").count <= 4000, (input.subtype ?? "").count <= 80, (input.clientEventId ?? "").count <= 80 else {
+            return jsonError("notes, sub-type or event id too long", status: .badRequest)
+        }
+        let event = LabelEventRecord(
+            reviewerId: context.session!.reviewerID, targetid: targetid, labelClass: cls, subtype: input.subtype ?? "",
+            confidence: confidence, notes: input.notes ?? "", clientEventId: input.clientEventId)
+        let stored: LabelEventRecord? = try await offloaded {
+            guard try state.store.spectrum(targetid) != nil else { return nil }
+            return try state.store.appendLabel(event)
+        }
+        guard let stored else { return jsonError("no TARGETID \(targetid) in the store", status: .notFound) }
+        var w = JSONWriter()
+        CandidateJSON.write(event: stored, into: &w)
+        return jsonResponse(w.text)
+    }
+}
+
+/// The body of POST /api/label. `targetid` arrives as a string (the page never
+/// holds it as a JS number) or as an integer literal.
+struct LabelInput: Decodable {
+    var targetid: String
+    var labelClass: String
+    var subtype: String?
+    var confidence: Int?
+    var notes: String?
+    var clientEventId: String?
+
+    enum CodingKeys: String, CodingKey {
+        case targetid, subtype, confidence, notes
+        case labelClass = "class"
+        case clientEventId = "client_event_id"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let s = try? c.decode(String.self, forKey: .targetid) { targetid = s } else { targetid = String(try c.decode(Int64.self, forKey: .targetid)) }
+        labelClass = try c.decode(String.self, forKey: .labelClass)
+        subtype = try c.decodeIfPresent(String.self, forKey: .subtype)
+        confidence = try c.decodeIfPresent(Int.self, forKey: .confidence)
+        notes = try c.decodeIfPresent(String.self, forKey: .notes)
+        clientEventId = try c.decodeIfPresent(String.self, forKey: .clientEventId)
+    }
+}

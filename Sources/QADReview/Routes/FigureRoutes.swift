@@ -1,0 +1,37 @@
+import Hummingbird
+import NIOCore
+import QADCore
+import QADPlot
+import QADStore
+
+/// GET /figure/TARGETID.svg|png?frame=rest|observed&smooth=N&w=&h=&thumb=1:
+/// the same figure `qad plot` writes, for downloads and neighbour thumbnails.
+func addFigureRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
+    router.get("/figure/:file") { request, context -> Response in
+        guard let file = context.parameters.get("file") else { return Response(status: .badRequest) }
+        let isPNG = file.hasSuffix(".png")
+        guard isPNG || file.hasSuffix(".svg"), let id = TargetID(file.dropLast(4)) else {
+            return Response(status: .notFound)
+        }
+        guard let spectrum = try state.store.spectrum(id) else { return Response(status: .notFound) }
+        let p = request.uri.queryParameters
+        var figure = SpectrumFigure()
+        figure.frame = p.get("frame") == "rest" ? .rest : .observed
+        figure.smoothing = min(51, max(1, p.get("smooth").flatMap { Int($0) } ?? 1))
+        if p.get("thumb") == "1" {
+            figure.width = 200; figure.height = 100; figure.decorated = false
+        } else {
+            figure.width = min(3000, max(200, p.get("w").flatMap { Int($0) } ?? 1000))
+            figure.height = min(2000, max(150, p.get("h").flatMap { Int($0) } ?? 520))
+        }
+        figure.asciiText = isPNG
+        let data = try state.spectra.load(spectrum, score: try state.store.score(model: state.configuration.model, targetid: id))
+        let drawing = figure.draw(data)
+        if isPNG {
+            return Response(status: .ok, headers: [.contentType: "image/png"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: try Rasterizer.png(drawing))))
+        }
+        return Response(status: .ok, headers: [.contentType: "image/svg+xml"],
+                        body: .init(byteBuffer: ByteBuffer(string: SVGWriter.svg(drawing))))
+    }
+}

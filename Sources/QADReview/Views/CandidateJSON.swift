@@ -1,0 +1,111 @@
+import Foundation
+import QADCore
+import QADPlot
+import QADStore
+
+/// The JSON documents of the API. TARGETIDs are written as exact integer
+/// literals; the page reads them back as strings.
+enum CandidateJSON {
+    static func queue(_ page: ReviewQueuePage, offset: Int) -> String {
+        var w = JSONWriter(capacity: 64 * page.candidates.count + 64)
+        w.openObject()
+        w.key("total"); w.int(page.total)
+        w.key("unlabelled"); w.int(page.unlabelled)
+        w.key("offset"); w.int(offset)
+        w.key("items"); w.openArray()
+        for c in page.candidates {
+            w.openObject()
+            w.key("targetid"); w.targetID(c.spectrum.targetid)
+            w.key("score"); w.number(c.score.score)
+            w.key("score_pct"); w.number(c.score.scorePct)
+            w.key("z"); w.number(c.spectrum.z)
+            w.key("snr"); w.number(c.spectrum.snr)
+            w.key("bal"); w.bool(c.isBAL())
+            w.key("mine"); if let l = page.myLabels[c.spectrum.targetid] { w.string(l.labelClass.rawValue) } else { w.null() }
+            w.closeObject()
+        }
+        w.closeArray()
+        w.closeObject()
+        return w.text
+    }
+
+    static func candidate(spectrum s: SpectrumRecord, score: ScoreRecord?, data: SpectrumData,
+                          history: [LabelEventRecord], crossmatches: [CrossmatchEntry]?) -> String {
+        var w = JSONWriter(capacity: 40_000)
+        w.openObject()
+        w.key("targetid"); w.targetID(s.targetid)
+        w.key("ra"); w.number(s.ra)
+        w.key("dec"); w.number(s.dec)
+        w.key("z"); w.number(s.z)
+        w.key("z_source"); w.string(s.zSource)
+        w.key("spectype"); if let t = s.spectype { w.string(t) } else { w.null() }
+        w.key("snr"); w.number(s.snr)
+        w.key("bal_prob"); w.number(s.balProb)
+        w.key("bi_civ"); w.number(s.biCiv)
+        w.key("flags"); w.openArray(); for f in QualityFlags(rawValue: s.flags).labels { w.string(f) }; w.closeArray()
+        w.key("mask_frac"); w.number(s.maskFrac)
+        w.key("survey"); w.string(s.survey)
+        w.key("source"); w.string("\(s.sourceFile)[\(s.sourceHdu)] row \(s.sourceRow)")
+        w.key("scores"); w.openArray()
+        if let score {
+            for name in ScoreName.allCases {
+                w.openObject()
+                w.key("name"); w.string(name.rawValue)
+                w.key("value"); w.number(score.value(name))
+                w.key("percentile"); w.number(score.percentile(name))
+                w.closeObject()
+            }
+        }
+        w.closeArray()
+        w.key("local_rest"); if let l = data.localRest { w.doubles([l.lambda, l.width], decimals: 1) } else { w.null() }
+        w.key("local_obs"); if let l = data.localObs { w.doubles([l.lambda, l.width], decimals: 1) } else { w.null() }
+        w.key("windows"); w.openArray()
+        for win in data.windows {
+            w.openObject()
+            w.key("window"); w.string(win.window)
+            w.key("frame"); w.string(win.frame)
+            w.key("share"); w.number(win.share)
+            w.key("range"); if let r = WindowRanges.range(of: win) { w.doubles([r.lowerBound, r.upperBound], decimals: 1) } else { w.null() }
+            w.closeObject()
+        }
+        w.closeArray()
+        w.key("neighbors"); w.openArray(); for n in score?.neighborIDs ?? [] { w.targetID(n) }; w.closeArray()
+        // nil: no cross-match table in this store yet; [] : matched against catalogs, none found.
+        w.key("crossmatches")
+        if let crossmatches {
+            w.openArray()
+            for m in crossmatches {
+                w.openObject()
+                w.key("catalog"); w.string(m.catalog)
+                w.key("id"); w.string(m.id)
+                w.key("sep_arcsec"); w.number(m.separationArcsec)
+                w.key("summary"); w.string(m.summary)
+                w.closeObject()
+            }
+            w.closeArray()
+        } else {
+            w.null()
+        }
+        w.key("spectrum"); w.openObject()
+        w.key("lambda"); w.doubles(data.restLambda, decimals: 2)
+        w.key("flux"); w.floats(data.flux)
+        w.key("ivar"); w.floats(data.ivar)
+        w.key("model"); w.floats(data.model)
+        w.closeObject()
+        w.key("history"); w.openArray(); for e in history { write(event: e, into: &w) }; w.closeArray()
+        w.closeObject()
+        return w.text
+    }
+
+    static func write(event e: LabelEventRecord, into w: inout JSONWriter) {
+        w.openObject()
+        w.key("event"); w.number(e.id.map(Double.init))
+        w.key("targetid"); w.targetID(e.targetid)
+        w.key("class"); w.string(e.labelClass.rawValue)
+        w.key("subtype"); w.string(e.subtype)
+        w.key("confidence"); w.int(e.confidence.rawValue)
+        w.key("notes"); w.string(e.notes)
+        w.key("created_at"); w.number(e.createdAt)
+        w.closeObject()
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import QADCore
+import QADStore
+
+/// Server-rendered HTML. Every interpolated value passes through `html()`;
+/// pages carry no inline script (the CSP allows only /static/app.js).
+enum Pages {
+    static func layout(title: String, session: ReviewSession?, body: String) -> String {
+        let who = session.map { "<span class=\"who\">signed in as <b>\(html($0.reviewerName))</b></span>" } ?? ""
+        let csrf = session.map { "<meta name=\"csrf-token\" content=\"\(html($0.csrfToken))\">" } ?? ""
+        return """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>\(html(title))</title>
+            \(csrf)<link rel="stylesheet" href="/static/app.css"></head>
+            <body><header><b>qad review</b> <a href="/">queue</a> <a href="/labels">my labels</a> \
+            <a href="/consensus">consensus</a> \(who)</header>
+            \(body)
+            </body></html>
+            """
+    }
+
+    static func signInNeeded(unknownToken: Bool = false) -> String {
+        layout(title: "Sign in — qad review", session: nil, body: """
+            <section style="margin:2em;max-width:40em">
+            <h2>\(unknownToken ? "Unknown sign-in token" : "Sign in first")</h2>
+            <p>Open the address <code>qad review</code> printed (it carries your token), or the one your
+            project lead made for you with <code>qad review add-reviewer NAME</code>.</p></section>
+            """)
+    }
+
+    /// The single-page review app; /static/app.js fills it.
+    static func app(session: ReviewSession, model: String) -> String {
+        let classButtons = LabelClass.allCases.enumerated().map { i, c in
+            "<button type=\"button\" data-class=\"\(c.rawValue)\"><kbd>\(i + 1)</kbd> \(html(c.title))</button>"
+        }.joined(separator: "\n")
+        let filters = """
+            <form id="filters">
+            <label>z min<input name="z_min" inputmode="decimal"></label><label>z max<input name="z_max" inputmode="decimal"></label>
+            <label>S/N min<input name="snr_min" inputmode="decimal"></label><label>score pct ≥<input name="pct_score" inputmode="decimal"></label>
+            <label>BAL<select name="bal"><option value="flag">flag</option><option value="exclude">exclude</option>\
+            <option value="only">only</option></select></label>
+            <label>sort<select name="sort">\(ScoreName.allCases.map { "<option value=\"\($0.rawValue)\"\($0 == .score ? " selected" : "")>\($0.rawValue)</option>" }.joined())</select></label>
+            <label><input type="checkbox" name="unlabelled_first" checked> unlabelled by me first</label>
+            <label><input type="checkbox" name="exclude_flagged"> no quality flags</label>
+            <button type="submit">apply</button>
+            </form>
+            """
+        return layout(title: "qad review", session: session, body: """
+            <main data-model="\(html(model))">
+            <section id="queue">\(filters)<div id="queue-count"></div><table><thead><tr><th>TARGETID</th><th>score</th>\
+            <th>z</th><th>mine</th></tr></thead><tbody id="queue-rows"></tbody></table>
+            <button type="button" id="more">more</button></section>
+            <section id="viewer"><div class="toolbar">
+            <button type="button" id="prev" title="previous (k or ←)">◀ prev</button>
+            <button type="button" id="next" title="next (j or →)">next ▶</button>
+            <button type="button" id="frame" title="o">observed frame</button>
+            <label>smooth <select id="smooth"><option value="1">none</option><option value="3">3</option>\
+            <option value="5">5</option><option value="9">9</option><option value="15">15</option></select></label>
+            <button type="button" id="reset" title="r">reset zoom</button>
+            <a id="svg-link" href="#" download>SVG</a> <a id="png-link" href="#" download>PNG</a>
+            <span class="hint">drag to pan, wheel to zoom, <kbd>?</kbd> keys</span></div>
+            <canvas id="figure" width="1000" height="520"></canvas>
+            <div id="windows"></div>
+            </section>
+            <section id="side"><div id="meta"></div>
+            <h4>Nearest in latent space</h4><div id="neighbors"></div>
+            <h4>Cross-matches</h4><div id="crossmatches"></div>
+            <div id="classify"><h4>Classification</h4><div class="classes">\(classButtons)</div>
+            <label>sub-type <input id="subtype" list="subtypes" maxlength="80"></label><datalist id="subtypes"></datalist>
+            <label>confidence <select id="confidence"><option value="1">low</option><option value="2" selected>medium</option>\
+            <option value="3">high</option></select></label>
+            <label>notes <textarea id="notes" maxlength="4000"></textarea></label>
+            <div id="status" class="status"></div><div id="history"></div></div>
+            <details id="keys"><summary>keyboard</summary><p><kbd>1</kbd>–<kbd>7</kbd> classify (in the order above),
+            <kbd>j</kbd>/<kbd>→</kbd> next, <kbd>k</kbd>/<kbd>←</kbd> previous, <kbd>c</kbd> cycle confidence,
+            <kbd>n</kbd> notes, <kbd>o</kbd> observed/rest frame, <kbd>s</kbd> smoothing, <kbd>r</kbd> reset zoom,
+            <kbd>Esc</kbd> leave a text field.</p></details>
+            </section></main>
+            <script src="/static/app.js"></script>
+            """)
+    }
+
+    /// The signed-in reviewer's own label history, newest first.
+    static func myLabels(session: ReviewSession, events: [LabelEventRecord]) -> String {
+        let rows = events.reversed().map { e in
+            "<tr><td class=\"mono\">\(e.targetid)</td><td>\(html(e.labelClass.title))</td><td>\(html(e.subtype))</td>"
+                + "<td>\(html(e.confidence.title))</td><td>\(html(e.notes))</td><td>\(timestamp(e.createdAt))</td></tr>"
+        }.joined(separator: "\n")
+        return layout(title: "My labels — qad review", session: session, body: """
+            <section style="margin:8px"><h3>My label history (\(events.count) events, newest first)</h3>
+            <table class="plain"><tr><th>TARGETID</th><th>class</th><th>sub-type</th><th>confidence</th><th>notes</th>\
+            <th>when (UTC)</th></tr>
+            \(rows)</table></section>
+            """)
+    }
+
+    static func consensus(session: ReviewSession, rows: [LabelConsensus], summary: AgreementSummary,
+                          reviewers: [ReviewerRecord]) -> String {
+        let pct = { (v: Double) in String(format: "%.0f%%", 100 * v) }
+        let pairRows = summary.pairs.map { p in
+            "<tr><td>\(html(p.first))</td><td>\(html(p.second))</td><td>\(p.common)</td><td>\(pct(p.observed))</td>"
+                + "<td>\(p.kappa.map { String(format: "%.3f", $0) } ?? "undefined")</td></tr>"
+        }.joined(separator: "\n")
+        let targetRows = rows.map { c in
+            let counts = LabelClass.allCases.compactMap { k in c.counts[k].map { "\(html(k.title)) \($0)" } }.joined(separator: ", ")
+            return "<tr><td class=\"mono\">\(c.targetid)</td><td>\(html(c.label.title))\(c.tied ? " (tie)" : "")</td>"
+                + "<td>\(c.reviewers)</td><td>\(pct(c.agreement))</td><td>\(counts)</td></tr>"
+        }.joined(separator: "\n")
+        return layout(title: "Consensus — qad review", session: session, body: """
+            <section style="margin:8px">
+            <h3>Consensus</h3>
+            <p>\(reviewers.count) reviewers; \(rows.count) targets labelled; \(summary.multiplyReviewed) by two or more;
+            mean agreement on those: \(summary.meanAgreement.map(pct) ?? "n/a").</p>
+            <h4>Pairwise agreement (Cohen's κ on the targets both labelled)</h4>
+            <table class="plain"><tr><th>reviewer</th><th>reviewer</th><th>common</th><th>agree</th><th>κ</th></tr>
+            \(pairRows)</table>
+            <h4>Per target</h4>
+            <table class="plain"><tr><th>TARGETID</th><th>consensus</th><th>reviewers</th><th>agreement</th><th>votes</th></tr>
+            \(targetRows)</table></section>
+            """)
+    }
+
+    static func timestamp(_ t: Double) -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: Date(timeIntervalSince1970: t))
+    }
+}
