@@ -83,6 +83,23 @@ import Testing
         let exportedIDs = Set(exported.dropFirst().compactMap { TargetID($0.prefix { $0 != "," }) })
         #expect(exportedIDs == Set(scores.map(\.targetid)), "exported TARGETIDs differ from the scored ones")
 
+        // The default export is the curated catalog: the reviewed candidates with their consensus.
+        let reviews = try #require(project.store as? any ReviewStore)
+        let alice = try reviews.upsertReviewer(name: "alice", tokenHash: "a", isLocal: true)
+        let bob = try reviews.upsertReviewer(name: "bob", tokenHash: "b", isLocal: false)
+        let reviewed = Array(scores.map(\.targetid).prefix(3))
+        for id in reviewed {
+            _ = try reviews.appendLabel(LabelEventRecord(reviewerId: alice.id!, targetid: id, labelClass: .genuineAnomaly))
+        }
+        _ = try reviews.appendLabel(LabelEventRecord(reviewerId: bob.id!, targetid: reviewed[0], labelClass: .artifact))
+        _ = try ok(["export", "--store", store, "--format", "csv", "--out", dir + "/reviewed.csv"])
+        let curated = try String(contentsOfFile: dir + "/reviewed.csv", encoding: .utf8).split(whereSeparator: \.isNewline)
+        let columns = curated[0].split(separator: ",").map(String.init)
+        #expect(curated.count == 4)
+        let nReviewers = try #require(columns.firstIndex(of: "N_REVIEWERS"))
+        let first = try #require(curated.dropFirst().first { $0.hasPrefix(String(reviewed[0])) })
+        #expect(first.split(separator: ",", omittingEmptySubsequences: false)[nReviewers] == "2")
+
         // Bad filters are usage errors, not SQL.
         let bad = try run(qad, ["rank", "--store", store, "--min", "score; DROP TABLE score=1"])
         #expect(bad.status != 0 && bad.output.contains("--min"))

@@ -14,8 +14,9 @@ struct Export: AsyncParsableCommand {
         residuals sit, EXPLANATION, BAL, FLAG_NAMES; then for each cross-matched catalog NAME_ID, NAME_SEP, \
         NAME_N, NAME_CHANCE and its kept columns (NAME_W1MPRO, …). Provenance (qad version, date, model, \
         weights and data hashes, score settings, cross-matched catalogs and radii) goes to FITS header \
-        keywords, Parquet key-value metadata and VOTable INFO elements. --all exports every scored spectrum \
-        (every spectrum when the model has no scores yet).
+        keywords, Parquet key-value metadata and VOTable INFO elements. CONSENSUS_CLASS, N_REVIEWERS and \
+        AGREEMENT give the reviewers' verdict. By default the rows are the reviewed candidates; --all \
+        exports every scored spectrum (every spectrum when the model has no scores yet).
         """)
 
     /// Written into every export's provenance.
@@ -29,7 +30,7 @@ struct Export: AsyncParsableCommand {
     @Option(help: "Output file (replaced when complete).")
     var out: String
 
-    @Flag(help: "Export every scored spectrum, not only reviewed candidates.")
+    @Flag(help: "Export every scored spectrum (default: the candidates labelled in qad review).")
     var all = false
 
     @Option(help: "Model whose scores to export.")
@@ -38,9 +39,6 @@ struct Export: AsyncParsableCommand {
     func validate() throws {
         guard CatalogFormat(rawValue: format.lowercased()) != nil else {
             throw ValidationError("--format must be fits, csv, parquet or votable")
-        }
-        guard all else {
-            throw ValidationError("exporting reviewed candidates needs the review stage (not in this build yet); give --all to export every spectrum")
         }
     }
 
@@ -62,6 +60,21 @@ struct Export: AsyncParsableCommand {
             targets = scores.targets
             selection = "every spectrum scored by model \(model)"
         }
+        var selectKeyword = "all"
+        if let reviews = project.store as? any ReviewStore {
+            let labels = try LabelColumns(store: reviews)
+            providers.append(labels)
+            if !all {
+                // The curated catalog: the reviewed candidates only.
+                let scored = Set(targets)
+                targets = labels.reviewed.filter { scored.contains($0) }
+                selection = "spectra labelled by at least one reviewer"
+                selectKeyword = "reviewed"
+                guard !targets.isEmpty else {
+                    throw ValidationError("no reviewed spectra yet: label candidates with qad review, or give --all")
+                }
+            }
+        }
         providers.append(try CrossmatchColumns(store: crossmatch))
         // FITS DATE form: yyyy-mm-ddThh:mm:ss, UTC, no zone suffix.
         let formatter = ISO8601DateFormatter()
@@ -70,7 +83,7 @@ struct Export: AsyncParsableCommand {
         let provenance = [
             CatalogProvenance("QADVERS", .string(Self.qadVersion), comment: "qad version"),
             CatalogProvenance("DATE", .string(iso), comment: "export date (UTC)"),
-            CatalogProvenance("SELECT", .string("all"), comment: "rows: \(selection)"),
+            CatalogProvenance("SELECT", .string(selectKeyword), comment: "rows: \(selection)"),
             CatalogProvenance("NROWS", .int(Int64(targets.count)), comment: "rows exported"),
         ]
         let table = try CatalogExport.table(

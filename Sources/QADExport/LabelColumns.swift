@@ -1,0 +1,41 @@
+import QADCore
+import QADFormats
+import QADStore
+
+/// The reviewers' verdict per target (`qad review`): the consensus class, how
+/// many reviewers labelled it and the share that agree; provenance gives the
+/// number of reviewers and label events.
+public struct LabelColumns: ExportColumnProvider {
+    let consensus: [TargetID: LabelConsensus]
+    let reviewers: Int
+    let events: Int
+
+    public init(store: any ReviewStore) throws {
+        consensus = Dictionary(try store.consensus().map { ($0.targetid, $0) }, uniquingKeysWith: { a, _ in a })
+        reviewers = try store.reviewers().count
+        events = try store.labelEventCount()
+    }
+
+    /// The reviewed TARGETIDs, ascending.
+    public var reviewed: [TargetID] { consensus.keys.sorted() }
+
+    public func columns(for targets: [TargetID]) throws -> [CatalogTableColumn] {
+        let rows = targets.map { consensus[$0] }
+        return [
+            CatalogTableColumn(name: "CONSENSUS_CLASS", values: .string(rows.map { $0?.label.rawValue }),
+                               description: "reviewers' plurality class (unsure on a tie); empty when not reviewed",
+                               ucd: "meta.code.class"),
+            CatalogTableColumn(name: "N_REVIEWERS", values: .int32(rows.map { $0.map { Int32($0.reviewers) } ?? 0 }),
+                               description: "reviewers with a current label of this target", displayFormat: "I4",
+                               ucd: "meta.number"),
+            CatalogTableColumn(name: "AGREEMENT", values: .float64(rows.map { $0?.agreement }),
+                               description: "share of those reviewers who chose the consensus class",
+                               displayFormat: "F5.3", ucd: "stat.fit.goodness"),
+        ]
+    }
+
+    public func provenance() throws -> [CatalogProvenance] {
+        [CatalogProvenance("NREVIEWR", .int(Int64(reviewers)), comment: "reviewers known to the store"),
+         CatalogProvenance("NLABELEV", .int(Int64(events)), comment: "label events recorded")]
+    }
+}
