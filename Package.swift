@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // C libraries from Debian (-dev packages), seen through pkg-config.
@@ -37,7 +38,8 @@ let package = Package(
         .target(name: "QADSpectra", dependencies: ["QADCore", "CHEALPix"],
                 swiftSettings: optimized),
         .target(name: "QADStore",
-                dependencies: ["QADCore", "QADFormats", .product(name: "GRDB", package: "GRDB.swift")],
+                dependencies: ["QADCore", "QADFormats", .product(name: "GRDB", package: "GRDB.swift"),
+                               .product(name: "PostgresNIO", package: "postgres-nio")],
                 swiftSettings: optimized),
         .target(name: "QADModel",
                 dependencies: ["QADCore", "QADFormats", "QADStore", "COpenBLAS"],
