@@ -31,6 +31,7 @@ import Testing
     @Test func ardTableIsASampleSourceAndItsColumnsAreRankable() throws {
         guard let cluster = try PostgresCluster.shared() else { return }
         let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }  // hundreds of MB of FITS and cache
         let sim = try simulateSurvey(SimulationConfig(outputDirectory: dir + "/sim", count: 300, seed: 21, spectraPerFile: 80))
         var catalog = QSOCatalog()
         try catalog.add(path: sim.catalogFile)

@@ -12,6 +12,7 @@ import Testing
     @Test func ingestTrainInferMatchSQLite() async throws {
         guard let cluster = try PostgresCluster.shared() else { return }
         let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }  // hundreds of MB of FITS and cache
         let sim = try simulateSurvey(SimulationConfig(outputDirectory: dir + "/sim", count: 400, anomalyFraction: 0.05, seed: 11,
                                                       spectraPerFile: 70))
         let sqlite = dir + "/sqlite", pg = try cluster.makeDatabase(), pgCache = dir + "/pg-cache"
@@ -38,6 +39,7 @@ import Testing
     @Test func reRunningIngestAddsNothing() async throws {
         guard let cluster = try PostgresCluster.shared() else { return }
         let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }  // hundreds of MB of FITS and cache
         let sim = try simulateSurvey(SimulationConfig(outputDirectory: dir + "/sim", count: 150, seed: 5, spectraPerFile: 50))
         let store = try PostgresStore(url: try cluster.makeDatabase())
         let project = try ProjectStore(store: store, directory: dir + "/cache", location: "pg")

@@ -13,6 +13,7 @@ import Testing
     func threeWorkersOneKilledEqualASingleProcessRun() throws {
         guard let cluster = try PostgresCluster.shared() else { return }
         let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }  // hundreds of MB of FITS and cache
         try qad(["simulate", "--out", dir + "/sim", "--n", "3000", "--per-file", "60", "--seed", "7",
                  "--anomaly-frac", "0.02"])
         let catalog = dir + "/sim/QSO_cat_sim.fits", input = dir + "/sim/healpix"
@@ -83,6 +84,16 @@ import Testing
         let shared = try ProjectSnapshot(ProjectStore.open(store: url, cache: cache))
         #expect(single.spectra.count > 1000)
         expectSameContent(single, shared)
+
+        // Training and inference read the ~50 worker shards as one cache; every
+        // output names its spectrum's own shard and row.
+        try qad(["train", "--store", url, "--cache", cache, "--epochs", "1", "--threads", "2"])
+        try qad(["infer", "--store", url, "--cache", cache, "--threads", "2"])
+        let project = try ProjectStore.open(store: url, cache: cache)
+        let outputs = try (project.store as! any ModelOutputStore).modelOutputs(model: "vae")
+        let places = Dictionary(uniqueKeysWithValues: try project.store.spectra().map { ($0.targetid, "\($0.cacheShard)#\($0.cacheRow)") })
+        #expect(outputs.count == places.count)
+        #expect(outputs.allSatisfy { places[$0.targetid] == "\($0.cacheShard)#\($0.cacheRow)" && $0.reconChi2.isFinite })
     }
 }
 

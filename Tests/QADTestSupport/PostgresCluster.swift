@@ -66,13 +66,14 @@ public final class PostgresCluster: @unchecked Sendable {
             let log = (try? String(contentsOfFile: root + "/server.log", encoding: .utf8)) ?? ""
             throw Unavailable(description: "pg_ctl start failed (\(status)): \(log)")
         }
-        PostgresCluster.stopAtExit = { [dataDirectory, binaries, runAs] in
+        PostgresCluster.stopAtExit = { [dataDirectory, binaries, runAs, root] in
             let arguments = ["-D", dataDirectory, "-m", "immediate", "stop"]
             if let user = runAs {
                 _ = try? run("/usr/sbin/runuser", ["-u", user, "--", binaries + "/pg_ctl"] + arguments)
             } else {
                 _ = try? run(binaries + "/pg_ctl", arguments)
             }
+            try? FileManager.default.removeItem(atPath: root)
         }
         atexit { PostgresCluster.stopAtExit?() }
     }
