@@ -1,13 +1,15 @@
 import ArgumentParser
 import Foundation
+import QADCore
 import QADPipeline
+import QADStore
 
 /// Benchmarks that live in the binary; the comparisons against Python peers
 /// are the scripts in Benchmarks/.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print where ingest's time goes, per stage and per spectrum.",
-        subcommands: [Stages.self])
+        subcommands: [Stages.self, Copy.self])
 
     struct Stages: ParsableCommand {
         static let configuration = CommandConfiguration(
