@@ -24,6 +24,7 @@ public struct ProjectStore: Sendable {
     public let location: String
 
     public init(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try self.init(store: SQLiteStore(path: Self.sqlitePath(in: directory)), directory: directory, location: directory)
     }
 
