@@ -12,6 +12,11 @@ struct CopyTextEncoder {
     mutating func field(_ value: String?) {
         separate()
         guard let value else { return null() }
+        // Most text (paths, names) needs no escaping: copy its bytes as they are.
+        if !value.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+            buffer.writeString(value)
+            return
+        }
         // Escape the characters COPY text gives meaning to; everything else is literal.
         var escaped = ""
         escaped.reserveCapacity(value.utf8.count)
