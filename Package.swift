@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // C libraries from Debian (-dev packages), seen through pkg-config.
@@ -41,7 +42,8 @@ let package = Package(
         .target(name: "QADSpectra", dependencies: ["QADCore", "CHEALPix"],
                 swiftSettings: optimized),
         .target(name: "QADStore",
-                dependencies: ["QADCore", "QADFormats", .product(name: "GRDB", package: "GRDB.swift")],
+                dependencies: ["QADCore", "QADFormats", .product(name: "GRDB", package: "GRDB.swift"),
+                               .product(name: "PostgresNIO", package: "postgres-nio")],
                 swiftSettings: optimized),
         .target(name: "QADModel",
                 dependencies: ["QADCore", "QADFormats", "QADStore", "COpenBLAS"],

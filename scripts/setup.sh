@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # chromium and chromium-driver: the review UI tests drive headless Chromium through WebDriver.
-DEBIAN_PACKAGES=(pkg-config libcfitsio-dev libchealpix-dev libsqlite3-dev libopenblas-dev libsnappy-dev libzstd-dev zlib1g-dev chromium chromium-driver)
+# postgresql-15: the PostgreSQL store's tests start a throwaway cluster.
+DEBIAN_PACKAGES=(pkg-config libcfitsio-dev libchealpix-dev libsqlite3-dev libopenblas-dev libsnappy-dev libzstd-dev zlib1g-dev chromium chromium-driver postgresql-15)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -2,9 +2,12 @@ import Foundation
 import QADCore
 import QADFormats
 
-/// A project folder: the catalog store plus the spectral cache beside it.
+/// A project: the catalog store plus the spectral cache and models in a folder.
+/// With SQLite the folder also holds the catalog; with PostgreSQL
+/// (`--store postgres://… --cache DIR`) the folder is on storage every worker
+/// sees and the catalog is in the database.
 ///
-///     STORE/qad.sqlite                 catalog, files, problems (SQLite)
+///     STORE/qad.sqlite                 catalog, files, problems (SQLite only)
 ///     STORE/cache/grid.npy             rest-frame bin centres (Å, float64)
 ///     STORE/cache/grid_edges.npy       bin edges
 ///     STORE/cache/reference.npy        normalization reference spectrum
@@ -17,11 +20,39 @@ public struct ProjectStore: Sendable {
 
     public static let defaultDirectory = "qad-store"
 
+    /// Where the catalog is, for messages: the folder, or the database URL without password.
+    public let location: String
+
     public init(directory: String) throws {
-        self.directory = directory
-        try FileManager.default.createDirectory(atPath: directory + "/cache", withIntermediateDirectories: true)
-        store = try SQLiteStore(path: directory + "/qad.sqlite")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try self.init(store: SQLiteStore(path: Self.sqlitePath(in: directory)), directory: directory, location: directory)
     }
+
+    /// Any store, with the cache and models in `directory`.
+    public init(store: any Store, directory: String, location: String) throws {
+        self.directory = directory
+        self.store = store
+        self.location = location
+        try FileManager.default.createDirectory(atPath: directory + "/cache", withIntermediateDirectories: true)
+    }
+
+    /// The project `--store LOCATION [--cache DIR]` names: a folder (SQLite,
+    /// cache and models inside; `cache` may move the last two elsewhere) or a
+    /// `postgres://` URL, which needs `cache` for the matrices and models.
+    public static func open(store location: String, cache: String? = nil) throws -> ProjectStore {
+        if PostgresURL.isPostgres(location) {
+            guard let cache else {
+                throw StoreError("--store \(location): a PostgreSQL store needs --cache DIR for the spectral cache and models")
+            }
+            let store = try makeStore(url: location)
+            return try ProjectStore(store: store, directory: cache, location: (store as? PostgresStore)?.url.description ?? location)
+        }
+        guard let cache, cache != location else { return try ProjectStore(directory: location) }
+        try FileManager.default.createDirectory(atPath: location, withIntermediateDirectories: true)
+        return try ProjectStore(store: SQLiteStore(path: sqlitePath(in: location)), directory: cache, location: location)
+    }
+
+    static func sqlitePath(in directory: String) -> String { directory + "/qad.sqlite" }
 
     public func fluxPath(shard: String) -> String { "\(cacheDirectory)/\(shard).flux.npy" }
     public func weightPath(shard: String) -> String { "\(cacheDirectory)/\(shard).weight.npy" }

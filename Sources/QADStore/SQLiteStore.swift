@@ -106,6 +106,19 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         registerScoreMigration(&m)
         registerCrossmatchMigration(&m)
         registerReviewMigration(&m)
+        m.registerMigration(UpstreamARDSchema.migrationName) { db in
+            try db.create(table: "upstream_ard") { t in
+                t.column("targetid", .integer).primaryKey()
+                t.column("z_helio", .double)
+                t.column("spectype", .text)
+                t.column("bal_prob", .double)
+                t.column("latent_vec", .blob)
+                t.column("recon_mse", .double)
+                t.column("anomaly_score", .double)
+                t.column("source", .text).notNull()
+            }
+            try db.create(index: "upstream_ard_anomaly_score", on: "upstream_ard", columns: ["anomaly_score"])
+        }
         return m
     }
 
@@ -181,6 +194,10 @@ public final class SQLiteStore: Store, @unchecked Sendable {
 
     public func problems() throws -> [ProblemRecord] {
         try pool.read { try ProblemRecord.order(Column("id")).fetchAll($0) }
+    }
+
+    public func cacheShards() throws -> [CacheShardRecord] {
+        try pool.read { try CacheShardRecord.order(Column("name")).fetchAll($0) }
     }
 
     public func files() throws -> [IngestedFileRecord] {

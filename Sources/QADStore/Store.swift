@@ -41,6 +41,8 @@ public protocol Store: AnyObject, Sendable {
     func spectrum(_ id: TargetID) throws -> SpectrumRecord?
     func problems() throws -> [ProblemRecord]
     func files() throws -> [IngestedFileRecord]
+    /// Every cache shard with its committed row count.
+    func cacheShards() throws -> [CacheShardRecord]
 }
 
 /// Errors of the store layer, naming what they concern.

@@ -72,7 +72,7 @@ struct SyntheticStore {
     /// The cache as matrices.
     func matrices() throws -> (flux: Matrix, weight: Matrix) {
         let cache = try SpectralCache(project: project)
-        func read(_ m: MappedNPYMatrix) -> Matrix {
+        func read(_ m: CacheMatrix) -> Matrix {
             Matrix(rows: m.rows, columns: m.columns,
                    values: (0..<m.rows).flatMap { Array(UnsafeBufferPointer(start: m.row($0), count: m.columns)) })
         }

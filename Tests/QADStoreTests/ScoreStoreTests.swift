@@ -4,9 +4,10 @@ import QADTestSupport
 import Testing
 @testable import QADStore
 
-/// A store with `n` spectra whose combined score rises with TARGETID.
-private func scoredStore(_ n: Int, model: String = "vae") throws -> SQLiteStore {
-    let store = try SQLiteStore(path: temporaryPath("qad.sqlite"))
+/// A store of `kind` with `n` spectra whose combined score rises with TARGETID
+/// (nil when PostgreSQL is missing outside CI).
+private func scoredStore(_ n: Int, kind: StoreKind, model: String = "vae") throws -> FullStore? {
+    guard let store = try freshStore(kind) else { return nil }
     let base: TargetID = 39_633_559_463_397_000
     var spectra: [SpectrumRecord] = []
     var scores: [ScoreRecord] = []
@@ -35,9 +36,10 @@ private func scoredStore(_ n: Int, model: String = "vae") throws -> SQLiteStore 
     return store
 }
 
+/// The score and cross-match tables, on SQLite and on PostgreSQL alike.
 @Suite struct ScoreStoreTests {
-    @Test func candidatesFollowTheTypedFilters() throws {
-        let store = try scoredStore(20)
+    @Test(arguments: StoreKind.allCases) func candidatesFollowTheTypedFilters(kind: StoreKind) throws {
+        guard let store = try scoredStore(20, kind: kind) else { return }
         var q = CandidateQuery()
         q.limit = 3
         let top = try store.candidates(q)
@@ -69,15 +71,15 @@ private func scoredStore(_ n: Int, model: String = "vae") throws -> SQLiteStore 
         #expect(try store.candidates(q).map(\.score.kl) == [19])
     }
 
-    @Test func filterValuesAreDataNotSQL() throws {
-        let store = try scoredStore(5)
+    @Test(arguments: StoreKind.allCases) func filterValuesAreDataNotSQL(kind: StoreKind) throws {
+        guard let store = try scoredStore(5, kind: kind) else { return }
         let hostile = CandidateQuery(model: "vae' OR '1'='1")
         #expect(try store.candidates(hostile).isEmpty)
         #expect(try store.candidateCount(CandidateQuery()) == 5)
     }
 
-    @Test func rescoringReplacesAModelsScoresWhole() throws {
-        let store = try scoredStore(6)
+    @Test(arguments: StoreKind.allCases) func rescoringReplacesAModelsScoresWhole(kind: StoreKind) throws {
+        guard let store = try scoredStore(6, kind: kind) else { return }
         let one = try #require(try store.score(model: "vae", targetid: 39_633_559_463_397_002))
         var changed = one
         changed.score = 99
@@ -93,5 +95,30 @@ private func scoredStore(_ n: Int, model: String = "vae") throws -> SQLiteStore 
                                                                  spectra: 1, parameters: "{}"))
         }
         #expect(try store.scores(model: "vae") == [changed])
+    }
+
+    @Test(arguments: StoreKind.allCases) func crossmatchesAreReplacedPerCatalog(kind: StoreKind) throws {
+        guard let store = try scoredStore(4, kind: kind) else { return }
+        let positions = try store.targetPositions()
+        #expect(positions.count == 4 && positions.map(\.targetid) == positions.map(\.targetid).sorted())
+        func catalog(_ name: String) -> CrossmatchCatalogRecord {
+            CrossmatchCatalogRecord(name: name, path: "/x/\(name).fits", raColumn: "ra", decColumn: "dec", idColumn: "id",
+                                    radiusArcsec: 2, preset: nil, sourcesRead: 10, targets: 4, matchedTargets: 1, pairs: 1,
+                                    columnsJson: "[]", matchedAt: 0)
+        }
+        let id = positions[0].targetid
+        let match = CrossmatchMatchRecord(catalog: "wise'; DROP TABLE score; --", targetid: id, nearestId: "J1\t2",
+                                          sepArcsec: 0.4, nWithin: 1, valuesJson: "[]", densityDeg2: 9000,
+                                          densityAreaDeg2: 0.01, chanceMatches: 0.01)
+        try store.replaceCrossmatch(catalog("wise'; DROP TABLE score; --"), matches: [match])
+        try store.replaceCrossmatch(catalog("galex"), matches: [])
+        #expect(try store.crossmatches(of: id) == [match])
+        #expect(try store.crossmatchCatalogs().map(\.name) == ["galex", "wise'; DROP TABLE score; --"])
+        #expect(try store.scores(model: "vae").count == 4)
+        // A replacement with a stray match changes nothing.
+        var stray = match
+        stray.catalog = "other"
+        #expect(throws: StoreError.self) { try store.replaceCrossmatch(catalog("wise'; DROP TABLE score; --"), matches: [stray]) }
+        #expect(try store.crossmatches(catalog: "wise'; DROP TABLE score; --") == [match])
     }
 }

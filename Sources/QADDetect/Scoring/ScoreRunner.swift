@@ -113,7 +113,7 @@ public final class ScoreRunner {
 
         var records: [ScoreRecord] = []
         records.reserveCapacity(items.count)
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.sorted  // the same scores give the same text in every process
         for (i, item) in items.enumerated() {
             var v: [ScoreName: Double] = [:], p: [ScoreName: Double] = [:]
             for name in ScoreName.allCases { v[name] = values[name]![i]; p[name] = pct[name]![i] }

@@ -8,6 +8,16 @@ public struct QSOCatalogEntry: Sendable {
     public var balProb: Double?
     public var biCIV: Double?
     public var aiCIV: Double?
+
+    public init(z: Double, ra: Double = .nan, dec: Double = .nan, balProb: Double? = nil, biCIV: Double? = nil,
+                aiCIV: Double? = nil) {
+        self.z = z
+        self.ra = ra
+        self.dec = dec
+        self.balProb = balProb
+        self.biCIV = biCIV
+        self.aiCIV = aiCIV
+    }
 }
 
 /// DESI QSO catalogs (HDU QSO_CAT, or the first table): they define the sample
@@ -22,6 +32,16 @@ public struct QSOCatalog: Sendable {
     public var isEmpty: Bool { entries.isEmpty }
     public var count: Int { entries.count }
     public subscript(id: TargetID) -> QSOCatalogEntry? { entries[id] }
+
+    /// Adds one target from another kind of source (an upstream ARD table);
+    /// a TARGETID already present keeps its first entry. Returns whether it was added.
+    @discardableResult
+    public mutating func add(_ id: TargetID, _ entry: QSOCatalogEntry, source: String) -> Bool {
+        if !sources.contains(source) { sources.append(source) }
+        guard entries[id] == nil else { return false }
+        entries[id] = entry
+        return true
+    }
 
     /// Adds a catalog file; TARGETIDs already present (from an earlier catalog
     /// or an earlier row) keep their first entry.

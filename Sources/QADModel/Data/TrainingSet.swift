@@ -25,7 +25,7 @@ public struct TrainingSet: Sendable {
         guard let store = project.store as? any ModelOutputStore else {
             throw ModelError("this store cannot list cache rows for training")
         }
-        var refs = try store.cacheRows(shard: config.shard, in: 0..<cache.rows)
+        var refs = try cache.refs(in: 0..<cache.rows, store: store)
         if let n = config.subset, n < refs.count {
             var rng = SeededRandom(seed: config.seed, stream: 0x5B5E7)
             refs = rng.permutation(refs.count).prefix(n).sorted().map { refs[$0] }

@@ -71,7 +71,7 @@ public final class VAEInference {
             + (options.reconstructions ? (options.fullReconstructions ? "+reconstruction-full" : "+reconstruction") : "")
         var start = 0
         if let p = try store.inferenceProgress(model: modelName), !options.force, p.fingerprint == fingerprint,
-           p.cacheShard == cache.shard {
+           p.cacheShard == cache.identity {
             start = min(p.rowsDone, cache.rows)
         } else {
             try store.resetInference(model: modelName)
@@ -97,24 +97,25 @@ public final class VAEInference {
         var chunkStart = start
         while chunkStart < cache.rows {
             let rows = chunkStart..<min(chunkStart + options.chunkRows, cache.rows)
-            let refs = try store.cacheRows(shard: cache.shard, in: rows)
+            let refs = try cache.refs(in: rows, store: store)
             let mapped = try files.reconstruction?.mapRows(rows.count)
             let out = engine.run(rows: rows, refs: refs, reconstruction: mapped?.pointer)
             cache.flux.release(rows: rows)
             cache.weight.release(rows: rows)
             try writer.wait()
-            let model = modelName, shard = cache.shard, total = cache.rows
+            let model = modelName, identity = cache.identity, total = cache.rows
             let final = rows.upperBound == cache.rows, durableRows = options.durableRows
             writer.submit {
                 let records = refs.map { ref -> ModelOutputRecord in
                     let i = ref.row - rows.lowerBound
-                    return ModelOutputRecord(model: model, targetid: ref.targetid, cacheShard: shard, cacheRow: ref.row,
+                    let (shard, row) = cache.location(ofRow: ref.row)
+                    return ModelOutputRecord(model: model, targetid: ref.targetid, cacheShard: shard, cacheRow: row,
                                              reconChi2: out.chi2PerDof[i], reconMse: out.mse[i], kl: out.kl[i],
                                              dof: out.dof[i])
                 }
                 try files.append(out, mapped: mapped, records: records, durableRows: durableRows, final: final) {
                     try store.commitInference($0, progress: ModelInferenceRecord(
-                        model: model, fingerprint: fingerprint, cacheShard: shard, rowsDone: rows.upperBound,
+                        model: model, fingerprint: fingerprint, cacheShard: identity, rowsDone: rows.upperBound,
                         rowsTotal: total, updatedAt: Date().timeIntervalSince1970))
                 }
             }

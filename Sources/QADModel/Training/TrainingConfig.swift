@@ -42,8 +42,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// mean quasar peaks near 10) or a non-finite value are corrupt and left
     /// out of training.
     public var maxAbsFlux: Float = 100
-    /// The cache shard to train on.
-    public var shard: String = "main"
+    /// The cache shard to train on; by default all of them (one `main` after a
+    /// single-process ingest, one per input file after `qad worker`s).
+    public var shard: String = SpectralCache.allShards
 
     public init() {}
 

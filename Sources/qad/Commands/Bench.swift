@@ -1,14 +1,16 @@
 import ArgumentParser
 import Foundation
 import QADCrossmatch
+import QADCore
 import QADPipeline
+import QADStore
 
 /// Benchmarks that live in the binary; the comparisons against Python peers
 /// are the scripts in Benchmarks/.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print where ingest's time goes, per stage and per spectrum; time the latent-space scorers and the cross-match; write a review benchmark store.",
-        subcommands: [Stages.self, Detect.self, CrossmatchFiles.self, BenchReviewStore.self])
+        abstract: "Print where ingest's time goes, per stage and per spectrum; time the latent-space scorers, the cross-match and catalog commits; write a review benchmark store.",
+        subcommands: [Stages.self, Detect.self, CrossmatchFiles.self, BenchReviewStore.self, Copy.self])
 
     struct Stages: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -68,7 +68,7 @@ struct Crossmatch: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let project = try ProjectStore(directory: common.store)
+        let project = try common.openProject()
         guard let store = project.store as? CrossmatchStore else { throw StoreError("this store cannot hold cross-matches") }
         let positions = try store.targetPositions()
         let unplaced = try store.targetsWithoutPosition()

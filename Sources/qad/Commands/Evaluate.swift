@@ -35,7 +35,7 @@ struct Evaluate: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let project = try ProjectStore(directory: common.store)
+        let project = try common.openProject()
         guard let store = project.store as? any ScoreStore else { throw ValidationError("this store holds no scores") }
         let scores = try store.scores(model: model)
         guard !scores.isEmpty else { throw ValidationError("model \(model) has no scores in \(common.store): run qad score first") }

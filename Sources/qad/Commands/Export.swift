@@ -43,7 +43,7 @@ struct Export: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try writeCatalog(project: try ProjectStore(directory: common.store))
+        try writeCatalog(project: try common.openProject())
     }
 
     /// Builds the table from the store and writes it.

@@ -41,7 +41,7 @@ struct Infer: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let project = try ProjectStore(directory: common.store)
+        let project = try common.openProject()
         var options = InferenceOptions()
         options.batchSize = batchSize
         options.threads = threads ?? common.workers ?? ProcessInfo.processInfo.activeProcessorCount

@@ -11,20 +11,18 @@ struct Ingest: AsyncParsableCommand {
         discussion: """
         PATHs are files or folders (recursed for coadd-*.fits[.gz] and spec-*.fits[.gz]). \
         With --qso-catalog the catalog defines the sample and its Z is used; otherwise \
-        redrock SPECTYPE=QSO and ZWARN=0 select the rows. Re-running skips files already \
-        ingested; --force redoes them.
+        redrock SPECTYPE=QSO and ZWARN=0 select the rows. --ard-table adds an upstream ARD \
+        table's targets (Z_HELIO) to the sample and stores its columns for ranking. Re-running \
+        skips files already ingested; --force redoes them. With --queue (PostgreSQL store) the \
+        files are queued for `qad worker` processes on any number of machines.
         """)
 
     @OptionGroup var common: StoreOptions
 
-    @Option(name: .customLong("qso-catalog"), help: "DESI QSO catalog or AGN/QSO VAC (repeatable).")
-    var qsoCatalogs: [String] = []
+    @OptionGroup var sample: SampleOptions
 
-    @Option(name: .long, help: "Accepted redrock SPECTYPE / SDSS CLASS without a catalog (repeatable).")
-    var spectype: [String] = ["QSO"]
-
-    @Flag(name: .customLong("any-zwarn"), help: "Accept rows with ZWARN != 0 (default: ZWARN == 0 only).")
-    var anyZwarn = false
+    @Flag(name: .long, help: "Put the files on the shared queue for `qad worker` processes instead of ingesting them here (PostgreSQL store).")
+    var queue = false
 
     @Flag(name: .long, help: "Re-ingest files already in the store.")
     var force = false
@@ -33,23 +31,34 @@ struct Ingest: AsyncParsableCommand {
     var plain = false
 
     @Argument(help: "Files or folders to ingest.")
-    var paths: [String]
+    var paths: [String] = []
 
     func validate() throws {
-        if paths.isEmpty { throw ValidationError("give at least one file or folder to ingest") }
-        for p in paths + qsoCatalogs where !FileManager.default.fileExists(atPath: p) {
+        if paths.isEmpty && sample.ardTable == nil {
+            throw ValidationError("give at least one file or folder to ingest (or --ard-table to load upstream columns only)")
+        }
+        for p in paths where !FileManager.default.fileExists(atPath: p) {
             throw ValidationError("\(p): no such file or folder")
+        }
+        if queue && !common.isPostgres {
+            throw ValidationError("--queue needs a shared store: --store postgres://… --cache DIR")
         }
     }
 
     func run() async throws {
-        var catalog = QSOCatalog()
-        for path in qsoCatalogs {
-            do { try catalog.add(path: path) } catch { throw ValidationError("\(error)") }
+        let project = try common.openProject()
+        if queue {
+            if sample.ardTable != nil { _ = try sample.selection(project: project) }  // stores upstream_ard once
+            let r = try QueueFiller.fill(project: project, paths: paths, force: force)
+            print("""
+            queue: \(r.filesFound) files found, \(r.queued) queued, \(r.alreadyQueued) already queued, \
+            \(r.alreadyIngested) already ingested; start `qad worker --store … --cache \(project.directory)` processes
+            """)
+            return
         }
-        if !qsoCatalogs.isEmpty { log("QSO catalog: \(catalog.count) targets from \(qsoCatalogs.count) file(s)") }
-        let project = try ProjectStore(directory: common.store)
-        let options = IngestOptions(selection: SampleSelection(catalog: catalog, spectypes: Set(spectype), anyZwarn: anyZwarn),
+        let selection = try sample.selection(project: project)
+        guard !paths.isEmpty else { return }
+        let options = IngestOptions(selection: selection,
                                     workers: common.workers ?? ProcessInfo.processInfo.activeProcessorCount,
                                     force: force)
         let runner = try IngestRunner(project: project, options: options)
@@ -81,7 +90,7 @@ struct Ingest: AsyncParsableCommand {
           rows not in sample \(s.rowsNotSelected)
           warnings           \(s.warnings)
           time               \(String(format: "%.1f", s.seconds)) s (\(String(format: "%.0f", s.spectraPerSecond)) spectra/s)
-          store              \(store.directory): \(total) spectra
+          store              \(store.location): \(total) spectra
         """)
     }
 }

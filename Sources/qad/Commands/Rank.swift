@@ -25,7 +25,7 @@ struct Rank: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let project = try ProjectStore(directory: common.store)
+        let project = try common.openProject()
         guard let store = project.store as? any ScoreStore else { throw ValidationError("this store holds no scores") }
         let query = try filters.query()
         guard try store.scoreRun(model: query.model) != nil else {

@@ -60,7 +60,7 @@ struct Score: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let project = try ProjectStore(directory: common.store)
+        let project = try common.openProject()
         let runner = ScoreRunner(project: project, modelName: model)
         runner.threads = threads ?? common.workers ?? ProcessInfo.processInfo.activeProcessorCount
         runner.log = { log($0) }

@@ -1,17 +1,33 @@
 import ArgumentParser
+import QADStore
 
 /// Options every store-using command shares.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "Project store folder (SQLite catalog, spectral cache, models).")
-    var store: String = "qad-store"
+    @Option(name: .long, help: ArgumentHelp(
+        "Project store: a folder (SQLite catalog, spectral cache, models) or postgres://USER@HOST:PORT/DATABASE.",
+        discussion: "With postgres:// give --cache too; the password may come from PGPASSWORD."))
+    var store: String = ProjectStore.defaultDirectory
+
+    @Option(name: .long, help: "Folder for the spectral cache (.npy) and models; required with a postgres:// store, on storage every worker sees.")
+    var cache: String?
 
     @Option(name: .long, help: "Files processed at once (default: all cores).")
     var workers: Int?
 
+    var isPostgres: Bool { PostgresURL.isPostgres(store) }
+
     func validate() throws {
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
-        if store.hasPrefix("postgres://") || store.hasPrefix("postgresql://") {
-            throw ValidationError("--store postgres://… is not available yet: this build stores in SQLite; give a folder")
+        if isPostgres {
+            do { _ = try PostgresURL(store) } catch { throw ValidationError("--store: \(error)") }
+            if cache == nil {
+                throw ValidationError("--store postgres://… needs --cache DIR: the folder (shared storage) for the spectral cache and models")
+            }
         }
+    }
+
+    /// The project these options name (connects and migrates a PostgreSQL store).
+    func openProject() throws -> ProjectStore {
+        try ProjectStore.open(store: store, cache: cache)
     }
 }

@@ -105,7 +105,7 @@ struct Train: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let project = try ProjectStore(directory: common.store)
+        let project = try common.openProject()
         let trainer = try VAETrainer(project: project, modelName: model)
         // Architecture flags override the default; none given means the
         // default for a fresh model and the checkpoint's when resuming.
