@@ -100,6 +100,22 @@ import Testing
         let first = try #require(curated.dropFirst().first { $0.hasPrefix(String(reviewed[0])) })
         #expect(first.split(separator: ",", omittingEmptySubsequences: false)[nReviewers] == "2")
 
+        // Upstream ARD columns: shown beside qad's, and the seed's query ranks on them.
+        let upstreamStore = try #require(project.store as? any UpstreamARDStore)
+        let upstreamIDs = Array(scores.map(\.targetid).suffix(4))
+        try upstreamStore.saveUpstream(upstreamIDs.enumerated().map { i, id in
+            UpstreamARDRecord(targetid: id, zHelio: 2, spectype: "QSO", balProb: i == 0 ? 0.9 : 0.1, latentVec: nil,
+                              reconMse: 0.01 * Double(i + 1), anomalyScore: Double(i), source: "test")
+        })
+        let seed = try ok(["rank", "--store", store, "--format", "json", "--upstream-min-score", "0.5",
+                           "--upstream-max-bal", "0.5"])
+        let seedItems = try JSONSerialization.jsonObject(with: Data(seed.utf8)) as! [[String: Any]]
+        #expect(seedItems.map { ($0["targetid"] as! NSNumber).int64Value } == [upstreamIDs[3], upstreamIDs[2], upstreamIDs[1]])
+        #expect(seedItems.first?["upstream_anomaly_score"] as? Double == 3)
+        #expect(seedItems.first?["score"] is Double)
+        let beside = try ok(["rank", "--store", store, "--format", "csv", "--upstream", "--limit", "0"])
+        #expect(beside.split(whereSeparator: \.isNewline).first?.contains("UPSTREAM_ANOMALY_SCORE") == true)
+
         // Bad filters are usage errors, not SQL.
         let bad = try run(qad, ["rank", "--store", store, "--min", "score; DROP TABLE score=1"])
         #expect(bad.status != 0 && bad.output.contains("--min"))

@@ -18,7 +18,8 @@ func runDemoScoreStep(project: ProjectStore, seed: UInt64, truthFiles: [String],
     var query = CandidateQuery()
     query.limit = 15
     let top = try store.candidates(query)
-    print(CandidateListFormat.table(top, balThreshold: query.balProbThreshold), terminator: "")
+    print(CandidateListFormat.table(CandidateList(candidates: top, upstream: nil, balThreshold: query.balProbThreshold)),
+          terminator: "")
 
     print("\(step + 2)/9 evaluate: the scores against the truth tables (qad evaluate)")
     var truth = TruthTable()
