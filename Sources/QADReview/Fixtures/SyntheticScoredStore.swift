@@ -158,7 +158,7 @@ final class SparseNPYWriter {
         var header: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
         header += [UInt8(dict.utf8.count & 0xff), UInt8(dict.utf8.count >> 8)]
         header += Array(dict.utf8)
-        FileManager.default.createFile(atPath: path, contents: Data(header))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(header))
         guard let h = FileHandle(forWritingAtPath: path) else { throw StoreError("\(path): cannot write") }
         handle = h
         self.columns = columns
