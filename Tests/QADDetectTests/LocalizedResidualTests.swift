@@ -54,6 +54,14 @@ private struct Collector: WindowVisitor {
         #expect(abs(c.values[1].coherent - 3 / 3.0.squareRoot()) < 1e-12)
     }
 
+    @Test func droppingTheForestKeepsTheResidualFromTheFirstCoveredBinOn() {
+        let res = SpectrumResidual(lo: 100, r: [1, 0, 2, 0, 3, 4, 0], covered: [1, 0, 1, 0, 1, 1, 0], shift: 7)
+        let kept = res.dropping(before: 103)
+        #expect(kept.lo == 104 && kept.r == [3, 4] && kept.covered == [1, 1] && kept.shift == 7)
+        #expect(res.dropping(before: 0).r == [1, 0, 2, 0, 3, 4])  // trailing uncovered bins trimmed
+        #expect(res.dropping(before: 106).count == 0)
+    }
+
     @Test func aPlantedTroughIsFoundWhereItIsAtItsWidth() {
         var source = NoiseSource(seed: 11)
         let grid = RestGrid.standard

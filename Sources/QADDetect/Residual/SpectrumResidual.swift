@@ -18,12 +18,11 @@ public struct SpectrumResidual: Sendable {
 
     public var count: Int { r.count }
 
-    /// Builds the residual of one cache row. `forestLimit` is the first rest bin
-    /// the localized score may use (bins blueward of it are left uncovered).
+    /// Builds the residual of one cache row (`modelError`: ε per rest bin).
     public init(flux: UnsafePointer<Float>, weight: UnsafePointer<Float>, reconstruction: UnsafePointer<Float>,
-                bins: Int, z: Double, grid: RestGrid, firstUsableBin: Int = 0, modelError: [Double]? = nil) {
+                bins: Int, z: Double, grid: RestGrid, modelError: [Double]? = nil) {
         var first = -1, last = -1
-        for i in max(0, firstUsableBin)..<bins where weight[i] > 0 && weight[i].isFinite && flux[i].isFinite
+        for i in 0..<bins where weight[i] > 0 && weight[i].isFinite && flux[i].isFinite
             && reconstruction[i].isFinite {
             if first < 0 { first = i }
             last = i
@@ -50,6 +49,18 @@ public struct SpectrumResidual: Sendable {
         }
         self.r = r
         self.covered = covered
+    }
+
+    /// The same residual without the bins before rest bin `first`, trimmed to
+    /// its first and last covered bin (the localized score leaves out the
+    /// Lyα forest; explanations use the whole residual).
+    public func dropping(before first: Int) -> SpectrumResidual {
+        let start = max(0, first - lo)
+        guard let a = covered.indices.first(where: { $0 >= start && covered[$0] != 0 }),
+              let b = covered.indices.last(where: { covered[$0] != 0 }) else {
+            return SpectrumResidual(lo: 0, r: [], covered: [], shift: shift)
+        }
+        return SpectrumResidual(lo: lo + a, r: Array(r[a...b]), covered: Array(covered[a...b]), shift: shift)
     }
 
     public init(lo: Int, r: [Double], covered: [UInt8], shift: Int) {

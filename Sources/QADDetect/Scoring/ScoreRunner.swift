@@ -159,20 +159,22 @@ public final class ScoreRunner {
             let row = items[i].output.cacheRow
             return (cache.flux.row(row), cache.weight.row(row), reconstruction.row(row))
         })
-        func residual(_ item: ScoredItem, from first: Int) -> SpectrumResidual {
+        func residual(_ item: ScoredItem) -> SpectrumResidual {
             let row = item.output.cacheRow
             return SpectrumResidual(flux: cache.flux.row(row), weight: cache.weight.row(row),
                                     reconstruction: reconstruction.row(row), bins: bins, z: item.z, grid: grid,
-                                    firstUsableBin: first, modelError: modelError)
+                                    modelError: modelError)
         }
-        let sampleLocal = ParallelMap.run(sampleIndices.count, threads: threads) { residual(items[sampleIndices[$0]], from: firstBin) }
-        let sampleFull = ParallelMap.run(sampleIndices.count, threads: threads) { residual(items[sampleIndices[$0]], from: 0) }
+        // Explanations use every covered bin; the localized score leaves out the forest.
+        let sampleFull = ParallelMap.run(sampleIndices.count, threads: threads) { residual(items[sampleIndices[$0]]) }
+        let sampleLocal = sampleFull.map { $0.dropping(before: firstBin) }
         let scorer = LocalizedResidualScorer(settings: settings.local, grid: grid, sample: sampleLocal, threads: threads)
         let explainer = ResidualExplainer(grid: grid, expected: ResidualExplainer.expectedChi2(grid: grid, sample: sampleFull))
         return ParallelMap.run(items.count, threads: threads) { i in
             let item = items[i]
-            let (rest, observed) = scorer.peaks(residual(item, from: firstBin))
-            let explanation = explainer.explain(residual(item, from: 0), z: item.z)
+            let full = residual(item)
+            let (rest, observed) = scorer.peaks(full.dropping(before: firstBin))
+            let explanation = explainer.explain(full, z: item.z)
             return LocalResult(rest: rest, observed: observed, restSpan: scorer.wavelengthSpan(rest),
                                observedSpan: scorer.wavelengthSpan(observed), explanation: explanation)
         }
