@@ -1,4 +1,5 @@
 import Foundation
+import QADModel
 
 /// The window statistics a calibration describes, in `WindowVisitor` order.
 enum WindowStatistic: Int, CaseIterable {
@@ -200,34 +201,44 @@ extension WindowCalibration {
     static func fit(layout: WindowLayout, sample: [(SpectrumResidual, offset: Int)], passes: Int = 3,
                     threads: Int) -> WindowCalibration {
         var calibration = WindowCalibration(unclipped: layout)
-        let parts = max(1, min(threads, sample.count))
         for _ in 0..<max(1, passes) {
             let previous = calibration
-            let partial = ResultSlots<WindowMoments>(parts)
-            let ranges = (0..<parts).map { p in (sample.count * p / parts)..<(sample.count * (p + 1) / parts) }
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
-                var m = WindowMoments(previous: previous)
-                for i in ranges[p] { sample[i].0.forEachWindow(layout: layout, offset: sample[i].offset, &m) }
-                partial.set(p, m)
-            }
-            var total = partial.get(0)
-            for p in 1..<parts { total.add(partial.get(p)) }
-            calibration = total.calibration()
+            calibration = accumulate(sample, layout: layout, threads: threads) { WindowMoments(previous: previous) }
+                .calibration()
         }
         let core = calibration
-        let tails = ResultSlots<TailHistograms>(parts)
-        let ranges = (0..<parts).map { p in (sample.count * p / parts)..<(sample.count * (p + 1) / parts) }
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
-            var h = TailHistograms(calibration: core)
-            for i in ranges[p] { sample[i].0.forEachWindow(layout: layout, offset: sample[i].offset, &h) }
-            tails.set(p, h)
-        }
-        var histogram = tails.get(0)
-        for p in 1..<parts { histogram.add(tails.get(p)) }
-        calibration.setTails(histogram)
+        calibration.setTails(accumulate(sample, layout: layout, threads: threads) { TailHistograms(calibration: core) })
         return calibration
     }
+
+    /// Visits every window of `sample` with visitors made by `make`, one per
+    /// fixed part of the sample, in parallel, and sums them in part order (so
+    /// the result does not depend on scheduling).
+    static func accumulate<V: MergeableWindowVisitor>(_ sample: [(SpectrumResidual, offset: Int)], layout: WindowLayout,
+                                                      threads: Int, make: () -> V) -> V {
+        let ranges = splitRange(sample.count, parts: max(1, min(threads, sample.count)))
+        let partial = ResultSlots<V>(ranges.count)
+        withoutActuallyEscaping(make) { make in
+            let maker = UnsafeSendable(make)
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { p in
+                var v = maker.value()
+                for i in ranges[p] { sample[i].0.forEachWindow(layout: layout, offset: sample[i].offset, &v) }
+                partial.set(p, v)
+            }
+        }
+        var total = partial.get(0)
+        for p in 1..<ranges.count { total.add(partial.get(p)) }
+        return total
+    }
 }
+
+/// A visitor whose sums over parts of a sample add up to the sums over all of it.
+protocol MergeableWindowVisitor: WindowVisitor {
+    mutating func add(_ other: Self)
+}
+
+extension WindowMoments: MergeableWindowVisitor {}
+extension TailHistograms: MergeableWindowVisitor {}
 
 /// Results written by parallel workers into their own slots.
 final class ResultSlots<T>: @unchecked Sendable {
