@@ -201,18 +201,6 @@ extension SQLiteStore: ReviewStore {
             WHERE \(whereSQL) ORDER BY score.\(query.sortBy.rawValue) \(direction), score.targetid LIMIT ? OFFSET ?
             """
         args += [limit, offset]
-        let split = ScopeAdapter([
-            "score": RangeRowAdapter(0..<ScoreRecord.columns.count),
-            "spectrum": SuffixRowAdapter(fromIndex: ScoreRecord.columns.count),
-        ])
-        return try pool.read { db in
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args), adapter: split)
-            var out: [Candidate] = []
-            while let row = try rows.next() {
-                out.append(Candidate(spectrum: try SpectrumRecord(row: row.scopes["spectrum"]!),
-                                     score: try ScoreRecord(row: row.scopes["score"]!)))
-            }
-            return out
-        }
+        return try pool.read { try Self.fetchCandidates($0, sql: sql, arguments: StatementArguments(args)) }
     }
 }

@@ -235,19 +235,22 @@ extension SQLiteStore: ScoreStore {
             sql += " LIMIT -1 OFFSET ?"
             args += [query.offset]
         }
+        return try pool.read { try Self.fetchCandidates($0, sql: sql, arguments: StatementArguments(args)) }
+    }
+
+    /// The candidates of a query that selects `score.*, spectrum.*` in that order.
+    static func fetchCandidates(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Candidate] {
         let split = ScopeAdapter([
             "score": RangeRowAdapter(0..<ScoreRecord.columns.count),
             "spectrum": SuffixRowAdapter(fromIndex: ScoreRecord.columns.count),
         ])
-        return try pool.read { db in
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args), adapter: split)
-            var out: [Candidate] = []
-            while let row = try rows.next() {
-                out.append(Candidate(spectrum: try SpectrumRecord(row: row.scopes["spectrum"]!),
-                                     score: try ScoreRecord(row: row.scopes["score"]!)))
-            }
-            return out
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments, adapter: split)
+        var out: [Candidate] = []
+        while let row = try rows.next() {
+            out.append(Candidate(spectrum: try SpectrumRecord(row: row.scopes["spectrum"]!),
+                                 score: try ScoreRecord(row: row.scopes["score"]!)))
         }
+        return out
     }
 
     public func candidateCount(_ query: CandidateQuery) throws -> Int {
