@@ -25,12 +25,7 @@ func runDemoScoreStep(project: ProjectStore, seed: UInt64, truthFiles: [String],
     var truth = TruthTable()
     for path in truthFiles { try truth.add(path: path) }
     let scores = try store.scores(model: "vae")
-    var z: [Double] = [], snr: [Double] = []
-    for s in scores {
-        let spectrum = try project.store.spectrum(s.targetid)
-        z.append(spectrum?.z ?? .nan)
-        snr.append(spectrum?.snr ?? .nan)
-    }
+    let (z, snr) = try Evaluate.redshiftAndSNR(of: scores, in: project.store)
     let report = try ScoreEvaluation.evaluate(scores: [("score", scores.map(\.score)), ("recon_chi2", scores.map(\.reconChi2))],
                                               classes: scores.map { truth[$0.targetid] }, snr: snr, z: z)
     for q in report.scores {

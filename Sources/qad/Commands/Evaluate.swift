@@ -41,14 +41,7 @@ struct Evaluate: AsyncParsableCommand {
         guard !scores.isEmpty else { throw ValidationError("model \(model) has no scores in \(common.store): run qad score first") }
         var table = TruthTable()
         for path in truth { try table.add(path: path) }
-        var z: [Double] = [], snr: [Double] = []
-        for s in scores {
-            guard let spectrum = try project.store.spectrum(s.targetid) else {
-                throw ValidationError("TARGETID \(s.targetid) is scored but not in the catalog")
-            }
-            z.append(spectrum.z)
-            snr.append(spectrum.snr)
-        }
+        let (z, snr) = try Self.redshiftAndSNR(of: scores, in: project.store)
         var columns: [(String, [Double])] = ScoreName.allCases.map { name in (name.rawValue, scores.map { $0.value(name) }) }
         for path in extraScores { columns += try Self.readExtraScores(path, order: scores.map(\.targetid)) }
         let report = try ScoreEvaluation.evaluate(scores: columns, classes: scores.map { table[$0.targetid] }, snr: snr, z: z)
@@ -58,6 +51,22 @@ struct Evaluate: AsyncParsableCommand {
             e.outputFormatting = [.prettyPrinted, .sortedKeys]
             try e.encode(report).write(to: URL(fileURLWithPath: json))
         }
+    }
+
+    /// The catalog z and S/N of each scored spectrum, in the scores' order
+    /// (one catalog read, not one query per spectrum).
+    static func redshiftAndSNR(of scores: [ScoreRecord], in store: any Store) throws -> (z: [Double], snr: [Double]) {
+        var catalog: [TargetID: SpectrumRecord] = [:]
+        for s in try store.spectra() { catalog[s.targetid] = s }
+        var z: [Double] = [], snr: [Double] = []
+        for s in scores {
+            guard let spectrum = catalog[s.targetid] else {
+                throw ValidationError("TARGETID \(s.targetid) is scored but not in the catalog")
+            }
+            z.append(spectrum.z)
+            snr.append(spectrum.snr)
+        }
+        return (z, snr)
     }
 
     /// Columns of an extra-scores CSV in the order of `order` (every scored TARGETID must be there).
