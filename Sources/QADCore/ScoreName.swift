@@ -8,7 +8,15 @@ public enum ScoreName: String, CaseIterable, Sendable, Codable {
     case knn
     case localRest = "local_rest"
     case localObs = "local_obs"
+    case colour
+    case lines
     case score
+
+    /// The columns the first score schema ("v3: scores") created; later
+    /// scores are added by their own migrations, so that migration never changes.
+    public static let firstSchema: [ScoreName] = [.reconChi2, .reconMse, .kl, .iforest, .knn, .localRest, .localObs, .score]
+    /// Added by "v5: colour and line-strength scores".
+    public static let shapeScores: [ScoreName] = [.colour, .lines]
 
     /// Store column of the score's percentile over the scored sample (0–100).
     public var percentileColumn: String { rawValue + "_pct" }
@@ -23,7 +31,9 @@ public enum ScoreName: String, CaseIterable, Sendable, Codable {
         case .knn: return "distance to the k-th nearest latent neighbour"
         case .localRest: return "most significant localized residual, rest frame (sigma)"
         case .localObs: return "most significant localized residual, observed frame (sigma)"
-        case .score: return "combined score, calibrated within S/N x z x coverage cells (sigma)"
+        case .colour: return "continuum slope against quasars of the same z, |deviation| (sigma)"
+        case .lines: return "emission-line strength against quasars of the same z, |deviation| (sigma)"
+        case .score: return "combined score, calibrated along S/N and z (sigma)"
         }
     }
 }

@@ -18,6 +18,8 @@ public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var knn: Double
     public var localRest: Double
     public var localObs: Double
+    public var colour: Double
+    public var lines: Double
     public var score: Double
     public var reconChi2Pct: Double
     public var reconMsePct: Double
@@ -26,6 +28,8 @@ public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var knnPct: Double
     public var localRestPct: Double
     public var localObsPct: Double
+    public var colourPct: Double
+    public var linesPct: Double
     public var scorePct: Double
     /// Centre and full width (Å) of the most significant rest-frame window.
     public var localRestLambda: Double
@@ -51,6 +55,8 @@ public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
         knn = values[.knn] ?? .nan
         localRest = values[.localRest] ?? .nan
         localObs = values[.localObs] ?? .nan
+        colour = values[.colour] ?? .nan
+        lines = values[.lines] ?? .nan
         score = values[.score] ?? .nan
         reconChi2Pct = percentiles[.reconChi2] ?? .nan
         reconMsePct = percentiles[.reconMse] ?? .nan
@@ -59,6 +65,8 @@ public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
         knnPct = percentiles[.knn] ?? .nan
         localRestPct = percentiles[.localRest] ?? .nan
         localObsPct = percentiles[.localObs] ?? .nan
+        colourPct = percentiles[.colour] ?? .nan
+        linesPct = percentiles[.lines] ?? .nan
         scorePct = percentiles[.score] ?? .nan
         self.localRestLambda = localRestLambda
         self.localRestWidth = localRestWidth
@@ -77,6 +85,8 @@ public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
         case .knn: return knn
         case .localRest: return localRest
         case .localObs: return localObs
+        case .colour: return colour
+        case .lines: return lines
         case .score: return score
         }
     }
@@ -90,6 +100,8 @@ public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
         case .knn: return knnPct
         case .localRest: return localRestPct
         case .localObs: return localObsPct
+        case .colour: return colourPct
+        case .lines: return linesPct
         case .score: return scorePct
         }
     }
@@ -170,8 +182,8 @@ extension SQLiteStore {
             try db.create(table: "score") { t in
                 t.column("model", .text).notNull()
                 t.column("targetid", .integer).notNull()
-                for name in ScoreName.allCases { t.column(name.rawValue, .double).notNull() }
-                for name in ScoreName.allCases { t.column(name.percentileColumn, .double).notNull() }
+                for name in ScoreName.firstSchema { t.column(name.rawValue, .double).notNull() }
+                for name in ScoreName.firstSchema { t.column(name.percentileColumn, .double).notNull() }
                 t.column("local_rest_lambda", .double).notNull()
                 t.column("local_rest_width", .double).notNull()
                 t.column("local_obs_lambda", .double).notNull()
@@ -189,6 +201,13 @@ extension SQLiteStore {
                 t.column("spectra", .integer).notNull()
                 t.column("parameters", .text).notNull()
             }
+        }
+    }
+
+    /// Scores written before the shape scores existed read 0 until `qad score` runs again (its settings changed, so it does).
+    static func registerShapeScoreMigration(_ m: inout DatabaseMigrator) {
+        m.registerMigration(ScoreName.shapeMigrationName) { db in
+            for statement in ScoreName.shapeMigrationStatements(double: "DOUBLE") { try db.execute(sql: statement) }
         }
     }
 }
@@ -285,5 +304,16 @@ extension SQLiteStore: ScoreStore {
             args.append(q.excludeFlags.rawValue)
         }
         return (clauses.joined(separator: " AND "), args)
+    }
+}
+
+extension ScoreName {
+    static let shapeMigrationName = "v5: colour and line-strength scores"
+
+    /// The same statements on SQLite and PostgreSQL, but for the float type's name.
+    static func shapeMigrationStatements(double: String) -> [String] {
+        shapeScores.flatMap { name in
+            [name.rawValue, name.percentileColumn].map { "ALTER TABLE score ADD COLUMN \($0) \(double) NOT NULL DEFAULT 0" }
+        }
     }
 }

@@ -36,33 +36,47 @@ public struct NuisanceCells: Sendable, Equatable {
         for s in 0..<slices {
             let members = byOther[(byOther.count * s / slices)..<(byOther.count * (s + 1) / slices)]
             let ordered = members.sorted { (key[$0].isFinite ? key[$0] : .infinity, $0) < (key[$1].isFinite ? key[$1] : .infinity, $1) }
-            let n = ordered.count
-            guard n > 0 else { continue }
-            let w = min(window, n)
-            let stride = max(1, w / 4)
-            var anchors: [(position: Int, location: Double, scale: Double)] = []
-            var position = 0
-            while true {
-                let lo = max(0, min(position - w / 2, n - w))
-                let v = ordered[lo..<(lo + w)].map { values[$0] }
-                let med = median(v)
-                var mad = 1.4826 * median(v.map { abs($0 - med) })
-                if !(mad > 0) { mad = v.reduce(0) { $0 + abs($1 - med) } / Double(v.count) }
-                anchors.append((position, med, mad > 0 ? mad : 1))
-                if position >= n - 1 { break }
-                position = min(position + stride, n - 1)
+            for (i, robust) in zip(ordered, runningMedianMAD(values, ordered: ordered, window: window)) {
+                out[i] = (values[i] - robust.location) / robust.scale
             }
-            var a = 0
-            for (p, i) in ordered.enumerated() {
-                while a + 1 < anchors.count && anchors[a + 1].position <= p { a += 1 }
-                var location = anchors[a].location, scale = anchors[a].scale
-                if a + 1 < anchors.count {
-                    let t = Double(p - anchors[a].position) / Double(anchors[a + 1].position - anchors[a].position)
-                    location += t * (anchors[a + 1].location - location)
-                    scale += t * (anchors[a + 1].scale - scale)
-                }
-                out[i] = (values[i] - location) / scale
+        }
+        return out
+    }
+
+    /// Median and 1.4826·MAD of the `window` values around each position of
+    /// `ordered` (indices into `values`, sorted by the running variable),
+    /// computed at anchors every window/4 positions and interpolated between them.
+    /// Values must be finite.
+    public static func runningMedianMAD(_ values: [Double], ordered: [Int], window: Int)
+        -> [(location: Double, scale: Double)] {
+        let n = ordered.count
+        guard n > 0 else { return [] }
+        let w = max(1, min(window, n))
+        let stride = max(1, w / 4)
+        var anchors: [(position: Int, location: Double, scale: Double)] = []
+        var position = 0
+        while true {
+            let lo = max(0, min(position - w / 2, n - w))
+            let v = ordered[lo..<(lo + w)].map { values[$0] }
+            let med = median(v)
+            var mad = 1.4826 * median(v.map { abs($0 - med) })
+            if !(mad > 0) { mad = v.reduce(0) { $0 + abs($1 - med) } / Double(v.count) }
+            anchors.append((position, med, mad > 0 ? mad : 1))
+            if position >= n - 1 { break }
+            position = min(position + stride, n - 1)
+        }
+        var out: [(location: Double, scale: Double)] = []
+        out.reserveCapacity(n)
+        var a = 0
+        for p in 0..<n {
+            while a + 1 < anchors.count && anchors[a + 1].position <= p { a += 1 }
+            var location = anchors[a].location, scale = anchors[a].scale
+            if a + 1 < anchors.count {
+                let t = Double(p - anchors[a].position) / Double(anchors[a + 1].position - anchors[a].position)
+                location += t * (anchors[a + 1].location - location)
+                scale += t * (anchors[a + 1].scale - scale)
             }
+            out.append((location, scale))
         }
         return out
     }

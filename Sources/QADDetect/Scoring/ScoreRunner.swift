@@ -20,7 +20,9 @@ public struct ScoreSettings: Sendable, Codable, Equatable {
     /// Spectra in the running z / S/N calibration window.
     public var spectraPerCell = 400
     /// Scores the combined score is built from (each standardized within its cell).
-    public var combined: [ScoreName] = [.reconChi2, .kl, .iforest, .knn, .localRest, .localObs]
+    /// The set measured best on the injection benchmark (docs/scores.md): the
+    /// latent scores and local_obs only added normal spectra to the top.
+    public var combined: [ScoreName] = [.localRest, .colour, .lines]
 
     public init() {}
 }
@@ -97,6 +99,11 @@ public final class ScoreRunner {
         log("scoring \(items.count) spectra of model \(modelName)")
         let local = try localScores(items, cache: cache, reconstruction: reconstruction, settings: settings)
         log(String(format: "localized residuals and explanations done (%.1f s)", Date().timeIntervalSince(began)))
+        let shapeMeasurer = ShapeMeasurer(grid: cache.grid)
+        let shape = ShapeScores(ParallelMap.run(items.count, threads: threads) { i in
+            let row = items[i].output.cacheRow
+            return shapeMeasurer.measure(reconstruction: reconstruction.row(row), weight: cache.weight.row(row))
+        }, z: items.map(\.z), window: settings.spectraPerCell)
         let latent = try latentScores(items, latents: latents, settings: settings)
         log(String(format: "isolation forest and k-NN done (%.1f s)", Date().timeIntervalSince(began)))
 
@@ -104,6 +111,7 @@ public final class ScoreRunner {
             .reconChi2: items.map(\.output.reconChi2), .reconMse: items.map(\.output.reconMse),
             .kl: items.map(\.output.kl), .iforest: latent.iforest, .knn: latent.knn,
             .localRest: local.map(\.rest.significance), .localObs: local.map(\.observed.significance),
+            .colour: shape.colour, .lines: shape.lines,
         ]
         let cells = NuisanceCells(spectra: items.count, window: settings.spectraPerCell)
         values[.score] = CombinedScore.combine(values, components: settings.combined, cells: cells,

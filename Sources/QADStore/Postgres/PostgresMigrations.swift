@@ -83,6 +83,7 @@ enum PostgresMigrations {
             """,
             "CREATE INDEX work_queue_claimable ON work_queue (stage, state, id)",
         ]),
+        PostgresScoreSchema.shapeMigration,
     ]
 
     /// Any constant works; it only has to be the same for every qad process.

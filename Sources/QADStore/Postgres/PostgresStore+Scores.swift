@@ -48,8 +48,8 @@ extension ScoreRunRecord {
 enum PostgresScoreSchema {
     static let migration = PostgresMigrations.Migration(name: "v3: scores", statements: [
         "CREATE TABLE score (model TEXT NOT NULL, targetid BIGINT NOT NULL, "
-            + ScoreName.allCases.map { "\($0.rawValue) DOUBLE PRECISION NOT NULL, " }.joined()
-            + ScoreName.allCases.map { "\($0.percentileColumn) DOUBLE PRECISION NOT NULL, " }.joined()
+            + ScoreName.firstSchema.map { "\($0.rawValue) DOUBLE PRECISION NOT NULL, " }.joined()
+            + ScoreName.firstSchema.map { "\($0.percentileColumn) DOUBLE PRECISION NOT NULL, " }.joined()
             + "local_rest_lambda DOUBLE PRECISION NOT NULL, local_rest_width DOUBLE PRECISION NOT NULL, "
             + "local_obs_lambda DOUBLE PRECISION NOT NULL, local_obs_width DOUBLE PRECISION NOT NULL, "
             + "explanation TEXT NOT NULL, neighbors TEXT NOT NULL, PRIMARY KEY (model, targetid))",
@@ -59,6 +59,8 @@ enum PostgresScoreSchema {
             scored_at DOUBLE PRECISION NOT NULL, spectra BIGINT NOT NULL, parameters TEXT NOT NULL)
         """,
     ])
+    static let shapeMigration = PostgresMigrations.Migration(
+        name: ScoreName.shapeMigrationName, statements: ScoreName.shapeMigrationStatements(double: "DOUBLE PRECISION"))
 }
 
 extension PostgresStore: ScoreStore {
