@@ -7,7 +7,9 @@ import QADCore
 /// similar z and S/N by running median and MAD (`NuisanceCells`), and mapped
 /// through its rank in the sample to a standard normal deviate, so that every
 /// component holds the same share of the top of the list whatever the shape
-/// of its tail. The combined value is the largest of these — an anomaly needs
+/// of its tail. Above the component's 99.5th percentile the standardized value
+/// itself is kept, scaled so that percentile lands at Φ⁻¹(0.995): a 40σ
+/// outlier still outranks the merely top-ranked value of another component. The combined value is the largest of these — an anomaly needs
 /// to stand out in one way, not in all — standardized the same way once
 /// more, so that among normal spectra its centre and spread are the same at
 /// every S/N and redshift.
@@ -22,13 +24,30 @@ public enum CombinedScore {
         }
     }
 
+    /// The tail quantile above which magnitudes are kept.
+    static let tailQuantile = 0.995
+
+    /// Φ⁻¹ of each value's percentile, and above the tail quantile the value scaled to continue it.
+    static func rankNormalized(_ x: [Double]) -> [Double] {
+        let sorted = x.filter(\.isFinite).sorted()
+        guard !sorted.isEmpty else { return x }
+        let position = tailQuantile * Double(sorted.count - 1)
+        let lower = Int(position), upper = min(lower + 1, sorted.count - 1)
+        let xq = sorted[lower] + (position - Double(lower)) * (sorted[upper] - sorted[lower])
+        let gq = normalQuantile(tailQuantile)
+        return zip(x, percentiles(x)).map { value, pct in
+            guard value.isFinite else { return .nan }
+            return xq > 0 && value > xq ? value * gq / xq : normalQuantile(pct / 100)
+        }
+    }
+
     public static func combine(_ values: [ScoreName: [Double]], components: [ScoreName], cells: NuisanceCells,
                                z: [Double], snr: [Double]) -> [Double] {
         var combined = [Double](repeating: -.infinity, count: z.count)
         for name in components {
             guard let v = values[name] else { continue }
             let standardized = cells.standardize(transformed(name, v), z: z, snr: snr)
-            let gaussian = percentiles(standardized).map { $0.isFinite ? normalQuantile($0 / 100) : .nan }
+            let gaussian = rankNormalized(standardized)
             for i in combined.indices where gaussian[i].isFinite { combined[i] = max(combined[i], gaussian[i]) }
         }
         // A spectrum with no finite component is as suspicious as the worst.
