@@ -1,0 +1,85 @@
+import Foundation
+import QADCore
+import Testing
+@testable import QADDetect
+
+/// A quasar-like reconstruction on the standard grid: a power law f_λ ∝ λ^α
+/// with Gaussian broad lines (rest Å, EW Å), covered where DESI sees it at z.
+private func quasar(alpha: Double, lineScale: Double, z: Double, grid: RestGrid = .standard) -> (m: [Float], w: [Float]) {
+    let lines: [(Double, Double)] = [(1549, 30), (1908, 20), (2799, 35), (4863, 60), (6565, 250)]
+    let centers = grid.centers
+    var m = [Float](repeating: 0, count: grid.count), w = m
+    for (i, λ) in centers.enumerated() {
+        let continuum = pow(λ / 3000, alpha)
+        var f = continuum
+        for (centre, ew) in lines {
+            let sigma = centre * 4500 / 2.355 / 299_792.458
+            f += lineScale * ew * continuum * exp(-0.5 * pow((λ - centre) / sigma, 2)) / (sigma * (2 * Double.pi).squareRoot())
+        }
+        m[i] = Float(f)
+        let observed = λ * (1 + z)
+        w[i] = observed >= 3600 && observed <= 9800 ? 1 : 0
+    }
+    return (m, w)
+}
+
+@Suite struct ShapeScoreTests {
+    @Test func normalQuantileInvertsTheNormalCDF() {
+        #expect(normalQuantile(0.5).magnitude < 1e-12)
+        #expect(abs(normalQuantile(0.975) - 1.959963984540054) < 1e-9)
+        #expect(abs(normalQuantile(0.995) - 2.5758293035489) < 1e-9)
+        #expect(abs(normalQuantile(1e-6) + 4.753424308822899) < 1e-8)
+        #expect(abs(normalQuantile(0.1) + normalQuantile(0.9)) < 1e-12)
+        #expect(normalQuantile(0) == -.infinity && normalQuantile(1) == .infinity)
+    }
+
+    @Test func equivalentWidthOfAnIsolatedLineIsMeasured() {
+        let (m, w) = quasar(alpha: 0, lineScale: 1, z: 1.2)
+        let shape = m.withUnsafeBufferPointer { mp in
+            w.withUnsafeBufferPointer { wp in ShapeMeasurer(grid: .standard).measure(reconstruction: mp.baseAddress!, weight: wp.baseAddress!) }
+        }
+        let index = ShapeWindows.lines.firstIndex { $0.name == "MgII" }!
+        #expect(abs(exp(shape.logEquivalentWidth[index]) - 35) < 0.7)
+        // Hα sits beyond 9800 Å at z = 1.2: not covered, so not measured.
+        #expect(shape.logEquivalentWidth[ShapeWindows.lines.firstIndex { $0.name == "Hα" }!].isNaN)
+        #expect(shape.logContinuum.contains { $0.isFinite } && shape.logContinuum.contains { $0.isNaN })
+    }
+
+    @Test func aRedderAndAWeakLinedQuasarStandOutAmongNormalOnes() {
+        var source = NoiseSource(seed: 4)
+        let n = 600, red = 100, weak = 400
+        let measurer = ShapeMeasurer(grid: .standard)
+        var z: [Double] = [], measurements: [ShapeMeasurement] = []
+        for i in 0..<n {
+            let zi = 0.4 + 2.6 * Double(i) / Double(n) + 0.001 * source.normal()
+            var alpha = -1.5 + 0.1 * source.normal()
+            var scale = exp(0.1 * source.normal())
+            if i == red { alpha += 1.2 }
+            if i == weak { scale *= 0.2 }
+            let (m, w) = quasar(alpha: alpha, lineScale: scale, z: zi)
+            z.append(zi)
+            measurements.append(m.withUnsafeBufferPointer { mp in
+                w.withUnsafeBufferPointer { wp in measurer.measure(reconstruction: mp.baseAddress!, weight: wp.baseAddress!) }
+            })
+        }
+        let scores = ShapeScores(measurements, z: z, window: 100)
+        #expect(scores.colour.indices.max { scores.colour[$0] < scores.colour[$1] } == red)
+        #expect(scores.colourDeviation[red] > 5)
+        #expect(scores.lines.indices.max { scores.lines[$0] < scores.lines[$1] } == weak)
+        #expect(scores.lineDeviation[weak] < -5)
+        // Normal spectra stay near 0.
+        let typical = scores.colour.sorted()[n / 2]
+        #expect(typical < 1)
+    }
+
+    @Test func extremeOutliersKeepTheirLeadAfterRankNormalizing() {
+        var source = NoiseSource(seed: 5)
+        var x = (0..<2000).map { _ in source.normal() }
+        x[3] = 40
+        x[4] = 8
+        let g = CombinedScore.rankNormalized(x)
+        #expect(g[3] > g[4] && g[4] > 4)
+        let median = g.sorted()[1000]
+        #expect(abs(median) < 0.05)
+    }
+}
