@@ -83,6 +83,8 @@ enum PostgresMigrations {
             """,
             "CREATE INDEX work_queue_claimable ON work_queue (stage, state, id)",
         ]),
+        // Appended after the work queue: existing shared stores gain it on their next open.
+        PostgresReviewSchema.migration,
     ]
 
     /// Any constant works; it only has to be the same for every qad process.
