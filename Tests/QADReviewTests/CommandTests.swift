@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 import QADReview
 import QADStore
 import QADTestSupport
@@ -104,5 +105,34 @@ import Testing
         p.terminate()
         p.waitUntilExit()
         #expect(p.terminationStatus == 0 || p.terminationReason == .uncaughtSignal)
+    }
+
+    /// The curated catalog (reviewed candidates only) reads its labels from
+    /// whichever store holds them: the same labels give the same file.
+    @Test func exportOfReviewedCandidatesIsTheSameFromPostgreSQL() throws {
+        guard let cluster = try PostgresCluster.shared() else { return }
+        var csvs: [String] = []
+        for location in [nil, try cluster.makeDatabase()] {
+            let f = try ReviewFixture(spectra: 12, store: location)
+            let store = try f.store()
+            let ids = Dictionary(uniqueKeysWithValues: try store.reviewers().map { ($0.name, $0.id!) })
+            let first = f.summary.firstTargetID
+            for (who, target, cls) in [("ann", first, LabelClass.artifact), ("bob", first, .artifact),
+                                       ("ann", first + 5, .genuineAnomaly), ("bob", first + 5, .unsure)] {
+                _ = try store.appendLabel(LabelEventRecord(reviewerId: ids[who]!, targetid: target, labelClass: cls))
+            }
+            var arguments = ["export", "--store", location ?? f.directory, "--format", "csv", "--out", f.directory + "/cat.csv"]
+            if location != nil { arguments += ["--cache", f.directory] }
+            let r = try run(qadExecutable(), arguments)
+            #expect(r.status == 0, "\(r.output)")
+            let csv = try String(contentsOfFile: f.directory + "/cat.csv", encoding: .utf8)
+            let rows = csv.split(separator: "\r\n")
+            #expect(rows.count == 3, "\(csv)")
+            #expect(rows.dropFirst().first?.hasPrefix("\(first),") == true && rows.last?.hasPrefix("\(first + 5),") == true)
+            #expect(rows.dropFirst().first?.contains(",artifact,2,1") == true, "\(csv)")
+            #expect(rows.last?.contains(",unsure,2,0.5") == true, "\(csv)")
+            csvs.append(csv)
+        }
+        #expect(csvs[0] == csvs[1])
     }
 }
