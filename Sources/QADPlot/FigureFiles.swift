@@ -21,7 +21,7 @@ public struct FigureFiles {
 
     /// The spectrum figure of one TARGETID in each format; returns the paths written.
     public func writeSpectrum(_ id: TargetID, figure: SpectrumFigure, formats: [Format], directory: String) throws -> [String] {
-        guard let spectrum = try project.store.spectrum(id) else { throw StoreError("TARGETID \(id) is not in \(project.directory)") }
+        guard let spectrum = try project.store.spectrum(id) else { throw StoreError("TARGETID \(id) is not in \(project.location)") }
         let data = try loader.load(spectrum, score: try scores?.score(model: model, targetid: id))
         return try write(name: String(id), formats: formats, directory: directory) { ascii in
             var f = figure
@@ -38,10 +38,13 @@ public struct FigureFiles {
             throw StoreError("\(path) is missing: run `qad infer` first")
         }
         let mu = try MappedNPYMatrix(path: path)
-        let spectra = try project.store.spectra().filter { $0.cacheRow < mu.rows }
-        let projection = LatentProjection.fit(mu, rows: spectra.map(\.cacheRow))
-        let rowOf = Dictionary(spectra.map { ($0.targetid, $0.cacheRow) }, uniquingKeysWith: { a, _ in a })
-        let sample = spectra.compactMap { projection.project(mu.row($0.cacheRow)) }
+        // Latent rows are the cache's global rows (every shard), as inference wrote them.
+        let rowOf = Dictionary(try project.store.spectra().compactMap { s in
+            loader.globalRow(of: s).flatMap { $0 < mu.rows ? (s.targetid, $0) : nil }
+        }, uniquingKeysWith: { a, _ in a })
+        let rows = rowOf.values.sorted()
+        let projection = LatentProjection.fit(mu, rows: rows)
+        let sample = rows.compactMap { projection.project(mu.row($0)) }
         let marked = candidates.compactMap { rowOf[$0] }.compactMap { projection.project(mu.row($0)) }
         let drawing = figure.draw(sample: sample, candidates: marked, explained: projection.explained)
         return try write(name: "latent_map", formats: formats, directory: directory) { _ in drawing }

@@ -45,23 +45,29 @@ public struct SpectrumData: Sendable {
 
 /// Reads spectra of a project for figures: the cache and a model's
 /// reconstructions, memory-mapped, so one spectrum costs a few page reads.
+/// Every cache shard is read, as training and inference read them (one `main`
+/// after a single-process ingest; one per file after `qad worker` runs on a
+/// shared store), so the model's matrices line up with the cache's global rows.
 public final class SpectrumLoader: @unchecked Sendable {
     // @unchecked: read-only mappings and immutable arrays.
     public let project: ProjectStore
     public let model: String
-    let flux: MappedNPYMatrix
-    let weight: MappedNPYMatrix
+    let cache: SpectralCache
+    /// Each shard's global rows.
+    let shardRows: [String: Range<Int>]
     let reconstruction: MappedNPYMatrix?
     public let restCenters: [Double]
 
-    public init(project: ProjectStore, model: String = "vae", shard: String = "main") throws {
+    public init(project: ProjectStore, model: String = "vae") throws {
         self.project = project
         self.model = model
-        let rows = try project.store.committedRows(shard: shard)
-        flux = try MappedNPYMatrix(path: project.fluxPath(shard: shard), rows: rows)
-        weight = try MappedNPYMatrix(path: project.weightPath(shard: shard), rows: rows)
-        flux.advise(random: true)
-        weight.advise(random: true)
+        let cache = try SpectralCache(project: project, shard: SpectralCache.allShards)
+        self.cache = cache
+        shardRows = Dictionary(uniqueKeysWithValues: cache.shardNames.indices.map { p in
+            (cache.shardNames[p], cache.flux.starts[p]..<(cache.flux.starts[p] + cache.flux.parts[p].rows))
+        })
+        cache.flux.advise(random: true)
+        cache.weight.advise(random: true)
         let reconstructionPath = "\(project.directory)/models/\(model)/\(VAEInference.reconstructionName)"
         if FileManager.default.fileExists(atPath: reconstructionPath) {
             let r = try MappedNPYMatrix(path: reconstructionPath)
@@ -70,21 +76,25 @@ public final class SpectrumLoader: @unchecked Sendable {
         } else {
             reconstruction = nil
         }
-        let (centers, _) = try NPYFile.readDoubles(project.cacheDirectory + "/grid.npy")
-        restCenters = centers
-        guard restCenters.count == flux.columns else {
-            throw StoreError("\(project.cacheDirectory)/grid.npy: \(restCenters.count) bins, the cache has \(flux.columns)")
-        }
+        (restCenters, _) = try NPYFile.readDoubles(project.cacheDirectory + "/grid.npy")
+    }
+
+    /// The row of the model's matrices (latents, reconstructions) and of the
+    /// whole cache that holds this spectrum; nil when its shard has no such row.
+    public func globalRow(of spectrum: SpectrumRecord) -> Int? {
+        guard let rows = shardRows[spectrum.cacheShard], spectrum.cacheRow >= 0,
+              spectrum.cacheRow < rows.count else { return nil }
+        return rows.lowerBound + spectrum.cacheRow
     }
 
     /// The spectrum of a catalog row with its scores' explanation, cut to the covered range.
     public func load(_ spectrum: SpectrumRecord, score: ScoreRecord?) throws -> SpectrumData {
-        let row = spectrum.cacheRow
-        guard row >= 0, row < flux.rows else {
-            throw StoreError("TARGETID \(spectrum.targetid): cache row \(row) is beyond the \(flux.rows) committed rows")
+        guard let row = globalRow(of: spectrum) else {
+            throw StoreError("TARGETID \(spectrum.targetid): cache row \(spectrum.cacheRow) of shard \(spectrum.cacheShard) "
+                             + "is beyond its committed rows")
         }
-        let f = flux.row(row), w = weight.row(row)
-        let n = flux.columns
+        let f = cache.flux.row(row), w = cache.weight.row(row)
+        let n = cache.bins
         var first = 0, last = n - 1
         while first < n, w[first] <= 0 { first += 1 }
         while last > first, w[last] <= 0 { last -= 1 }

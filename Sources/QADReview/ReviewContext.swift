@@ -24,9 +24,10 @@ public struct CrossmatchEntry: Sendable {
     }
 }
 
-/// What `qad review` serves: a project store and one model's scores.
+/// What `qad review` serves: a project (any store: a SQLite folder or
+/// PostgreSQL with a cache folder) and one model's scores.
 public struct ReviewConfiguration: Sendable {
-    public var storeDirectory: String
+    public var project: ProjectStore
     public var model = "vae"
     /// 127.0.0.1 unless a reviewer elsewhere must reach it (then put TLS in front).
     public var host = "127.0.0.1"
@@ -34,32 +35,35 @@ public struct ReviewConfiguration: Sendable {
     public var port = 8765
     public var crossmatches: (any CrossmatchProvider)?
 
-    public init(storeDirectory: String, model: String = "vae", host: String = "127.0.0.1", port: Int = 8765) {
-        self.storeDirectory = storeDirectory
+    public init(project: ProjectStore, model: String = "vae", host: String = "127.0.0.1", port: Int = 8765) {
+        self.project = project
         self.model = model
         self.host = host
         self.port = port
     }
 }
 
+/// What the review app needs of a store: the catalog, the scores and the labels.
+typealias ReviewableStore = any Store & ScoreStore & ReviewStore
+
 /// Shared by all requests: the store, the spectra, the sessions.
 final class ReviewState: Sendable {
     let configuration: ReviewConfiguration
     let project: ProjectStore
-    let store: SQLiteStore
+    let store: ReviewableStore
     let spectra: SpectrumLoader
     let sessions = SessionTable()
     let selectionCounts = SelectionCounts()
     let staticRoot: String
 
     init(_ configuration: ReviewConfiguration) throws {
-        project = try ProjectStore(directory: configuration.storeDirectory)
-        guard let sqlite = project.store as? SQLiteStore else { throw StoreError("review needs the SQLite store") }
-        store = sqlite
+        project = configuration.project
+        store = try reviewableStore(of: project)
         // The store's own cross-matches, when `qad crossmatch` has run and no other provider is given.
         var configuration = configuration
-        if configuration.crossmatches == nil, try !sqlite.crossmatchCatalogs().isEmpty {
-            configuration.crossmatches = try StoreCrossmatches(store: sqlite)
+        if configuration.crossmatches == nil, let matches = project.store as? any CrossmatchStore,
+           try !matches.crossmatchCatalogs().isEmpty {
+            configuration.crossmatches = try StoreCrossmatches(store: matches)
         }
         self.configuration = configuration
         spectra = try SpectrumLoader(project: project, model: configuration.model)
@@ -68,6 +72,14 @@ final class ReviewState: Sendable {
         }
         staticRoot = root
     }
+}
+
+/// The project's store as the review app uses it, or an error naming the store.
+func reviewableStore(of project: ProjectStore) throws -> ReviewableStore {
+    guard let store = project.store as? ReviewableStore else {
+        throw StoreError("\(project.location): this store cannot hold scores and reviews")
+    }
+    return store
 }
 
 /// A request's context: Hummingbird's core plus the signed-in session.

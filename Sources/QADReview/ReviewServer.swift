@@ -10,16 +10,15 @@ public enum ReviewServer {
     public static func run(_ configuration: ReviewConfiguration,
                            localUser: String = ProcessInfo.processInfo.environment["USER"] ?? "local",
                            announce: @escaping @Sendable (String) -> Void = { print($0) }) async throws {
-        let project = try ProjectStore(directory: configuration.storeDirectory)
-        guard let store = project.store as? any ReviewStore else { throw StoreError("this store cannot hold reviews") }
-        let token = try ReviewerTokens.issue(store: store, name: localUser, isLocal: true)
+        let project = configuration.project
+        let token = try ReviewerTokens.issue(store: try reviewableStore(of: project), name: localUser, isLocal: true)
         let host = configuration.host
         let app = try buildApplication(configuration) { port in
             announce("""
-                qad review is serving \(configuration.storeDirectory) (model \(configuration.model)) on http://\(host):\(port)/
+                qad review is serving \(project.location) (model \(configuration.model)) on http://\(host):\(port)/
                 Open this address to sign in as \(localUser):
                     \(signInAddress(host: host, port: port, token: token))
-                Other reviewers: qad review add-reviewer NAME --store \(configuration.storeDirectory)
+                Other reviewers: qad review add-reviewer NAME \(storeArguments(project))
                 Stop with Ctrl-C.
                 """)
             // Scripts wait for this line on a pipe or file, where stdout is block-buffered.
@@ -27,4 +26,12 @@ public enum ReviewServer {
         }
         try await app.runService()
     }
+}
+
+/// The `--store` (and, when the cache lives elsewhere, `--cache`) arguments
+/// that name `project` on the command line; a PostgreSQL location is printed
+/// without its password.
+func storeArguments(_ project: ProjectStore) -> String {
+    project.location == project.directory
+        ? "--store \(project.location)" : "--store \(project.location) --cache \(project.directory)"
 }

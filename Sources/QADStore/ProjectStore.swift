@@ -52,6 +52,10 @@ public struct ProjectStore: Sendable {
         return try ProjectStore(store: SQLiteStore(path: sqlitePath(in: location)), directory: cache, location: location)
     }
 
+    /// Where the catalog tables are, for messages and provenance: the SQLite
+    /// file, or the database URL without password.
+    public var catalogLocation: String { (store as? SQLiteStore)?.path ?? location }
+
     static func sqlitePath(in directory: String) -> String { directory + "/qad.sqlite" }
 
     public func fluxPath(shard: String) -> String { "\(cacheDirectory)/\(shard).flux.npy" }

@@ -5,16 +5,6 @@ import QADCore
 /// A reviewer's current label of a target: their latest label event for it.
 public typealias CurrentLabel = LabelEventRecord
 
-/// One page of the review queue, with the asking reviewer's current labels.
-public struct ReviewQueuePage: Sendable {
-    /// Candidates the query selects (all pages).
-    public var total: Int
-    /// Of those, how many this reviewer has not labelled.
-    public var unlabelled: Int
-    public var candidates: [Candidate]
-    public var myLabels: [TargetID: CurrentLabel]
-}
-
 /// Reviewers, their label history and the consensus over it: what `qad review`
 /// writes and `qad export` reads.
 public protocol ReviewStore: Sendable {
@@ -46,7 +36,28 @@ public protocol ReviewStore: Sendable {
     func reviewQueue(_ query: CandidateQuery, reviewerId: Int64, unlabelledFirst: Bool, total: Int?) throws -> ReviewQueuePage
 }
 
-extension SQLiteStore: ReviewStore {
+/// What every store derives the same way from its current labels: consensus
+/// and agreement are pure Swift over `currentLabels`, so both stores agree.
+extension ReviewStore {
+    public func consensus(targetid: TargetID) throws -> LabelConsensus? {
+        let labels = try currentLabels(reviewerId: nil, targetids: [targetid])
+        return labels.isEmpty ? nil : LabelConsensus(targetid: targetid, labels: labels.map(\.labelClass))
+    }
+
+    public func consensus() throws -> [LabelConsensus] {
+        let labels = try currentLabels(reviewerId: nil, targetids: nil)
+        var byTarget: [TargetID: [LabelClass]] = [:]
+        for l in labels { byTarget[l.targetid, default: []].append(l.labelClass) }
+        return byTarget.keys.sorted().map { LabelConsensus(targetid: $0, labels: byTarget[$0]!) }
+    }
+
+    public func agreementSummary() throws -> AgreementSummary {
+        let names = Dictionary(uniqueKeysWithValues: try reviewers().compactMap { r in r.id.map { ($0, r.name) } })
+        return Agreement.summarize(try currentLabels(reviewerId: nil, targetids: nil), reviewerNames: names)
+    }
+}
+
+extension SQLiteStore: ReviewStore, ReviewQueueSelections {
     public func upsertReviewer(name: String, tokenHash: String, isLocal: Bool) throws -> ReviewerRecord {
         try pool.write { db in
             if var existing = try ReviewerRecord.filter(Column("name") == name).fetchOne(db) {
@@ -128,31 +139,17 @@ extension SQLiteStore: ReviewStore {
         try pool.read { try LabelEventRecord.fetchCount($0) }
     }
 
-    public func consensus(targetid: TargetID) throws -> LabelConsensus? {
-        let labels = try currentLabels(reviewerId: nil, targetids: [targetid])
-        return labels.isEmpty ? nil : LabelConsensus(targetid: targetid, labels: labels.map(\.labelClass))
-    }
-
-    public func consensus() throws -> [LabelConsensus] {
-        let labels = try currentLabels(reviewerId: nil, targetids: nil)
-        var byTarget: [TargetID: [LabelClass]] = [:]
-        for l in labels { byTarget[l.targetid, default: []].append(l.labelClass) }
-        return byTarget.keys.sorted().map { LabelConsensus(targetid: $0, labels: byTarget[$0]!) }
-    }
-
-    public func agreementSummary() throws -> AgreementSummary {
-        let names = Dictionary(uniqueKeysWithValues: try reviewers().compactMap { r in r.id.map { ($0, r.name) } })
-        return Agreement.summarize(try currentLabels(reviewerId: nil, targetids: nil), reviewerNames: names)
-    }
-
     public func reviewQueue(_ query: CandidateQuery, reviewerId: Int64, unlabelledFirst: Bool,
                             total knownTotal: Int? = nil) throws -> ReviewQueuePage {
+        try ReviewQueuePage.assemble(query, reviewerId: reviewerId, unlabelledFirst: unlabelledFirst, total: knownTotal,
+                                     from: self)
+    }
+
+    func labelledCandidateCount(_ query: CandidateQuery, reviewerId: Int64) throws -> Int {
         let (filterSQL, filterArgs) = Self.candidateFilter(query)
-        let mine = "SELECT targetid FROM label_event WHERE reviewer_id = ?"
-        let total = try knownTotal ?? candidateCount(query)
         // Driven from this reviewer's few labels (CROSS JOIN fixes the join
         // order in SQLite), not from a scan of the whole score table.
-        let labelledMatching = try pool.read { db in
+        return try pool.read { db in
             try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM (SELECT DISTINCT targetid FROM label_event WHERE reviewer_id = ?) AS mine
                 CROSS JOIN score ON score.targetid = mine.targetid
@@ -160,42 +157,29 @@ extension SQLiteStore: ReviewStore {
                 WHERE \(filterSQL)
                 """, arguments: StatementArguments([reviewerId] + filterArgs)) ?? 0
         }
-        let unlabelled = total - labelledMatching
-        let limit = query.limit ?? total
-        var candidates: [Candidate]
-        if unlabelledFirst {
-            // The unlabelled part, then the labelled part: each a plain ordered
-            // selection, so the score index serves both.
-            candidates = try selectCandidates(query, extra: "score.targetid NOT IN (\(mine))", extraArgs: [reviewerId],
-                                              limit: limit, offset: query.offset)
-            if candidates.count < limit {
-                let offset = max(0, query.offset - unlabelled)
-                candidates += try selectCandidates(query, mineFirst: reviewerId, extra: nil, extraArgs: [],
-                                                   limit: limit - candidates.count, offset: offset)
-            }
-        } else {
-            candidates = try selectCandidates(query, extra: nil, extraArgs: [], limit: limit, offset: query.offset)
-        }
-        let labels = try currentLabels(reviewerId: reviewerId, targetids: candidates.map(\.spectrum.targetid))
-        return ReviewQueuePage(total: total, unlabelled: unlabelled, candidates: candidates,
-                               myLabels: Dictionary(labels.map { ($0.targetid, $0) }, uniquingKeysWith: { $1 }))
     }
 
-    /// Candidates of a query in its order; `mineFirst` restricts them to one
-    /// reviewer's labelled targets, read from the label table outwards.
-    private func selectCandidates(_ query: CandidateQuery, mineFirst reviewer: Int64? = nil, extra: String?,
-                                  extraArgs: [DatabaseValueConvertible?], limit: Int, offset: Int) throws -> [Candidate] {
+    /// The unlabelled and the whole selection are plain ordered selections, so
+    /// the score index serves both; the labelled part is read from the label
+    /// table outwards.
+    func queueCandidates(_ query: CandidateQuery, reviewerId: Int64, part: QueuePart, limit: Int,
+                         offset: Int) throws -> [Candidate] {
         var (whereSQL, args) = Self.candidateFilter(query)
-        if let extra { whereSQL += " AND " + extra; args += extraArgs }
-        let direction = query.ascending ? "ASC" : "DESC"
         var from = "score JOIN spectrum ON spectrum.targetid = score.targetid"
-        if let reviewer {
+        switch part {
+        case .all:
+            break
+        case .unlabelled:
+            whereSQL += " AND score.targetid NOT IN (SELECT targetid FROM label_event WHERE reviewer_id = ?)"
+            args.append(reviewerId)
+        case .labelled:
             from = """
                 (SELECT DISTINCT targetid FROM label_event WHERE reviewer_id = ?) AS mine
                 CROSS JOIN score ON score.targetid = mine.targetid JOIN spectrum ON spectrum.targetid = score.targetid
                 """
-            args = [reviewer] + args
+            args = [reviewerId] + args
         }
+        let direction = query.ascending ? "ASC" : "DESC"
         let sql = """
             SELECT score.*, spectrum.* FROM \(from)
             WHERE \(whereSQL) ORDER BY score.\(query.sortBy.rawValue) \(direction), score.targetid LIMIT ? OFFSET ?

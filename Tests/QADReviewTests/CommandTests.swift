@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 import QADReview
 import QADStore
 import QADTestSupport
@@ -37,5 +38,101 @@ import Testing
         let store = try f.store()
         #expect(try store.reviewer(tokenHash: SHA256.hex(token))?.name == "carol")
         #expect(try store.reviewer(tokenHash: token) == nil)  // never stored in clear
+    }
+
+    /// A shared store: the catalog, scores and reviewers in PostgreSQL, the
+    /// cache and models in the --cache folder.
+    @Test func plotAndAddReviewerWorkOnAPostgreSQLStore() throws {
+        guard let cluster = try PostgresCluster.shared() else { return }
+        let url = try cluster.makeDatabase()
+        let f = try ReviewFixture(spectra: 30, reviewers: [], store: url)
+        let out = temporaryDirectory() + "/figs"
+        let r = try run(qadExecutable(), ["plot", "--store", url, "--cache", f.directory, "--top", "2", "--latent-map",
+                                          "--out", out])
+        #expect(r.status == 0, "\(r.output)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(files.count == 6, "\(files)")
+        var best = CandidateQuery()
+        best.limit = 2
+        for c in try (f.project.store as! any ScoreStore).candidates(best) {
+            #expect(files.contains("\(c.spectrum.targetid).svg") && files.contains("\(c.spectrum.targetid).png"), "\(files)")
+        }
+        #expect(files.contains("latent_map.svg") && files.contains("latent_map.png"), "\(files)")
+
+        let add = try run(qadExecutable(), ["review", "add-reviewer", "carol", "--store", url, "--cache", f.directory])
+        #expect(add.status == 0, "\(add.output)")
+        let token = try #require(add.output.split(whereSeparator: \.isWhitespace).first { $0.count == 64 }.map(String.init))
+        #expect(try f.store().reviewer(tokenHash: SHA256.hex(token))?.name == "carol")
+
+        // A PostgreSQL store without a cache folder is a usage error, before anything connects.
+        let bad = try run(qadExecutable(), ["plot", "--store", url, "--top", "1"])
+        #expect(bad.status != 0 && bad.output.contains("--cache"), "\(bad.output)")
+    }
+
+    /// `qad review --store postgres://… --cache DIR` serves, and its printed address signs in.
+    @Test func reviewServesAPostgreSQLStore() throws {
+        guard let cluster = try PostgresCluster.shared() else { return }
+        let url = try cluster.makeDatabase()
+        let f = try ReviewFixture(spectra: 10, reviewers: [], store: url)
+        let log = temporaryPath("review.log")
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: qadExecutable())
+        p.arguments = ["review", "--store", url, "--cache", f.directory, "--port", "0"]
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        p.standardError = p.standardOutput
+        try p.run()
+        defer {
+            if p.isRunning { p.terminate() }
+            p.waitUntilExit()
+        }
+        // The announcement ends with "Stop with Ctrl-C." once the server listens.
+        let deadline = Date().addingTimeInterval(60)
+        var text = ""
+        while Date() < deadline, p.isRunning, !text.contains("Stop with Ctrl-C.") {
+            usleep(50_000)
+            text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        }
+        let address = try #require(text.split(whereSeparator: \.isWhitespace).first { $0.contains("/login?token=") }, "\(text)")
+        #expect(!text.contains("qad.sqlite") && text.contains("--cache \(f.directory)"), "\(text)")
+        let hostPort = address.split(separator: "/")[1]  // "http:", "127.0.0.1:PORT", "login?token=…"
+        let port = try #require(Int(hostPort.split(separator: ":").last ?? ""))
+        let path = "/" + address.split(separator: "/", maxSplits: 3)[2]
+        let login = try LoopbackHTTP.request(port: port, method: "GET", path: path, body: nil)
+        #expect(login.status == 303, "\(path)")
+        let me = ProcessInfo.processInfo.environment["USER"] ?? "local"
+        #expect(try f.store().reviewers().map(\.name) == [me])
+        p.terminate()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0 || p.terminationReason == .uncaughtSignal)
+    }
+
+    /// The curated catalog (reviewed candidates only) reads its labels from
+    /// whichever store holds them: the same labels give the same file.
+    @Test func exportOfReviewedCandidatesIsTheSameFromPostgreSQL() throws {
+        guard let cluster = try PostgresCluster.shared() else { return }
+        var csvs: [String] = []
+        for location in [nil, try cluster.makeDatabase()] {
+            let f = try ReviewFixture(spectra: 12, store: location)
+            let store = try f.store()
+            let ids = Dictionary(uniqueKeysWithValues: try store.reviewers().map { ($0.name, $0.id!) })
+            let first = f.summary.firstTargetID
+            for (who, target, cls) in [("ann", first, LabelClass.artifact), ("bob", first, .artifact),
+                                       ("ann", first + 5, .genuineAnomaly), ("bob", first + 5, .unsure)] {
+                _ = try store.appendLabel(LabelEventRecord(reviewerId: ids[who]!, targetid: target, labelClass: cls))
+            }
+            var arguments = ["export", "--store", location ?? f.directory, "--format", "csv", "--out", f.directory + "/cat.csv"]
+            if location != nil { arguments += ["--cache", f.directory] }
+            let r = try run(qadExecutable(), arguments)
+            #expect(r.status == 0, "\(r.output)")
+            let csv = try String(contentsOfFile: f.directory + "/cat.csv", encoding: .utf8)
+            let rows = csv.split(separator: "\r\n")
+            #expect(rows.count == 3, "\(csv)")
+            #expect(rows.dropFirst().first?.hasPrefix("\(first),") == true && rows.last?.hasPrefix("\(first + 5),") == true)
+            #expect(rows.dropFirst().first?.contains(",artifact,2,1") == true, "\(csv)")
+            #expect(rows.last?.contains(",unsure,2,0.5") == true, "\(csv)")
+            csvs.append(csv)
+        }
+        #expect(csvs[0] == csvs[1])
     }
 }

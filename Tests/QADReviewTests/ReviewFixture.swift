@@ -8,16 +8,19 @@ import QADStore
 import QADTestSupport
 import Testing
 
-/// A small scored store with reviewers and their tokens, and helpers to sign in.
+/// A small scored store with reviewers and their tokens, and helpers to sign
+/// in. The store is a SQLite folder, or the PostgreSQL database `store` names
+/// with the cache and models in the folder.
 struct ReviewFixture {
     let directory: String
+    let project: ProjectStore
     let summary: SyntheticScoredStore.Summary
     let tokens: [String: String]
 
-    init(spectra: Int = 40, reviewers: [String] = ["ann", "bob"]) throws {
+    init(spectra: Int = 40, reviewers: [String] = ["ann", "bob"], store location: String? = nil) throws {
         directory = temporaryDirectory()
-        summary = try SyntheticScoredStore.write(directory: directory, spectra: spectra, spectraWithData: spectra)
-        let project = try ProjectStore(directory: directory)
+        project = try ProjectStore.open(store: location ?? directory, cache: directory)
+        summary = try SyntheticScoredStore.write(project: project, spectra: spectra, spectraWithData: spectra)
         let store = project.store as! any ReviewStore
         var tokens: [String: String] = [:]
         for name in reviewers { tokens[name] = try ReviewerTokens.issue(store: store, name: name, isLocal: name == reviewers[0]) }
@@ -25,12 +28,12 @@ struct ReviewFixture {
     }
 
     var configuration: ReviewConfiguration {
-        var c = ReviewConfiguration(storeDirectory: directory, port: 0)
+        var c = ReviewConfiguration(project: project, port: 0)
         c.host = "127.0.0.1"
         return c
     }
 
-    func store() throws -> SQLiteStore { try ProjectStore(directory: directory).store as! SQLiteStore }
+    func store() throws -> any ReviewStore { project.store as! any ReviewStore }
 }
 
 /// A signed-in client's cookie and CSRF token.

@@ -6,7 +6,7 @@ import Testing
 
 /// A store of `kind` with `n` spectra whose combined score rises with TARGETID
 /// (nil when PostgreSQL is missing outside CI).
-private func scoredStore(_ n: Int, kind: StoreKind, model: String = "vae") throws -> FullStore? {
+func scoredStore(_ n: Int, kind: StoreKind, model: String = "vae") throws -> FullStore? {
     guard let store = try freshStore(kind) else { return nil }
     let base: TargetID = 39_633_559_463_397_000
     var spectra: [SpectrumRecord] = []

@@ -1,5 +1,5 @@
 import Foundation
-import QADStore
+@testable import QADStore
 import QADTestSupport
 import Testing
 
@@ -9,7 +9,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
-typealias FullStore = any Store & ModelOutputStore & UpstreamARDStore & ScoreStore & CrossmatchStore
+typealias FullStore = any Store & ModelOutputStore & UpstreamARDStore & ScoreStore & CrossmatchStore & ReviewStore
 
 /// A store location of `kind` holding nothing yet: a SQLite folder or a fresh
 /// PostgreSQL database. nil only when PostgreSQL is missing outside CI.
@@ -29,4 +29,18 @@ func openStore(_ location: String) throws -> FullStore {
 
 func freshStore(_ kind: StoreKind) throws -> FullStore? {
     try freshStoreLocation(kind).map(openStore)
+}
+
+/// Runs SQL on the store's database as another client would (GRDB's own
+/// connection for SQLite, psql for PostgreSQL): what the database itself
+/// allows, whatever qad's API offers.
+func executeDirectly(_ sql: String, on store: FullStore, location: String) throws {
+    switch store {
+    case let sqlite as SQLiteStore:
+        try sqlite.pool.write { try $0.execute(sql: sql) }
+    default:
+        guard let cluster = try PostgresCluster.shared() else { throw StoreError("no PostgreSQL cluster") }
+        let database = String(location.split(separator: "/").last!.split(separator: "?").first!)
+        _ = try cluster.psql(database, sql)
+    }
 }

@@ -10,6 +10,8 @@ public enum ReviewerTokens {
         guard !name.isEmpty, name.count <= 64 else {
             throw StoreError("a reviewer name must have 1 to 64 characters")
         }
+        // PostgreSQL text cannot hold NUL; refusing it on every store keeps both alike.
+        guard !name.contains("\0") else { throw StoreError("a reviewer name must not contain a NUL character") }
         let token = Secret.make()
         _ = try store.upsertReviewer(name: name, tokenHash: SHA256.hex(token), isLocal: isLocal)
         return token

@@ -27,7 +27,15 @@ public struct SyntheticScoredStore {
 
     public static func write(directory: String, spectra n: Int, spectraWithData: Int = 2000, model: String = "vae",
                              seed: UInt64 = 1) throws -> Summary {
-        let project = try ProjectStore(directory: directory)
+        try write(project: ProjectStore(directory: directory), spectra: n, spectraWithData: spectraWithData, model: model,
+                  seed: seed)
+    }
+
+    /// The same into any project: its store takes the catalog and scores, its
+    /// folder the cache and the model's matrices.
+    public static func write(project: ProjectStore, spectra n: Int, spectraWithData: Int = 2000, model: String = "vae",
+                             seed: UInt64 = 1) throws -> Summary {
+        let directory = project.directory
         let grid = RestGrid.standard
         _ = try project.prepareCache(grid: grid) { [Double](repeating: 1, count: grid.count) }
         let centers = grid.centers

@@ -78,6 +78,10 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
         guard (input.notes ?? "").count <= 4000, (input.subtype ?? "").count <= 80, (input.clientEventId ?? "").count <= 80 else {
             return jsonError("notes, sub-type or event id too long", status: .badRequest)
         }
+        // PostgreSQL text cannot hold NUL; refusing it on every store keeps both alike.
+        guard ![input.notes, input.subtype, input.clientEventId].contains(where: { $0?.contains("\0") == true }) else {
+            return jsonError("notes, sub-type or event id contain a NUL character", status: .badRequest)
+        }
         let event = LabelEventRecord(
             reviewerId: context.session!.reviewerID, targetid: targetid, labelClass: cls, subtype: input.subtype ?? "",
             confidence: confidence, notes: input.notes ?? "", clientEventId: input.clientEventId)

@@ -83,6 +83,8 @@ enum PostgresMigrations {
             """,
             "CREATE INDEX work_queue_claimable ON work_queue (stage, state, id)",
         ]),
+        // Appended after the work queue: existing shared stores gain these on their next open.
+        PostgresReviewSchema.migration,
         PostgresScoreSchema.shapeMigration,
     ]
 

@@ -98,10 +98,16 @@ extension PostgresStore: ScoreStore {
     }
 
     public func candidates(_ query: CandidateQuery) throws -> [Candidate] {
-        let sql = candidateSQL(query, select: "\(ScoreRecord.selectColumns), "
-                           + SpectrumRecord.insertColumns.map { "spectrum." + $0 }.joined(separator: ", "),
-                           ordered: true)
-        return try rows(sql).map { row in
+        try fetchCandidates(candidateSQL(query, select: candidateColumns, ordered: true))
+    }
+
+    /// The score and spectrum columns a candidate is decoded from.
+    var candidateColumns: String {
+        "\(ScoreRecord.selectColumns), " + SpectrumRecord.insertColumns.map { "spectrum." + $0 }.joined(separator: ", ")
+    }
+
+    func fetchCandidates(_ sql: PostgresQuery) throws -> [Candidate] {
+        try rows(sql).map { row in
             Candidate(spectrum: try SpectrumRecord(postgres: row), score: try ScoreRecord(postgres: row))
         }
     }
@@ -110,8 +116,11 @@ extension PostgresStore: ScoreStore {
         try rows(candidateSQL(query, select: "COUNT(*)", ordered: false)).first?.decode(Int.self) ?? 0
     }
 
-    /// The candidate query with every value bound: column names come only from `ScoreName`.
-    func candidateSQL(_ q: CandidateQuery, select: String, ordered: Bool) -> PostgresQuery {
+    /// The candidate query with every value bound: column names come only from
+    /// `ScoreName`. `restrict` keeps the part of the selection one reviewer
+    /// has (not) labelled, for the review queue.
+    func candidateSQL(_ q: CandidateQuery, select: String, ordered: Bool,
+                      restrict: (part: QueuePart, reviewerId: Int64)? = nil) -> PostgresQuery {
         var bindings = PostgresBindings()
         var n = 0
         func bind(_ v: some PostgresNonThrowingEncodable) -> String {
@@ -136,6 +145,10 @@ extension PostgresStore: ScoreStore {
             clauses.append("(COALESCE(spectrum.bal_prob, 0) >= \(bind(q.balProbThreshold)) OR COALESCE(spectrum.bi_civ, 0) > 0)")
         }
         if !q.excludeFlags.isEmpty { clauses.append("(spectrum.flags & \(bind(q.excludeFlags.rawValue))) = 0") }
+        if let restrict, restrict.part != .all {
+            let labelled = "SELECT targetid FROM label_event WHERE reviewer_id = \(bind(restrict.reviewerId))"
+            clauses.append("score.targetid \(restrict.part == .labelled ? "IN" : "NOT IN") (\(labelled))")
+        }
         var sql = "SELECT \(select) FROM score JOIN spectrum ON spectrum.targetid = score.targetid WHERE "
             + clauses.joined(separator: " AND ")
         if ordered {

@@ -74,10 +74,10 @@ struct Crossmatch: AsyncParsableCommand {
         let unplaced = try store.targetsWithoutPosition()
         if unplaced > 0 { log("note: \(unplaced) spectra have no RA/Dec and are not matched") }
         guard !positions.isEmpty else {
-            throw StoreError("\(common.store): no spectra with positions to match (run qad ingest first)")
+            throw StoreError("\(project.location): no spectra with positions to match (run qad ingest first)")
         }
         let targets = try SkyTargets(ids: positions.map(\.targetid), ra: positions.map(\.ra), dec: positions.map(\.dec),
-                                     source: project.directory + "/qad.sqlite spectrum")
+                                     source: project.catalogLocation + " spectrum")
 
         var request = CrossmatchRequest(catalogPath: catalog, radiusArcsec: radius)
         request.raColumn = raColumn

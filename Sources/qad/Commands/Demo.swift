@@ -77,6 +77,6 @@ struct Demo: AsyncParsableCommand {
         Truth tables: \(inj.truthFile) (injected), \(sim.truthFile) (simulation)
         Next: qad rank --store \(storeDir) --min-pct score=99 --bal exclude
         """)
-        try await startDemoReview(storeDirectory: storeDir, port: port, skip: noReview)
+        try await startDemoReview(project: project, port: port, skip: noReview)
     }
 }

@@ -21,7 +21,7 @@ func runDemoCatalogStep(project: ProjectStore, seed: UInt64, first step: Int, ou
         to: catalogPath, seed: seed)
     print("\(step)/9 crossmatch: against a simulated AllWISE-like catalog of \(sources) sources (qad crossmatch --preset wise --radius 2)")
     let targets = try SkyTargets(ids: positions.map(\.targetid), ra: positions.map(\.ra), dec: positions.map(\.dec),
-                                 source: project.directory + "/qad.sqlite spectrum")
+                                 source: project.catalogLocation + " spectrum")
     var request = CrossmatchRequest(catalogPath: catalogPath, radiusArcsec: 2)
     request.preset = CatalogPreset.wise
     print("    ", terminator: "")

@@ -38,7 +38,7 @@ struct Evaluate: AsyncParsableCommand {
         let project = try common.openProject()
         guard let store = project.store as? any ScoreStore else { throw ValidationError("this store holds no scores") }
         let scores = try store.scores(model: model)
-        guard !scores.isEmpty else { throw ValidationError("model \(model) has no scores in \(common.store): run qad score first") }
+        guard !scores.isEmpty else { throw ValidationError("model \(model) has no scores in \(project.location): run qad score first") }
         var table = TruthTable()
         for path in truth { try table.add(path: path) }
         let (z, snr) = try Self.redshiftAndSNR(of: scores, in: project.store)

@@ -87,7 +87,7 @@ struct Export: AsyncParsableCommand {
             CatalogProvenance("NROWS", .int(Int64(targets.count)), comment: "rows exported"),
         ]
         let table = try CatalogExport.table(
-            name: "QAD_CATALOG", description: "qad anomalous-quasar catalog (\(selection)) from \(project.directory)",
+            name: "QAD_CATALOG", description: "qad anomalous-quasar catalog (\(selection)) from \(project.location)",
             targets: targets, providers: providers, provenance: provenance)
         try CatalogFormat(rawValue: format.lowercased())!.write(table, to: out)
         print("\(table.rowCount) rows, \(table.columns.count) columns → \(out)")

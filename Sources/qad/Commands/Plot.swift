@@ -15,8 +15,7 @@ struct Plot: AsyncParsableCommand {
         with the chosen spectra marked.
         """)
 
-    @Option(name: .long, help: "Project store folder.")
-    var store = "qad-store"
+    @OptionGroup var common: StoreOptions
     @Option(name: .long, help: "Model whose reconstruction and scores are drawn.")
     var model = "vae"
     @Option(name: .long, help: "A TARGETID to plot (repeatable).")
@@ -56,7 +55,7 @@ struct Plot: AsyncParsableCommand {
     }
 
     func run() throws {
-        let project = try ProjectStore(directory: store)
+        let project = try common.openProject()
         var ids = targetid
         if let list { ids += try FigureFiles.readTargetIDs(list) }
         if let top {
@@ -64,7 +63,7 @@ struct Plot: AsyncParsableCommand {
             var q = CandidateQuery(model: model)
             q.limit = top
             let chosen = try scores.candidates(q)
-            if chosen.isEmpty { throw ValidationError("no scores of model \(model) in \(store): run qad score first") }
+            if chosen.isEmpty { throw ValidationError("no scores of model \(model) in \(project.location): run qad score first") }
             ids += chosen.map(\.spectrum.targetid)
         }
         let files = try FigureFiles(project: project, model: model)

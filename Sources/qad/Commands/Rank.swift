@@ -45,7 +45,7 @@ struct Rank: AsyncParsableCommand {
         guard let store = project.store as? any ScoreStore else { throw ValidationError("this store holds no scores") }
         let query = try filters.query()
         guard try store.scoreRun(model: query.model) != nil else {
-            throw ValidationError("model \(query.model) has no scores in \(common.store): run qad score first")
+            throw ValidationError("model \(query.model) has no scores in \(project.location): run qad score first")
         }
         var candidates: [Candidate]
         var total: Int

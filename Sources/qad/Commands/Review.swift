@@ -15,8 +15,7 @@ struct Review: AsyncParsableCommand {
             commandName: "serve",
             abstract: "Start the review app and print the address that signs you in.")
 
-        @Option(name: .long, help: "Project store folder.")
-        var store = "qad-store"
+        @OptionGroup var common: StoreOptions
         @Option(name: .long, help: "Address to bind; keep 127.0.0.1 unless others must connect (then put TLS in front).")
         var host = "127.0.0.1"
         @Option(name: .long, help: "Port (0 picks a free one).")
@@ -26,13 +25,12 @@ struct Review: AsyncParsableCommand {
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
-            guard FileManager.default.fileExists(atPath: store + "/qad.sqlite") else {
-                throw ValidationError("\(store) holds no store (qad.sqlite): run qad ingest, train, infer and score first")
-            }
+            try common.requireExistingStore(hint: ": run qad ingest, train, infer and score first")
         }
 
         func run() async throws {
-            try await ReviewServer.run(ReviewConfiguration(storeDirectory: store, model: model, host: host, port: port))
+            let project = try common.openProject()
+            try await ReviewServer.run(ReviewConfiguration(project: project, model: model, host: host, port: port))
         }
     }
 
@@ -43,22 +41,21 @@ struct Review: AsyncParsableCommand {
 
         @Argument(help: "Reviewer name, as shown in consensus.")
         var name: String
-        @Option(name: .long, help: "Project store folder.")
-        var store = "qad-store"
+        @OptionGroup var common: StoreOptions
         @Option(name: .long, help: "Host and port of the running review app, for the printed address.")
         var address = "127.0.0.1:8765"
 
         func validate() throws {
             let n = name.trimmingCharacters(in: .whitespaces)
             guard !n.isEmpty, n.count <= 64 else { throw ValidationError("NAME must have 1 to 64 characters") }
-            guard FileManager.default.fileExists(atPath: store + "/qad.sqlite") else {
-                throw ValidationError("\(store) holds no store (qad.sqlite)")
-            }
+            try common.requireExistingStore(hint: "")
         }
 
         func run() throws {
-            let project = try ProjectStore(directory: store)
-            guard let reviews = project.store as? any ReviewStore else { throw ValidationError("this store cannot hold reviews") }
+            let project = try common.openProject()
+            guard let reviews = project.store as? any ReviewStore else {
+                throw ValidationError("\(project.location): this store cannot hold reviews")
+            }
             let token = try ReviewerTokens.issue(store: reviews, name: name, isLocal: false)
             print("""
                 reviewer \(name): token \(token)

@@ -71,6 +71,6 @@ struct Score: AsyncParsableCommand {
         }
         print(String(format: "scored %d spectra in %.1f s (calibration in %d z and S/N slices; active latent dimensions %@) → %@",
                      summary.spectra, summary.seconds, summary.calibrationCells,
-                     summary.activeLatentDimensions.map(String.init).joined(separator: ","), project.directory))
+                     summary.activeLatentDimensions.map(String.init).joined(separator: ","), project.location))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import QADStore
 
 /// Options every store-using command shares.
@@ -23,6 +24,16 @@ struct StoreOptions: ParsableArguments {
             if cache == nil {
                 throw ValidationError("--store postgres://… needs --cache DIR: the folder (shared storage) for the spectral cache and models")
             }
+        }
+    }
+
+    /// For commands that read a store rather than build one: a folder must
+    /// already hold `qad.sqlite` (opening would create an empty one). A
+    /// PostgreSQL store is checked when it is opened.
+    func requireExistingStore(hint: String) throws {
+        guard !isPostgres else { return }
+        guard FileManager.default.fileExists(atPath: store + "/qad.sqlite") else {
+            throw ValidationError("\(store) holds no store (qad.sqlite)\(hint)")
         }
     }
 
