@@ -68,7 +68,7 @@ import Testing
         #expect(scoresInOrder == scoresInOrder.sorted(by: >))
         let csv = try ok(["rank", "--store", store, "--limit", "0", "--format", "csv", "--bal", "exclude"])
         let rows = csv.split(separator: "\n").dropFirst()
-        #expect(rows.allSatisfy { $0.split(separator: ",")[13] == "N" })
+        #expect(rows.allSatisfy { $0.split(separator: ",")[15] == "N" })
         for row in rows.prefix(20) { #expect(ids.contains(TargetID(row.split(separator: ",")[0])!)) }
         // The CSV export carries DESIGN.md's columns for every scored spectrum.
         _ = try ok(["export", "--store", store, "--all", "--format", "csv", "--out", dir + "/all.csv"])
