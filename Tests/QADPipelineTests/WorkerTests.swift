@@ -77,12 +77,18 @@ import Testing
         let killed = try cluster.psql(db, "SELECT attempts || ' ' || owner FROM work_queue WHERE id = \(killedItem)")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(killed.hasPrefix("2 ") && !killed.hasSuffix(" w1"), "\(killed)")
-        // Only the winning attempt's shard is referenced; the dead attempt's files are orphans.
+        // Only the winning attempt's shard is referenced, and the dead attempt's files are gone.
         let referenced = try cluster.psql(db, """
             SELECT count(*) FROM (SELECT DISTINCT cache_shard FROM spectrum) s
             WHERE cache_shard NOT IN (SELECT shard FROM work_queue WHERE shard IS NOT NULL)
             """)
         #expect(referenced.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        let shardsInUse = Set(try cluster.psql(db, "SELECT DISTINCT cache_shard FROM spectrum")
+            .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        let cacheDirectory = try ProjectStore.open(store: url, cache: cache).cacheDirectory
+        let shardsOnDisk = Set(try FileManager.default.contentsOfDirectory(atPath: cacheDirectory)
+            .filter { $0.hasSuffix(".flux.npy") }.map { String($0.dropLast(".flux.npy".count)) })
+        #expect(shardsOnDisk == shardsInUse)
 
         let single = try ProjectSnapshot(ProjectStore.open(store: dir + "/single"))
         let shared = try ProjectSnapshot(ProjectStore.open(store: url, cache: cache))

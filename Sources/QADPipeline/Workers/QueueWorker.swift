@@ -126,12 +126,34 @@ public final class QueueWorker {
             + warnings.map { ProblemRecord($0, severity: .warning) }
         let file = IngestedFileRecord(path: item.path, size: size, mtime: mtime, status: .done,
                                       nSpectra: records.count, nSkipped: outcome.skipped.count, ingestedAt: now)
-        let duplicates = try queue.completeIngest(item, owner: options.owner,
+        let duplicates: [TargetID]
+        do {
+            duplicates = try queue.completeIngest(item, owner: options.owner,
                                                   commit: FileCommit(file: file, spectra: records, problems: problems),
                                                   columns: columns)
+        } catch let lost as LostClaim {
+            removeShardFiles(shard)  // another attempt owns the file now; nothing will point at these
+            throw lost
+        }
+        // Earlier attempts of this item died or were overtaken before their
+        // commit, so no row points at their files: reclaim the space.
+        for attempt in 1..<max(1, item.attempt) {
+            var earlier = item
+            earlier.attempt = attempt
+            removeShardFiles(earlier.shard)
+        }
         summary.itemsDone += 1
         summary.spectra += records.count - duplicates.count
         summary.duplicatesSkipped += duplicates.count
+    }
+}
+
+extension QueueWorker {
+    /// Best effort: a file already gone, or never written, is fine.
+    func removeShardFiles(_ shard: String) {
+        for path in [project.fluxPath(shard: shard), project.weightPath(shard: shard)] {
+            try? FileManager.default.removeItem(atPath: path)
+        }
     }
 }
 
