@@ -249,9 +249,21 @@ public final class IngestRunner {
         var outcome = FileOutcome(path: path, size: size, mtime: mtime)
         let source: SpectrumSource = ARDTileSource.isTileName(path) ? ARDTileSource()
             : SDSSSpecFile.isSDSSName(path) ? SDSSSpecSource() as SpectrumSource : DESICoaddSource()
-        let read: SourceRead
+        // One workspace for the whole file: its buffers and merge plan serve every row.
+        let workspace = PreprocessingWorkspace(bins: preprocessor.rebinner.grid.count)
+        let file: PreprocessedFile
         do {
-            read = try source.read(path, selection: selection)
+            if let desi = source as? DESICoaddSource {
+                file = try desi.preprocess(path, selection: selection, preprocessor: preprocessor, workspace: workspace)
+            } else {
+                var done = PreprocessedFile(read: try source.read(path, selection: selection))
+                for s in done.read.spectra {
+                    do { done.spectra.append(try preprocessor.process(s, workspace: workspace)) }
+                    catch { done.rejected.append(error) }
+                }
+                done.read.spectra = []
+                file = done
+            }
         } catch let e as FITSError {
             outcome.failure = e.problem
             return outcome
@@ -262,16 +274,10 @@ public final class IngestRunner {
             outcome.failure = InputProblem(file: path, message: "\(error)")
             return outcome
         }
-        outcome.skipped = read.skipped
-        outcome.warnings = read.warnings
-        outcome.notSelected = read.notSelected
-        for s in read.spectra {
-            do {
-                outcome.spectra.append(try preprocessor.process(s))
-            } catch {
-                outcome.skipped.append(error)
-            }
-        }
+        outcome.skipped = file.read.skipped + file.rejected
+        outcome.warnings = file.read.warnings
+        outcome.notSelected = file.read.notSelected
+        outcome.spectra = file.spectra
         return outcome
     }
 
