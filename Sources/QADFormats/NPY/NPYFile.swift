@@ -142,6 +142,34 @@ public final class NPYMatrixAppender {
         return first
     }
 
+    /// Appends whole rows straight from their arrays, one `pwrite` each (no
+    /// concatenated copy); returns the first new row index.
+    @discardableResult
+    public func append(rows: [[Float]]) throws -> Int {
+        let start = self.rows
+        var offset = Self.headerLength + 4 * columns * self.rows
+        for r in rows {
+            precondition(r.count == columns)
+            try r.withUnsafeBytes { try writeFully($0, at: offset) }
+            offset += 4 * columns
+        }
+        self.rows += rows.count
+        return start
+    }
+
+    /// pwrite until every byte is written (it may write less than asked).
+    private func writeFully(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(handle.fileDescriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw NPYError(path: path, message: "cannot write cache rows: \(String(cString: strerror(errno)))")
+            }
+            done += n
+        }
+    }
+
     /// Makes appended rows visible in the header (to NumPy and to a later
     /// open). Not durable across a power cut until `sync()`.
     public func publish() throws {

@@ -194,21 +194,13 @@ public final class IngestRunner {
             accepted.append(s)
         }
 
-        var flux = [Float]()
-        var weight = [Float]()
-        flux.reserveCapacity(accepted.count * columns)
-        weight.reserveCapacity(accepted.count * columns)
-        for s in accepted {
-            flux += s.flux
-            weight += s.weight
-        }
         let firstRow = fluxFile.rows
         if !accepted.isEmpty {
             // Rows reach the page cache before the store commits them, so a killed
             // process never leaves the store pointing past the cache. No fsync per
             // file: a power cut is handled on the next run (see above).
-            try fluxFile.append(flux)
-            try weightFile.append(weight)
+            try fluxFile.append(rows: accepted.map(\.flux))
+            try weightFile.append(rows: accepted.map(\.weight))
             try fluxFile.publish()
             try weightFile.publish()
         }
