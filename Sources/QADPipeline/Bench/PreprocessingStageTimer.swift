@@ -33,20 +33,20 @@ public struct PreprocessingStageTimer {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 timings.microseconds.append((name, seconds / Double(n) * 1e6))
             }
-            // Ingest's reads: blocks of rows, one pread per HDU.
-            guard let blocks = try coadd.blockReader(maxRows: DESICoaddSource.blockRows),
-                  let all = try coadd.blockReader(maxRows: n) else {
-                throw InputProblem(file: path, message: "not a plain float32/int32 coadd: ingest reads it through cfitsio")
-            }
-            try time("read (block pread)") {
-                for first in stride(from: 0, to: n, by: blocks.maxRows) {
-                    try blocks.read(first..<min(first + blocks.maxRows, n))
+            // Ingest's reads: the images mapped, each block of rows' pages mapped in.
+            var images: DESIImageMap?
+            try time("map + page in") {
+                images = try coadd.imageMap()
+                for first in stride(from: 0, to: n, by: DESICoaddSource.blockRows) {
+                    images?.prefetch(first..<min(first + DESICoaddSource.blockRows, n))
                 }
             }
-            try all.read(0..<n)
+            guard let all = images else {
+                throw InputProblem(file: path, message: "not a plain float32/int32 coadd: ingest reads it through cfitsio")
+            }
             func arms(_ row: Int) -> [ArmPixels] {
                 all.arms.map { a in
-                    ArmPixels(flux: a.flux + row * a.width, ivar: a.ivar + row * a.width,
+                    ArmPixels(bigEndianFlux: a.flux + 4 * row * a.width, ivar: a.ivar + 4 * row * a.width,
                               mask: .bits32(a.mask + row * a.width, zero: a.maskZero))
                 }
             }

@@ -12,18 +12,15 @@ struct PreprocessedFile {
 }
 
 extension DESICoaddSource {
-    /// Rows read per block: 64 rows of B/R/Z FLUX, IVAR and MASK are ~6 MB.
+    /// Rows whose pages are mapped together before they are preprocessed.
     static let blockRows = 64
-    /// Unselected rows read through rather than starting a new block: reading a
-    /// row costs less than the extra system calls of a new block.
-    static let maxGapRows = 4
 
-    /// Reads and preprocesses the selected rows of a coadd block by block: the
-    /// merge plan is made once per file (every row shares the wavelength
-    /// grids), each block of rows is one read per HDU, and a row's pixels go
-    /// from the block straight into the kernel. Memory stays at one block plus
-    /// the preprocessed rows. Files whose images are not plain float32/int32
-    /// (gzip, tile-compressed, other types) go through cfitsio row arrays.
+    /// Reads and preprocesses the selected rows of a coadd: the merge plan is
+    /// made once per file (every row shares the wavelength grids) and each
+    /// row's pixels go from the mapped file straight into the kernel, so
+    /// memory holds only the preprocessed rows. Files whose images are not
+    /// plain float32/int32 (gzip, tile-compressed, other types) are read
+    /// through cfitsio row arrays.
     func preprocess(_ path: String, selection: SampleSelection, preprocessor: Preprocessor,
                     workspace: PreprocessingWorkspace) throws -> PreprocessedFile {
         let coadd = try DESICoaddFile(path: path)
@@ -32,7 +29,7 @@ extension DESICoaddSource {
         guard !targets.isEmpty else { return result }
         result.spectra.reserveCapacity(targets.count)
 
-        guard let reader = try coadd.blockReader(maxRows: Self.blockRows) else {
+        guard let images = try coadd.imageMap() else {
             let arms = try coadd.readArms(rows: targets.map(\.sourceRow))
             for (i, t) in targets.enumerated() {
                 let s = ObservedSpectrum(info: t.info, arms: arms[i], survey: t.survey, sourceFile: t.sourceFile,
@@ -48,15 +45,12 @@ extension DESICoaddSource {
         while k < targets.count {
             let first = targets[k].sourceRow
             var end = k + 1
-            while end < targets.count, targets[end].sourceRow - first < Self.blockRows,
-                  targets[end].sourceRow - targets[end - 1].sourceRow <= Self.maxGapRows + 1 {
-                end += 1
-            }
-            try reader.read(first..<(targets[end - 1].sourceRow + 1))
+            while end < targets.count, targets[end].sourceRow - first < Self.blockRows { end += 1 }
+            images.prefetch(first..<(targets[end - 1].sourceRow + 1))
             for t in targets[k..<end] {
-                let arms = reader.arms.map { a in
-                    let offset = (t.sourceRow - first) * a.width
-                    return ArmPixels(flux: a.flux + offset, ivar: a.ivar + offset,
+                let arms = images.arms.map { a in
+                    let offset = t.sourceRow * a.width
+                    return ArmPixels(bigEndianFlux: a.flux + 4 * offset, ivar: a.ivar + 4 * offset,
                                      mask: .bits32(a.mask + offset, zero: a.maskZero))
                 }
                 do { result.spectra.append(try preprocessor.process(t, plan: plan, arms: arms, workspace: workspace)) }

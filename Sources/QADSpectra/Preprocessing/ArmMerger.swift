@@ -89,15 +89,16 @@ public enum ArmMerger {
             switch step {
             case let .run(arm, input, merged, count):
                 let a = arms[arm]
-                switch a.mask {
-                case .int64(let m):
-                    mergeRun(a.flux + input, a.ivar + input, m + input, zero: 0, count: count,
-                             flux: mflux + merged, ivar: mivar + merged, snr: snr, good: &good,
-                             masked: &masked, zeroIvar: &zeroIvar, bad: &bad)
-                case .bits32(let m, let zero):
-                    mergeRun(a.flux + input, a.ivar + input, m + input, zero: zero, count: count,
-                             flux: mflux + merged, ivar: mivar + merged, snr: snr, good: &good,
-                             masked: &masked, zeroIvar: &zeroIvar, bad: &bad)
+                let out = (flux: mflux + merged, ivar: mivar + merged, packed: snr)
+                switch (a.mask, a.bigEndian) {
+                case (.int64(let m), false):
+                    mergeRun(NativeFloat.self, a, input, m + input, zero: 0, count: count, out, &good, &masked, &zeroIvar, &bad)
+                case (.int64(let m), true):
+                    mergeRun(BigEndianFloat.self, a, input, m + input, zero: 0, count: count, out, &good, &masked, &zeroIvar, &bad)
+                case (.bits32(let m, let zero), false):
+                    mergeRun(NativeFloat.self, a, input, m + input, zero: zero, count: count, out, &good, &masked, &zeroIvar, &bad)
+                case (.bits32(let m, let zero), true):
+                    mergeRun(BigEndianFloat.self, a, input, m + input, zero: zero, count: count, out, &good, &masked, &zeroIvar, &bad)
                 }
             case let .group(merged, first, count):
                 // Pixels two (rarely more) arms share: combine by inverse variance
@@ -147,34 +148,42 @@ public enum ArmMerger {
     /// Pixels that only one arm measured: copied with weight 0 unless good,
     /// counted, and their S/N appended. Branch-free but for the loop.
     @inline(__always)
-    private static func mergeRun<M: FixedWidthInteger>(
-        _ fx: UnsafePointer<Float>, _ iv: UnsafePointer<Float>, _ mk: UnsafePointer<M>, zero: M, count: Int,
-        flux: UnsafeMutablePointer<Double>, ivar: UnsafeMutablePointer<Double>, snr: UnsafeMutablePointer<Double>,
-        good: inout Int, masked: inout Int, zeroIvar: inout Int, bad: inout Int
+    private static func mergeRun<F: StoredFloat, M: FixedWidthInteger>(
+        _: F.Type, _ a: ArmPixels, _ input: Int, _ mk: UnsafePointer<M>, zero: M, count: Int,
+        _ out: (flux: UnsafeMutablePointer<Double>, ivar: UnsafeMutablePointer<Double>, packed: UnsafeMutablePointer<Double>),
+        _ good: inout Int, _ masked: inout Int, _ zeroIvar: inout Int, _ bad: inout Int
     ) {
-        var g = good, nm = masked, nz = zeroIvar, nb = bad
+        let fx = a.flux + 4 * input, iv = a.ivar + 4 * input
+        let flux = out.flux, ivar = out.ivar, snr = out.packed
+        var g = good, nm = 0, nz = 0, nb = 0
         for i in 0..<count {
-            let f = Double(fx[i]), v = Double(iv[i])
+            let f = F.load(fx, i), v = F.load(iv, i)
+            // The tests on the bits of the float32 values, without branches:
+            // finite = exponent not all ones; 0 < v < ∞ = positive as Int32 below ∞.
+            let fb = f.bitPattern, vb = Int32(bitPattern: v.bitPattern)
+            let fFinite = fb & 0x7f80_0000 != 0x7f80_0000
+            let vFinite = UInt32(bitPattern: vb) & 0x7f80_0000 != 0x7f80_0000
+            let positive = vb > 0 && vb < 0x7f80_0000
+            let negative = vb < 0 && vb != Int32.min  // below 0 (−0 is not); NaN is counted as not finite
             let isMasked = mk[i] != zero
-            let finite = f.isFinite && v.isFinite
-            let positive = v > 0
             nm &+= isMasked ? 1 : 0
-            nb &+= (!finite || v < 0) ? 1 : 0
-            nz &+= (!positive || !v.isFinite) ? 1 : 0
-            let ok = !isMasked && finite && positive
-            flux[i] = ok ? f : 0
-            ivar[i] = ok ? v : 0
-            snr[g] = f * v.squareRoot()
+            nb &+= (!(fFinite && vFinite) || negative) ? 1 : 0
+            nz &+= positive ? 0 : 1
+            let ok = !isMasked && fFinite && positive
+            let fd = Double(f), vd = Double(v)
+            flux[i] = ok ? fd : 0
+            ivar[i] = ok ? vd : 0
+            snr[g] = fd * vd.squareRoot()
             g &+= ok ? 1 : 0
         }
-        good = g; masked = nm; zeroIvar = nz; bad = nb
+        good = g; masked &+= nm; zeroIvar &+= nz; bad &+= nb
     }
 
     /// Flux and ivar of one pixel with weight 0 unless good, counting it.
     @inline(__always)
     private static func goodValues(_ a: ArmPixels, _ i: Int, masked: inout Int, zeroIvar: inout Int,
                                    bad: inout Int) -> (Double, Double) {
-        let f = Double(a.flux[i]), v = Double(a.ivar[i])
+        let f = Double(a.fluxValue(i)), v = Double(a.ivarValue(i))
         let isMasked = a.isMasked(i)
         let finite = f.isFinite && v.isFinite
         if isMasked { masked += 1 }
@@ -187,7 +196,7 @@ public enum ArmMerger {
     /// Flux and ivar of one pixel with weight 0 unless good, not counted.
     @inline(__always)
     private static func value(_ a: ArmPixels, _ i: Int) -> (flux: Double, ivar: Double) {
-        let f = Double(a.flux[i]), v = Double(a.ivar[i])
+        let f = Double(a.fluxValue(i)), v = Double(a.ivarValue(i))
         let ok = !a.isMasked(i) && f.isFinite && v.isFinite && v > 0
         return ok ? (f, v) : (0, 0)
     }

@@ -6,9 +6,9 @@ import QADTestSupport
 import Testing
 @testable import QADPipeline
 
-/// Ingest reads DESI coadds in row blocks straight from the file; these check
+/// Ingest reads DESI coadds' images mapped from the file; these check
 /// it against the cfitsio row arrays every other path uses.
-@Suite struct DESIBlockReadTests {
+@Suite struct DESIImageMapTests {
     static let coadds = [sharedData("desi/edr-tile-80693/coadd-1-80693-thru20210204.fits"),
                          sharedData("desi/edr-tile-80693/coadd-2-80693-thru20210204.fits"),
                          sharedData("desi/edr-healpix-9144/coadd-main-dark-9144.fits")]
@@ -24,7 +24,7 @@ import Testing
         return SampleSelection(catalog: catalog)
     }
 
-    /// Block reads and the cfitsio arrays give identical spectra, columns and problems.
+    /// Mapped images and the cfitsio arrays give identical spectra, columns and problems.
     func expectSameAsCfitsio(_ path: String, selection: SampleSelection) throws {
         let source = DESICoaddSource()
         let blocks = try source.preprocess(path, selection: selection, preprocessor: preprocessor,
@@ -46,9 +46,9 @@ import Testing
         }
     }
 
-    @Test(arguments: coadds) func blockReadsMatchCfitsioRows(path: String) throws {
+    @Test(arguments: coadds) func mappedImagesMatchCfitsioRows(path: String) throws {
         let coadd = try DESICoaddFile(path: path)
-        #expect(try coadd.blockReader(maxRows: 8) != nil)  // real DESI images take the block path
+        #expect(try coadd.imageMap() != nil)  // real DESI images are mapped
         try expectSameAsCfitsio(path, selection: try everyRow(path))
     }
 
@@ -60,7 +60,7 @@ import Testing
         gzip.arguments = ["-c", "gzip -c '\(plain)' > '\(gz)'"]
         try gzip.run()
         gzip.waitUntilExit()
-        #expect(try DESICoaddFile(path: gz).blockReader(maxRows: 8) == nil)
+        #expect(try DESICoaddFile(path: gz).imageMap() == nil)
         let selection = try everyRow(plain)
         let a = try DESICoaddSource().preprocess(plain, selection: selection, preprocessor: preprocessor,
                                                  workspace: PreprocessingWorkspace())
