@@ -46,32 +46,59 @@ public struct RestFrameRebinner: Sendable {
         guard n >= 2 else { return 0..<0 }
         let scale = 1 / (1 + z)
         let sumO = ws.sumO, sumOF = ws.sumOF, sumO2V = ws.sumO2V
-        var first = nb, last = -1
+        // Merged pixels are ascending and abut, so the bins they reach never go
+        // back: each bin's overlaps arrive one after another, are summed in
+        // registers and added to memory (still 0) when the next bin starts, the
+        // same additions in the same order as summing in memory throughout.
+        var current = -1, first = nb, last = -1
+        var o0 = 0.0, o1 = 0.0, o2 = 0.0
+        @inline(__always) func flush() {
+            guard current >= 0 else { return }
+            sumO[current] += o0
+            sumOF[current] += o1
+            sumO2V[current] += o2
+            first = min(first, current)
+            last = max(last, current)
+        }
         edges.withUnsafeBufferPointer { E in
         lowEdge.withUnsafeBufferPointer { lowEdge in
         highEdge.withUnsafeBufferPointer { highEdge in
+            @inline(__always) func add(_ j: Int, _ o: Double, _ f: Double, _ v: Double) {
+                if j != current {
+                    flush()
+                    current = j
+                    o0 = 0; o1 = 0; o2 = 0
+                }
+                o0 += o
+                o1 += o * f
+                o2 += o * o * v
+            }
             var k = 0
             for i in 0..<n {
                 let iv = ivx[i]
                 guard iv > 0 else { continue }
                 let l = lowEdge[i] * scale, r = highEdge[i] * scale
                 if r <= E[0] || l >= E[nb] { continue }
-                while k > 0, E[k] > l { k -= 1 }
                 while k < nb, E[k + 1] <= l { k += 1 }
-                var j = k
                 let f = fx[i], v = 1 / iv
-                first = min(first, k)
+                if k + 2 <= nb, E[k] <= l, r <= E[k + 2] {
+                    // The usual pixel: inside bin k, or reaching into k + 1 (then
+                    // the overlap with k + 1 is positive, else 0 and not added).
+                    add(k, min(r, E[k + 1]) - l, f, v)
+                    let o = r - E[k + 1]
+                    if o > 0 { add(k + 1, o, f, v) }
+                    continue
+                }
+                // Near the grid's ends, or a pixel wider than a bin.
+                while k > 0, E[k] > l { k -= 1 }
+                var j = k
                 while j < nb, E[j] < r {
                     let o = min(r, E[j + 1]) - max(l, E[j])
-                    if o > 0 {
-                        sumO[j] += o
-                        sumOF[j] += o * f
-                        sumO2V[j] += o * o * v
-                    }
+                    if o > 0 { add(j, o, f, v) }
                     j += 1
                 }
-                last = max(last, j - 1)
             }
+            flush()
         }}}
         return first <= last ? first..<(last + 1) : 0..<0
     }
