@@ -176,6 +176,24 @@ public final class NPYMatrixAppender {
         try writeHeader()
     }
 
+    /// Starts writing the rows appended since the last call to disk, without
+    /// waiting: the final `sync` then has little left to flush (a 20k-spectrum
+    /// ingest otherwise ends with 0.2 s of fsync while the cores idle).
+    public func startWriteback() {
+        let end = Self.headerLength + 4 * columns * rows
+        guard end > writebackStart, let start = Self.syncFileRange else { return }
+        _ = start(handle.fileDescriptor, Int64(writebackStart), Int64(end - writebackStart), 2)  // SYNC_FILE_RANGE_WRITE
+        writebackStart = end
+    }
+
+    private var writebackStart = 0
+
+    /// sync_file_range (Linux), looked up at run time: Glibc's module map does not declare it.
+    private static let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
+    }()
+
     /// Publishes and flushes to disk.
     public func sync() throws {
         try writeHeader()

@@ -204,6 +204,8 @@ public final class IngestRunner {
             try weightFile.append(rows: accepted.map(\.weight))
             try fluxFile.publish()
             try weightFile.publish()
+            fluxFile.startWriteback()
+            weightFile.startWriteback()
         }
         let records = accepted.enumerated().map { i, s in
             Self.record(s, shard: shard, row: firstRow + i)
