@@ -176,17 +176,15 @@ public final class NPYMatrixAppender {
         try writeHeader()
     }
 
-    /// Starts writing the rows appended since the last call to disk, without
-    /// waiting: the final `sync` then has little left to flush (a 20k-spectrum
-    /// ingest otherwise ends with 0.2 s of fsync while the cores idle).
-    public func startWriteback() {
-        let end = Self.headerLength + 4 * columns * rows
-        guard end > writebackStart, let start = Self.syncFileRange else { return }
-        _ = start(handle.fileDescriptor, Int64(writebackStart), Int64(end - writebackStart), 2)  // SYNC_FILE_RANGE_WRITE
-        writebackStart = end
+    /// Starts writing `rows` to disk without waiting: the final `sync` then
+    /// has little left to flush (a 20k-spectrum ingest otherwise ends with
+    /// 0.2 s of fsync while the cores idle).
+    public func startWriteback(rows: Range<Int>) {
+        guard !rows.isEmpty, let start = Self.syncFileRange else { return }
+        let rowBytes = 4 * columns
+        _ = start(handle.fileDescriptor, Int64(Self.headerLength + rowBytes * rows.lowerBound),
+                  Int64(rowBytes * rows.count), 2)  // SYNC_FILE_RANGE_WRITE
     }
-
-    private var writebackStart = 0
 
     /// sync_file_range (Linux), looked up at run time: Glibc's module map does not declare it.
     private static let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {

@@ -204,8 +204,8 @@ public final class IngestRunner {
             try weightFile.append(rows: accepted.map(\.weight))
             try fluxFile.publish()
             try weightFile.publish()
-            fluxFile.startWriteback()
-            weightFile.startWriteback()
+            fluxFile.startWriteback(rows: firstRow..<fluxFile.rows)
+            weightFile.startWriteback(rows: firstRow..<weightFile.rows)
         }
         let records = accepted.enumerated().map { i, s in
             Self.record(s, shard: shard, row: firstRow + i)
