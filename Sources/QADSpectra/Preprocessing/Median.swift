@@ -8,26 +8,29 @@ let medianHistogramBins = 2048
 public func median(_ values: inout [Double]) -> Double {
     precondition(!values.isEmpty)
     var scratch = [Double](repeating: 0, count: values.count)
+    var binOf = [UInt16](repeating: 0, count: values.count)
     var histogram = [Int32](repeating: 0, count: medianHistogramBins + 2)
     return values.withUnsafeMutableBufferPointer { v in
         scratch.withUnsafeMutableBufferPointer { s in
-            histogram.withUnsafeMutableBufferPointer { h in
-                median(v, scratch: s.baseAddress!, histogram: h.baseAddress!)
+            binOf.withUnsafeMutableBufferPointer { b in
+                histogram.withUnsafeMutableBufferPointer { h in
+                    median(v, scratch: s.baseAddress!, binOf: b.baseAddress!, histogram: h.baseAddress!)
+                }
             }
         }
     }
 }
 
-/// `median` on a buffer, with caller-provided scratch (`values.count` doubles)
-/// and histogram (`medianHistogramBins + 2` counts), so it allocates nothing.
-/// Reorders `values`.
+/// `median` on a buffer, with caller-provided scratch (`values.count` doubles
+/// and bin numbers) and histogram (`medianHistogramBins + 2` counts), so it
+/// allocates nothing. Reorders `values`.
 func median(_ values: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutablePointer<Double>,
-            histogram: UnsafeMutablePointer<Int32>) -> Double {
+            binOf: UnsafeMutablePointer<UInt16>, histogram: UnsafeMutablePointer<Int32>) -> Double {
     let n = values.count
     precondition(n > 0)
     let upperRank = n / 2, lowerRank = n % 2 == 0 ? n / 2 - 1 : n / 2
     if n >= 512, let m = histogramOrderStatistics(values, lower: lowerRank, upper: upperRank,
-                                                  scratch: scratch, counts: histogram) {
+                                                  scratch: scratch, binOf: binOf, counts: histogram) {
         return m
     }
     return middleOfSelection(values, lower: lowerRank, upper: upperRank)
@@ -39,7 +42,7 @@ func median(_ values: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutable
 /// finishes on those few values. Nil when the ranks fall outside the range (an
 /// unrepresentative sample), for the caller to select on everything.
 private func histogramOrderStatistics(_ values: UnsafeMutableBufferPointer<Double>, lower: Int, upper: Int,
-                                      scratch: UnsafeMutablePointer<Double>,
+                                      scratch: UnsafeMutablePointer<Double>, binOf: UnsafeMutablePointer<UInt16>,
                                       counts c: UnsafeMutablePointer<Int32>) -> Double? {
     let n = values.count
     var sample = (0..<64).map { values[$0 * n / 64] }
@@ -56,7 +59,12 @@ private func histogramOrderStatistics(_ values: UnsafeMutableBufferPointer<Doubl
     // Bin 0: below lo; 1…bins: the range; bins + 1: at or above hi. Branch-free.
     @inline(__always) func bin(_ x: Double) -> Int { Int(min(max((x - lo) * scale, -1), top) + 1) }
     c.initialize(repeating: 0, count: bins + 2)
-    for x in values { c[bin(x)] &+= 1 }
+    // Each value's bin is kept, so the second pass only compares small integers.
+    for i in 0..<n {
+        let b = bin(values[i])
+        c[b] &+= 1
+        binOf[i] = UInt16(truncatingIfNeeded: b)
+    }
     var before = 0, first = 0
     while before + Int(c[first]) <= lower { before += Int(c[first]); first += 1 }
     var last = first, through = before + Int(c[first])
@@ -66,10 +74,10 @@ private func histogramOrderStatistics(_ values: UnsafeMutableBufferPointer<Doubl
     var k = 0
     // One unsigned range test: as two comparisons the compiler may branch on
     // each, and each goes either way for half the values (mispredicted).
-    let span = UInt(bitPattern: last &- first)
-    for x in values {
-        if UInt(bitPattern: bin(x) &- first) <= span {
-            scratch[k] = x
+    let span = UInt16(truncatingIfNeeded: last &- first), low = UInt16(truncatingIfNeeded: first)
+    for i in 0..<n {
+        if binOf[i] &- low <= span {
+            scratch[k] = values[i]
             k += 1
             if k == wanted { break }
         }

@@ -29,7 +29,8 @@ public struct PreprocessingStages {
     /// The S/N median (reorders `values`).
     public func median(_ values: inout [Double]) -> Double {
         values.withUnsafeMutableBufferPointer { v in
-            QADSpectra.median(v, scratch: workspace.medianScratch, histogram: workspace.histogram)
+            QADSpectra.median(v, scratch: workspace.medianScratch, binOf: workspace.medianBins,
+                              histogram: workspace.histogram)
         }
     }
 

@@ -10,6 +10,7 @@ public final class PreprocessingWorkspace {
     /// flux·√ivar of the good merged pixels, then scratch of the median.
     private(set) var pixelSNR: UnsafeMutablePointer<Double>
     private(set) var medianScratch: UnsafeMutablePointer<Double>
+    private(set) var medianBins: UnsafeMutablePointer<UInt16>
     private(set) var capacity = 0
     /// Histogram of the median (`medianHistogramBins + 2` counts).
     let histogram: UnsafeMutablePointer<Int32>
@@ -27,6 +28,7 @@ public final class PreprocessingWorkspace {
         mergedIvar = .allocate(capacity: 1)
         pixelSNR = .allocate(capacity: 1)
         medianScratch = .allocate(capacity: 1)
+        medianBins = .allocate(capacity: 1)
         histogram = .allocate(capacity: medianHistogramBins + 2)
         sumO = .allocate(capacity: bins)
         sumOF = .allocate(capacity: bins)
@@ -37,6 +39,7 @@ public final class PreprocessingWorkspace {
     deinit {
         for p in [mergedFlux, mergedIvar, pixelSNR, medianScratch, sumO, sumOF, sumO2V] { p.deallocate() }
         histogram.deallocate()
+        medianBins.deallocate()
     }
 
     /// Makes room for `n` merged pixels.
@@ -47,6 +50,8 @@ public final class PreprocessingWorkspace {
         mergedIvar = .allocate(capacity: n)
         pixelSNR = .allocate(capacity: n)
         medianScratch = .allocate(capacity: n)
+        medianBins.deallocate()
+        medianBins = .allocate(capacity: n)
         capacity = n
     }
 

@@ -84,7 +84,7 @@ public struct Preprocessor: Sendable {
         // S/N: median of flux·√ivar over good merged pixels (numpy median convention).
         guard merged.goodPixels > 0 else { throw target.problem("IVAR", "no valid pixel (all masked, zero ivar or non-finite)") }
         let snr = median(UnsafeMutableBufferPointer(start: ws.pixelSNR, count: merged.goodPixels),
-                         scratch: ws.medianScratch, histogram: ws.histogram)
+                         scratch: ws.medianScratch, binOf: ws.medianBins, histogram: ws.histogram)
 
         let nb = rebinner.grid.count
         var normFlux = [Float](repeating: 0, count: nb)
