@@ -16,6 +16,19 @@ import Testing
         #expect(values == [1, 2, 3, 4, 5, 6, 7, 8, 9])
     }
 
+    @Test func rowsAppendedFromTheirOwnArraysFollowEarlierRows() throws {
+        let path = temporaryPath("flux.npy")
+        let m = try NPYMatrixAppender(path: path, columns: 3, committedRows: 0)
+        #expect(try m.append([1, 2, 3]) == 0)
+        #expect(try m.append(rows: [[4, 5, 6], [7, 8, 9]]) == 1)
+        #expect(try m.append(rows: []) == 3)
+        #expect(try m.append([10, 11, 12]) == 3)
+        try m.sync()
+        let (values, shape) = try NPYFile.readDoubles(path)
+        #expect(shape == [4, 3])
+        #expect(values == (1...12).map(Double.init))
+    }
+
     @Test func rowsTheStoreNeverCommittedAreCutOnReopen() throws {
         let path = temporaryPath("flux.npy")
         do {

@@ -74,4 +74,10 @@ public final class DESICoaddFile {
         }
         return result
     }
+
+    /// Raw layout of one image HDU (see `FITSFile.rawImageLayout`).
+    func rawLayout(hdu: String) throws -> FITSRawImageLayout? {
+        try fits.moveTo(hdu: hdu)
+        return try fits.rawImageLayout()
+    }
 }

@@ -5,7 +5,7 @@ import QADSpectra
 
 /// Times each ingest stage on every row of one DESI coadd, for `qad bench
 /// stages`: where the microseconds of a spectrum go (read, merge, S/N median,
-/// rebin, the whole preprocessing). Each stage runs twice and the second,
+/// rebin, the whole preprocessing) as ingest runs them. Each stage runs twice and the second,
 /// steady-state pass is reported.
 public struct PreprocessingStageTimer {
     public struct Timings: Sendable {
@@ -24,31 +24,47 @@ public struct PreprocessingStageTimer {
         for pass in 0..<2 {
             var timings = Timings()
             let coadd = try DESICoaddFile(path: path)
-            let rows = Array(0..<coadd.targetIDs.count)
-            guard !rows.isEmpty else { return result }
-            timings.spectra = rows.count
+            let n = coadd.targetIDs.count
+            guard n > 0 else { return result }
+            timings.spectra = n
             func time(_ name: String, _ body: () throws -> Void) rethrows {
                 let start = DispatchTime.now().uptimeNanoseconds
                 try body()
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                timings.microseconds.append((name, seconds / Double(rows.count) * 1e6))
+                timings.microseconds.append((name, seconds / Double(n) * 1e6))
             }
-            var arms: [[ArmSpectrum]] = []
-            try time("read (cfitsio)") { arms = try coadd.readArms(rows: rows) }
-            // Stages are timed on results that are not kept, as in ingest (keeping
-            // 500 merged spectra would time page faults instead).
+            // Ingest's reads: the images mapped, each block of rows' pages mapped in.
+            var images: DESIImageMap?
+            try time("map + page in") {
+                images = try coadd.imageMap()
+                for first in stride(from: 0, to: n, by: DESICoaddSource.blockRows) {
+                    images?.prefetch(first..<min(first + DESICoaddSource.blockRows, n))
+                }
+            }
+            guard let all = images else {
+                throw InputProblem(file: path, message: "not a plain float32/int32 coadd: ingest reads it through cfitsio")
+            }
+            func arms(_ row: Int) -> [ArmPixels] {
+                all.arms.map { a in
+                    ArmPixels(bigEndianFlux: a.flux + 4 * row * a.width, ivar: a.ivar + 4 * row * a.width,
+                              mask: .bits32(a.mask + row * a.width, zero: a.maskZero))
+                }
+            }
+            let plan = MergePlan(wavelengths: DESICoaddFile.arms.map { coadd.wavelengths[$0]! })
+            let stages = PreprocessingStages(preprocessor: preprocessor, plan: plan)
+            // Stages are timed on results that are not kept, as in ingest.
             var sink = 0.0
-            time("merge arms") { for a in arms { sink += ArmMerger.merge(a).armStep } }
-            let merged = arms.map { ArmMerger.merge($0).spectrum }
-            time("pixel S/N") { for m in merged { sink += Preprocessor.pixelSNR(m).first ?? 0 } }
-            var snr = merged.map(Preprocessor.pixelSNR)
-            time("S/N median") { for i in snr.indices where !snr[i].isEmpty { sink += median(&snr[i]) } }
-            time("rebin") { for m in merged { sink += preprocessor.rebinner.rebin(m, z: z).flux[0] } }
+            time("merge + pixel S/N") { for r in 0..<n { sink += stages.merge(arms(r)) } }
+            var merged = (0..<n).map { stages.mergedCopy(arms($0)) }
+            time("S/N median") { for r in 0..<n where !merged[r].snr.isEmpty { sink += stages.median(&merged[r].snr) } }
+            time("rebin") { for m in merged { sink += stages.rebin(flux: m.flux, ivar: m.ivar, z: z) } }
+            merged = []
+            let workspace = PreprocessingWorkspace()
             time("whole preprocessing") {
-                for a in arms {
-                    let s = ObservedSpectrum(info: TargetInfo(targetID: 1, z: z, zSource: .catalog), arms: a,
-                                             survey: "DESI", sourceFile: path, sourceHDU: "FIBERMAP", sourceRow: 0)
-                    sink += (try? preprocessor.process(s))?.amplitude ?? 0
+                for r in 0..<n {
+                    let target = Provenance(info: TargetInfo(targetID: 1, z: z, zSource: .catalog), survey: "DESI",
+                                            sourceFile: path, sourceHDU: "FIBERMAP", sourceRow: r)
+                    sink += (try? preprocessor.process(target, plan: plan, arms: arms(r), workspace: workspace))?.amplitude ?? 0
                 }
             }
             if sink.isNaN { timings.microseconds.append(("(nan)", 0)) }  // keeps the work observable

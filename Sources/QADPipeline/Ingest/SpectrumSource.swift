@@ -1,5 +1,6 @@
 import QADCore
 import QADFormats
+import QADSpectra
 
 /// Which rows become part of the sample (docs/preprocessing.md §1).
 public struct SampleSelection: Sendable {
@@ -38,6 +39,18 @@ public struct DESICoaddSource: SpectrumSource {
 
     public func read(_ path: String, selection: SampleSelection) throws -> SourceRead {
         let coadd = try DESICoaddFile(path: path)
+        var (out, targets) = try select(coadd, path: path, selection: selection)
+        let arms = try coadd.readArms(rows: targets.map(\.sourceRow))
+        for (i, t) in targets.enumerated() {
+            out.spectra.append(ObservedSpectrum(info: t.info, arms: arms[i], survey: t.survey,
+                                                sourceFile: t.sourceFile, sourceHDU: t.sourceHDU, sourceRow: t.sourceRow))
+        }
+        return out
+    }
+
+    /// The selected rows of the coadd (in row order) and what they are, plus the
+    /// rows skipped or not in the sample; `spectra` is left empty.
+    func select(_ coadd: DESICoaddFile, path: String, selection: SampleSelection) throws -> (SourceRead, [Provenance]) {
         var out = SourceRead()
         var redrock: [TargetID: RedrockRow] = [:]
         if let rrPath = RedrockFile.companion(ofCoadd: path) {
@@ -48,8 +61,7 @@ public struct DESICoaddSource: SpectrumSource {
             throw InputProblem(file: path, message: "no redrock-*/zbest-* file beside it and no --qso-catalog: cannot select quasars")
         }
 
-        var rows: [Int] = []
-        var infos: [TargetInfo] = []
+        var targets: [Provenance] = []
         var seen = Set<TargetID>()
         for (row, id) in coadd.targetIDs.enumerated() {
             guard id >= 0 else { out.notSelected += 1; continue }  // unassigned fibers, sky
@@ -75,15 +87,9 @@ public struct DESICoaddSource: SpectrumSource {
                                                 message: "duplicate TARGETID \(id) within the file; first row kept"))
                 continue
             }
-            rows.append(row)
-            infos.append(info)
+            targets.append(Provenance(info: info, survey: "DESI", sourceFile: path, sourceHDU: "FIBERMAP", sourceRow: row))
         }
-        let arms = try coadd.readArms(rows: rows)
-        for i in rows.indices {
-            out.spectra.append(ObservedSpectrum(info: infos[i], arms: arms[i], survey: "DESI",
-                                                sourceFile: path, sourceHDU: "FIBERMAP", sourceRow: rows[i]))
-        }
-        return out
+        return (out, targets)
     }
 }
 

@@ -20,7 +20,9 @@ public struct PixelCounts: Sendable, Equatable {
 
 /// Merges B/R/Z arms (docs/preprocessing.md §2): sort by wavelength, combine
 /// the pixels two arms share by inverse variance, and measure the flux step
-/// where the arms overlap.
+/// where the arms overlap. Which pixels combine is a `MergePlan`; this applies
+/// it to one spectrum's values in a single pass that also counts bad pixels
+/// and collects the per-pixel S/N.
 public enum ArmMerger {
     /// Pixels closer than this are the same wavelength seen by two arms.
     public static let sameWavelengthTolerance = 0.01
@@ -32,184 +34,170 @@ public enum ArmMerger {
         public var armStep: Double
     }
 
+    /// What merging one spectrum into a workspace gave; the merged flux/ivar and
+    /// the S/N of its `goodPixels` good pixels are in the workspace.
+    struct Summary {
+        var counts = PixelCounts()
+        var armStep = 0.0
+        var goodPixels = 0
+    }
+
     public static func merge(_ input: [ArmSpectrum]) -> Result {
-        // Arms are normally ascending already; sort any that is not (stably).
-        let arms = input.map { isAscending($0.wavelength) ? $0 : sortedArm($0) }
-        let n = arms.reduce(0) { $0 + $1.wavelength.count }
-        var state = MergeState(capacity: n, joins: max(arms.count - 1, 0))
-        state.counts.total = n
-
-        // k-way merge of the ascending arms; ties take the earlier arm first.
-        var cursor = [Int](repeating: 0, count: arms.count)
-        while true {
-            var best = -1
-            var bestWave = 0.0
-            for a in arms.indices where cursor[a] < arms[a].wavelength.count {
-                let w = arms[a].wavelength[cursor[a]]
-                if best < 0 || w < bestWave { best = a; bestWave = w }
-            }
-            guard best >= 0 else { break }
-            // Take the whole run of this arm that precedes every other arm's next pixel.
-            var limit = Double.infinity
-            for a in arms.indices where a != best && cursor[a] < arms[a].wavelength.count {
-                let w = arms[a].wavelength[cursor[a]]
-                limit = min(limit, a < best ? w.nextDown : w)
-            }
-            cursor[best] = state.take(arms[best], arm: best, from: cursor[best], upTo: limit)
-        }
-        state.flush()
-        return state.result()
+        let plan = MergePlan(wavelengths: input.map(\.wavelength))
+        let workspace = PreprocessingWorkspace(bins: 1)
+        let summary = withArmPixels(input) { merge(plan: plan, arms: $0, into: workspace) }
+        let n = plan.count
+        let spectrum = MergedSpectrum(wavelength: plan.wavelength,
+                                      flux: Array(UnsafeBufferPointer(start: workspace.mergedFlux, count: n)),
+                                      ivar: Array(UnsafeBufferPointer(start: workspace.mergedIvar, count: n)))
+        return Result(spectrum: spectrum, counts: summary.counts, armStep: summary.armStep)
     }
 
-    static func isAscending(_ w: [Double]) -> Bool {
-        var i = 1
-        while i < w.count {
-            if !(w[i] >= w[i - 1]) { return false }
-            i += 1
-        }
-        return true
-    }
-
-    /// The arm with its pixels in ascending wavelength order (stable on ties).
-    static func sortedArm(_ s: ArmSpectrum) -> ArmSpectrum {
-        let order = s.wavelength.indices.sorted { (s.wavelength[$0], $0) < (s.wavelength[$1], $1) }
-        return ArmSpectrum(name: s.name, wavelength: order.map { s.wavelength[$0] }, flux: order.map { s.flux[$0] },
-                           ivar: order.map { s.ivar[$0] }, mask: order.map { s.mask[$0] })
-    }
-}
-
-/// Accumulators of one merge: the merged output, the group of pixels that share
-/// a wavelength, and the arm-join sums. A struct with mutating methods over raw
-/// buffers (not closures over local arrays) keeps the per-pixel loop free of
-/// runtime exclusivity and copy-on-write checks. `result()` releases the buffers.
-private struct MergeState {
-    let wave: UnsafeMutableBufferPointer<Double>
-    let flux: UnsafeMutableBufferPointer<Double>
-    let ivar: UnsafeMutableBufferPointer<Double>
-    var count = 0
-    var counts = PixelCounts()
-    /// Per join between arm j and j+1: Σivar, Σivar·flux of arm j, then of arm j+1.
-    var joinSums: [Double]
-    /// Members of the current group; a group can only outgrow the arm count for
-    /// pathological input (pixels closer than the tolerance within one arm).
-    var groupArm: UnsafeMutableBufferPointer<Int>
-    var groupFlux: UnsafeMutableBufferPointer<Double>
-    var groupIvar: UnsafeMutableBufferPointer<Double>
-    var groupCount = 0
-    var groupWave = 0.0
-    var previousWave = -Double.infinity
-
-    init(capacity: Int, joins: Int) {
-        wave = .allocate(capacity: max(capacity, 1))
-        flux = .allocate(capacity: max(capacity, 1))
-        ivar = .allocate(capacity: max(capacity, 1))
-        joinSums = [Double](repeating: 0, count: 4 * joins)
-        groupArm = .allocate(capacity: 8)
-        groupFlux = .allocate(capacity: 8)
-        groupIvar = .allocate(capacity: 8)
-    }
-
-    /// Adds pixels of `s` from index `start` while their wavelength is ≤ `limit`
-    /// (at least one); returns the index after the last one taken.
-    mutating func take(_ s: ArmSpectrum, arm: Int, from start: Int, upTo limit: Double) -> Int {
-        s.wavelength.withUnsafeBufferPointer { w in
-        s.flux.withUnsafeBufferPointer { f in
-        s.ivar.withUnsafeBufferPointer { iv in
-        s.mask.withUnsafeBufferPointer { mk in
-            var i = start
-            repeat {
-                let fv = Double(f[i]), iv0 = Double(iv[i])
-                let masked = mk[i] != 0
-                let finite = fv.isFinite && iv0.isFinite
-                if masked { counts.masked += 1 }
-                if !finite || iv0 < 0 { counts.badValues += 1 }
-                if !(iv0 > 0) || !iv0.isFinite { counts.zeroIvar += 1 }
-                let good = !masked && finite && iv0 > 0
-                let wave = w[i]
-                if !(wave - previousWave < ArmMerger.sameWavelengthTolerance) {
-                    flush()
-                    groupWave = wave
-                }
-                previousWave = wave
-                addToGroup(arm: arm, flux: good ? fv : 0, ivar: good ? iv0 : 0)
-                i += 1
-            } while i < w.count && w[i] <= limit
-            return i
-        }}}}
-    }
-
-    private mutating func addToGroup(arm: Int, flux f: Double, ivar iv: Double) {
-        if groupCount == groupArm.count {
-            groupArm = grow(groupArm)
-            groupFlux = grow(groupFlux)
-            groupIvar = grow(groupIvar)
-        }
-        groupArm[groupCount] = arm
-        groupFlux[groupCount] = f
-        groupIvar[groupCount] = iv
-        groupCount += 1
-    }
-
-    private func grow<T>(_ b: UnsafeMutableBufferPointer<T>) -> UnsafeMutableBufferPointer<T> {
-        let bigger = UnsafeMutableBufferPointer<T>.allocate(capacity: 2 * b.count)
-        _ = bigger.initialize(from: b)
-        b.deallocate()
-        return bigger
-    }
-
-    /// Closes the current group: one merged pixel, and join sums for pixels
-    /// that adjacent arms both measured well.
-    @inline(__always)
-    mutating func flush() {
-        let m = groupCount
-        guard m > 0 else { return }
-        if m == 1 {
-            // The common case, a pixel only one arm measured: no sums to form.
-            wave[count] = groupWave
-            flux[count] = groupFlux[0]
-            ivar[count] = groupIvar[0]
-            count += 1
-            groupCount = 0
-            return
-        }
-        var sumIvar = 0.0, sumIvarFlux = 0.0
-        for k in 0..<m {
-            sumIvar += groupIvar[k]
-            sumIvarFlux += groupIvar[k] * groupFlux[k]
-        }
-        if m >= 2 {
-            for p in 0..<m {
-                for q in (p + 1)..<m {
-                    let a1 = groupArm[p], a2 = groupArm[q]
-                    guard abs(a2 - a1) == 1, groupIvar[p] > 0, groupIvar[q] > 0 else { continue }
-                    let (lo, hi) = a1 < a2 ? (p, q) : (q, p)
-                    let j = 4 * min(a1, a2)
-                    joinSums[j] += groupIvar[lo]
-                    joinSums[j + 1] += groupIvar[lo] * groupFlux[lo]
-                    joinSums[j + 2] += groupIvar[hi]
-                    joinSums[j + 3] += groupIvar[hi] * groupFlux[hi]
+    /// Runs `body` with pixel views of the arms' arrays.
+    static func withArmPixels<R, E: Error>(_ arms: [ArmSpectrum], _ body: ([ArmPixels]) throws(E) -> R) throws(E) -> R {
+        var views: [ArmPixels] = []
+        func nest(_ k: Int) throws(E) -> R {
+            guard k < arms.count else { return try body(views) }
+            return try arms[k].flux.withUnsafeBufferPointer { f throws(E) in
+                try arms[k].ivar.withUnsafeBufferPointer { iv throws(E) in
+                    try arms[k].mask.withUnsafeBufferPointer { m throws(E) in
+                        // Empty arrays have no base address; a dangling pointer is never read.
+                        let fp = f.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                        let ip = iv.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                        let mp = m.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                        views.append(ArmPixels(flux: fp, ivar: ip, mask: .int64(mp)))
+                        return try nest(k + 1)
+                    }
                 }
             }
         }
-        wave[count] = groupWave
-        flux[count] = sumIvar > 0 ? sumIvarFlux / sumIvar : 0
-        ivar[count] = sumIvar > 0 ? sumIvar : 0
-        count += 1
-        groupCount = 0
+        return try nest(0)
     }
 
-    /// The merged spectrum; releases the buffers.
-    func result() -> ArmMerger.Result {
-        let spectrum = MergedSpectrum(wavelength: Array(wave.prefix(count)), flux: Array(flux.prefix(count)),
-                                      ivar: Array(ivar.prefix(count)))
-        for b in [wave, flux, ivar, groupFlux, groupIvar] { b.deallocate() }
-        groupArm.deallocate()
-        var step = 0.0
+    /// Merges one spectrum's arms (laid out as `plan` expects) into the
+    /// workspace's merged flux/ivar and per-pixel S/N.
+    static func merge(plan: MergePlan, arms: [ArmPixels], into ws: PreprocessingWorkspace) -> Summary {
+        ws.reserve(plan.count)
+        let mflux = ws.mergedFlux, mivar = ws.mergedIvar, snr = ws.pixelSNR
+        var summary = Summary()
+        summary.counts.total = plan.totalInput
+        var good = 0
+        var masked = 0, zeroIvar = 0, bad = 0
+        // Per join between arm j and j+1: Σivar, Σivar·flux of arm j, then of arm j+1.
+        var joinSums = [Double](repeating: 0, count: 4 * max(arms.count - 1, 0))
+        for step in plan.steps {
+            switch step {
+            case let .run(arm, input, merged, count):
+                let a = arms[arm]
+                let out = (flux: mflux + merged, ivar: mivar + merged, packed: snr)
+                switch (a.mask, a.bigEndian) {
+                case (.int64(let m), false):
+                    mergeRun(NativeFloat.self, a, input, m + input, zero: 0, count: count, out, &good, &masked, &zeroIvar, &bad)
+                case (.int64(let m), true):
+                    mergeRun(BigEndianFloat.self, a, input, m + input, zero: 0, count: count, out, &good, &masked, &zeroIvar, &bad)
+                case (.bits32(let m, let zero), false):
+                    mergeRun(NativeFloat.self, a, input, m + input, zero: zero, count: count, out, &good, &masked, &zeroIvar, &bad)
+                case (.bits32(let m, let zero), true):
+                    mergeRun(BigEndianFloat.self, a, input, m + input, zero: zero, count: count, out, &good, &masked, &zeroIvar, &bad)
+                }
+            case let .group(merged, first, count):
+                // Pixels two (rarely more) arms share: combine by inverse variance
+                // and add the pairs both adjacent arms measured to the join sums.
+                var sumIvar = 0.0, sumIvarFlux = 0.0
+                for k in first..<(first + count) {
+                    let (arm, i) = plan.members[k]
+                    let (f, iv) = goodValues(arms[arm], i, masked: &masked, zeroIvar: &zeroIvar, bad: &bad)
+                    sumIvar += iv
+                    sumIvarFlux += iv * f
+                }
+                for p in first..<(first + count) {
+                    for q in (p + 1)..<(first + count) {
+                        let a1 = plan.members[p].arm, a2 = plan.members[q].arm
+                        guard abs(a2 - a1) == 1 else { continue }
+                        let v1 = value(arms[a1], plan.members[p].index), v2 = value(arms[a2], plan.members[q].index)
+                        guard v1.ivar > 0, v2.ivar > 0 else { continue }
+                        let (lo, hi) = a1 < a2 ? (v1, v2) : (v2, v1)
+                        let j = 4 * min(a1, a2)
+                        joinSums[j] += lo.ivar
+                        joinSums[j + 1] += lo.ivar * lo.flux
+                        joinSums[j + 2] += hi.ivar
+                        joinSums[j + 3] += hi.ivar * hi.flux
+                    }
+                }
+                let f = sumIvar > 0 ? sumIvarFlux / sumIvar : 0
+                mflux[merged] = f
+                mivar[merged] = sumIvar > 0 ? sumIvar : 0
+                if sumIvar > 0 {
+                    snr[good] = f * sumIvar.squareRoot()
+                    good += 1
+                }
+            }
+        }
+        summary.counts.masked = masked
+        summary.counts.zeroIvar = zeroIvar
+        summary.counts.badValues = bad
+        summary.goodPixels = good
         for j in stride(from: 0, to: joinSums.count, by: 4) where joinSums[j] > 0 && joinSums[j + 2] > 0 {
             let m1 = joinSums[j + 1] / joinSums[j], m2 = joinSums[j + 3] / joinSums[j + 2]
             let value = (m2 - m1) / (1 / joinSums[j] + 1 / joinSums[j + 2]).squareRoot()
-            if abs(value) > abs(step) { step = value }
+            if abs(value) > abs(summary.armStep) { summary.armStep = value }
         }
-        return ArmMerger.Result(spectrum: spectrum, counts: counts, armStep: step)
+        return summary
+    }
+
+    /// Pixels that only one arm measured: copied with weight 0 unless good,
+    /// counted, and their S/N appended. Branch-free but for the loop.
+    @inline(__always)
+    private static func mergeRun<F: StoredFloat, M: FixedWidthInteger>(
+        _: F.Type, _ a: ArmPixels, _ input: Int, _ mk: UnsafePointer<M>, zero: M, count: Int,
+        _ out: (flux: UnsafeMutablePointer<Double>, ivar: UnsafeMutablePointer<Double>, packed: UnsafeMutablePointer<Double>),
+        _ good: inout Int, _ masked: inout Int, _ zeroIvar: inout Int, _ bad: inout Int
+    ) {
+        let fx = a.flux + 4 * input, iv = a.ivar + 4 * input
+        let flux = out.flux, ivar = out.ivar, snr = out.packed
+        var g = good, nm = 0, nz = 0, nb = 0
+        for i in 0..<count {
+            let f = F.load(fx, i), v = F.load(iv, i)
+            // The tests on the bits of the float32 values, without branches:
+            // finite = exponent not all ones; 0 < v < ∞ = positive as Int32 below ∞.
+            let fb = f.bitPattern, vb = Int32(bitPattern: v.bitPattern)
+            let fFinite = fb & 0x7f80_0000 != 0x7f80_0000
+            let vFinite = UInt32(bitPattern: vb) & 0x7f80_0000 != 0x7f80_0000
+            let positive = vb > 0 && vb < 0x7f80_0000
+            let negative = vb < 0 && vb != Int32.min  // below 0 (−0 is not); NaN is counted as not finite
+            let isMasked = mk[i] != zero
+            nm &+= isMasked ? 1 : 0
+            nb &+= (!(fFinite && vFinite) || negative) ? 1 : 0
+            nz &+= positive ? 0 : 1
+            let ok = !isMasked && fFinite && positive
+            let fd = Double(f), vd = Double(v)
+            flux[i] = ok ? fd : 0
+            ivar[i] = ok ? vd : 0
+            snr[g] = fd * vd.squareRoot()
+            g &+= ok ? 1 : 0
+        }
+        good = g; masked &+= nm; zeroIvar &+= nz; bad &+= nb
+    }
+
+    /// Flux and ivar of one pixel with weight 0 unless good, counting it.
+    @inline(__always)
+    private static func goodValues(_ a: ArmPixels, _ i: Int, masked: inout Int, zeroIvar: inout Int,
+                                   bad: inout Int) -> (Double, Double) {
+        let f = Double(a.fluxValue(i)), v = Double(a.ivarValue(i))
+        let isMasked = a.isMasked(i)
+        let finite = f.isFinite && v.isFinite
+        if isMasked { masked += 1 }
+        if !finite || v < 0 { bad += 1 }
+        if !(v > 0) || !v.isFinite { zeroIvar += 1 }
+        let ok = !isMasked && finite && v > 0
+        return ok ? (f, v) : (0, 0)
+    }
+
+    /// Flux and ivar of one pixel with weight 0 unless good, not counted.
+    @inline(__always)
+    private static func value(_ a: ArmPixels, _ i: Int) -> (flux: Double, ivar: Double) {
+        let f = Double(a.fluxValue(i)), v = Double(a.ivarValue(i))
+        let ok = !a.isMasked(i) && f.isFinite && v.isFinite && v > 0
+        return ok ? (f, v) : (0, 0)
     }
 }

@@ -1,0 +1,63 @@
+import QADCore
+import QADFormats
+import QADSpectra
+
+/// What reading and preprocessing one file gave.
+struct PreprocessedFile {
+    /// Selection results (its `spectra` stay empty).
+    var read: SourceRead
+    var spectra: [PreprocessedSpectrum] = []
+    /// Rows preprocessing rejected, in row order.
+    var rejected: [InputProblem] = []
+}
+
+extension DESICoaddSource {
+    /// Rows whose pages are mapped together before they are preprocessed.
+    static let blockRows = 64
+
+    /// Reads and preprocesses the selected rows of a coadd: the merge plan is
+    /// made once per file (every row shares the wavelength grids) and each
+    /// row's pixels go from the mapped file straight into the kernel, so
+    /// memory holds only the preprocessed rows. Files whose images are not
+    /// plain float32/int32 (gzip, tile-compressed, other types) are read
+    /// through cfitsio row arrays.
+    func preprocess(_ path: String, selection: SampleSelection, preprocessor: Preprocessor,
+                    workspace: PreprocessingWorkspace) throws -> PreprocessedFile {
+        let coadd = try DESICoaddFile(path: path)
+        let (read, targets) = try select(coadd, path: path, selection: selection)
+        var result = PreprocessedFile(read: read)
+        guard !targets.isEmpty else { return result }
+        result.spectra.reserveCapacity(targets.count)
+
+        guard let images = try coadd.imageMap() else {
+            let arms = try coadd.readArms(rows: targets.map(\.sourceRow))
+            for (i, t) in targets.enumerated() {
+                let s = ObservedSpectrum(info: t.info, arms: arms[i], survey: t.survey, sourceFile: t.sourceFile,
+                                         sourceHDU: t.sourceHDU, sourceRow: t.sourceRow)
+                do { result.spectra.append(try preprocessor.process(s, workspace: workspace)) }
+                catch { result.rejected.append(error) }
+            }
+            return result
+        }
+
+        let plan = workspace.plan(for: DESICoaddFile.arms.map { coadd.wavelengths[$0]! })
+        var k = 0
+        while k < targets.count {
+            let first = targets[k].sourceRow
+            var end = k + 1
+            while end < targets.count, targets[end].sourceRow - first < Self.blockRows { end += 1 }
+            images.prefetch(first..<(targets[end - 1].sourceRow + 1))
+            for t in targets[k..<end] {
+                let arms = images.arms.map { a in
+                    let offset = t.sourceRow * a.width
+                    return ArmPixels(bigEndianFlux: a.flux + 4 * offset, ivar: a.ivar + 4 * offset,
+                                     mask: .bits32(a.mask + offset, zero: a.maskZero))
+                }
+                do { result.spectra.append(try preprocessor.process(t, plan: plan, arms: arms, workspace: workspace)) }
+                catch { result.rejected.append(error) }
+            }
+            k = end
+        }
+        return result
+    }
+}
