@@ -75,7 +75,8 @@ public enum Agreement {
             byReviewer[l.reviewerId, default: [:]][l.targetid] = l.labelClass
         }
         let multi = byTarget.filter { $0.value.count >= 2 }
-        let agreements = multi.map { LabelConsensus(targetid: $0.key, labels: $0.value).agreement }
+        // In target order: a sum in dictionary order differs in the last digit from store to store.
+        let agreements = multi.sorted { $0.key < $1.key }.map { LabelConsensus(targetid: $0.key, labels: $0.value).agreement }
         var pairs: [AgreementSummary.Pair] = []
         let ids = byReviewer.keys.sorted()
         for (i, r1) in ids.enumerated() {
