@@ -69,12 +69,8 @@ public struct ShapeScores: Sendable {
         values.indices.filter { values[$0].isFinite && z[$0].isFinite }.sorted { (z[$0], $0) < (z[$1], $1) }
     }
 
+    /// Running median/MAD standardization along z: `NuisanceCells`' pass with z as its only slice.
     static func standardizedAlongZ(_ values: [Double], z: [Double], window: Int) -> [Double] {
-        var out = [Double](repeating: .nan, count: values.count)
-        let ordered = orderedByZ(values, z: z)
-        for (i, robust) in zip(ordered, NuisanceCells.runningMedianMAD(values, ordered: ordered, window: window)) {
-            out[i] = (values[i] - robust.location) / robust.scale
-        }
-        return out
+        NuisanceCells.runningStandardize(values, along: z, slicedBy: z, slices: 1, window: window)
     }
 }
