@@ -156,18 +156,3 @@ public struct Provenance: Sendable {
                      message: "TARGETID \(info.targetID): \(message)")
     }
 }
-
-extension Preprocessor {
-    /// flux·√ivar of the good pixels (ivar > 0), whose median is a spectrum's S/N.
-    public static func pixelSNR(_ m: MergedSpectrum) -> [Double] {
-        [Double](unsafeUninitializedCapacity: m.flux.count) { buffer, count in
-            var k = 0
-            for i in 0..<m.flux.count where m.ivar[i] > 0 {
-                buffer[k] = m.flux[i] * m.ivar[i].squareRoot()
-                k += 1
-            }
-            count = k
-        }
-    }
-}
-
