@@ -44,18 +44,12 @@ public struct PreprocessingStageTimer {
             guard let all = images else {
                 throw InputProblem(file: path, message: "not a plain float32/int32 coadd: ingest reads it through cfitsio")
             }
-            func arms(_ row: Int) -> [ArmPixels] {
-                all.arms.map { a in
-                    ArmPixels(bigEndianFlux: a.flux + 4 * row * a.width, ivar: a.ivar + 4 * row * a.width,
-                              mask: .bits32(a.mask + row * a.width, zero: a.maskZero))
-                }
-            }
             let plan = MergePlan(wavelengths: DESICoaddFile.arms.map { coadd.wavelengths[$0]! })
             let stages = PreprocessingStages(preprocessor: preprocessor, plan: plan)
             // Stages are timed on results that are not kept, as in ingest.
             var sink = 0.0
-            time("merge + pixel S/N") { for r in 0..<n { sink += stages.merge(arms(r)) } }
-            var merged = (0..<n).map { stages.mergedCopy(arms($0)) }
+            time("merge + pixel S/N") { for r in 0..<n { sink += stages.merge(all.pixels(row: r)) } }
+            var merged = (0..<n).map { stages.mergedCopy(all.pixels(row: $0)) }
             time("S/N median") { for r in 0..<n where !merged[r].snr.isEmpty { sink += stages.median(&merged[r].snr) } }
             time("rebin") { for m in merged { sink += stages.rebin(flux: m.flux, ivar: m.ivar, z: z) } }
             merged = []
@@ -64,7 +58,7 @@ public struct PreprocessingStageTimer {
                 for r in 0..<n {
                     let target = Provenance(info: TargetInfo(targetID: 1, z: z, zSource: .catalog), survey: "DESI",
                                             sourceFile: path, sourceHDU: "FIBERMAP", sourceRow: r)
-                    sink += (try? preprocessor.process(target, plan: plan, arms: arms(r), workspace: workspace))?.amplitude ?? 0
+                    sink += (try? preprocessor.process(target, plan: plan, arms: all.pixels(row: r), workspace: workspace))?.amplitude ?? 0
                 }
             }
             if sink.isNaN { timings.microseconds.append(("(nan)", 0)) }  // keeps the work observable

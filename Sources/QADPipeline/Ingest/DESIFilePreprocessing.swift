@@ -11,6 +11,30 @@ struct PreprocessedFile {
     var rejected: [InputProblem] = []
 }
 
+extension PreprocessedFile {
+    /// Preprocesses the array spectra a source read; they end in `spectra` or `rejected`.
+    init(preprocessing read: SourceRead, preprocessor: Preprocessor, workspace: PreprocessingWorkspace) {
+        var selection = read
+        selection.spectra = []
+        self.init(read: selection)
+        for s in read.spectra {
+            do { spectra.append(try preprocessor.process(s, workspace: workspace)) }
+            catch { rejected.append(error) }
+        }
+    }
+}
+
+extension DESIImageMap {
+    /// One row's pixels in every arm, as the kernel reads them from the mapped file.
+    func pixels(row: Int) -> [ArmPixels] {
+        arms.map { a in
+            let offset = row * a.width
+            return ArmPixels(bigEndianFlux: a.flux + 4 * offset, ivar: a.ivar + 4 * offset,
+                             mask: .bits32(a.mask + offset, zero: a.maskZero))
+        }
+    }
+}
+
 extension DESICoaddSource {
     /// Rows whose pages are mapped together before they are preprocessed.
     static let blockRows = 64
@@ -30,14 +54,9 @@ extension DESICoaddSource {
         result.spectra.reserveCapacity(targets.count)
 
         guard let images = try coadd.imageMap() else {
-            let arms = try coadd.readArms(rows: targets.map(\.sourceRow))
-            for (i, t) in targets.enumerated() {
-                let s = ObservedSpectrum(info: t.info, arms: arms[i], survey: t.survey, sourceFile: t.sourceFile,
-                                         sourceHDU: t.sourceHDU, sourceRow: t.sourceRow)
-                do { result.spectra.append(try preprocessor.process(s, workspace: workspace)) }
-                catch { result.rejected.append(error) }
-            }
-            return result
+            var arrays = read
+            arrays.spectra = try observedSpectra(coadd, targets)
+            return PreprocessedFile(preprocessing: arrays, preprocessor: preprocessor, workspace: workspace)
         }
 
         let plan = workspace.plan(for: DESICoaddFile.arms.map { coadd.wavelengths[$0]! })
@@ -48,12 +67,10 @@ extension DESICoaddSource {
             while end < targets.count, targets[end].sourceRow - first < Self.blockRows { end += 1 }
             images.prefetch(first..<(targets[end - 1].sourceRow + 1))
             for t in targets[k..<end] {
-                let arms = images.arms.map { a in
-                    let offset = t.sourceRow * a.width
-                    return ArmPixels(bigEndianFlux: a.flux + 4 * offset, ivar: a.ivar + 4 * offset,
-                                     mask: .bits32(a.mask + offset, zero: a.maskZero))
+                do {
+                    result.spectra.append(try preprocessor.process(t, plan: plan, arms: images.pixels(row: t.sourceRow),
+                                                                   workspace: workspace))
                 }
-                do { result.spectra.append(try preprocessor.process(t, plan: plan, arms: arms, workspace: workspace)) }
                 catch { result.rejected.append(error) }
             }
             k = end

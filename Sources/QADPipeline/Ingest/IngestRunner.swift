@@ -251,13 +251,8 @@ public final class IngestRunner {
             if let desi = source as? DESICoaddSource {
                 file = try desi.preprocess(path, selection: selection, preprocessor: preprocessor, workspace: workspace)
             } else {
-                var done = PreprocessedFile(read: try source.read(path, selection: selection))
-                for s in done.read.spectra {
-                    do { done.spectra.append(try preprocessor.process(s, workspace: workspace)) }
-                    catch { done.rejected.append(error) }
-                }
-                done.read.spectra = []
-                file = done
+                file = PreprocessedFile(preprocessing: try source.read(path, selection: selection),
+                                        preprocessor: preprocessor, workspace: workspace)
             }
         } catch let e as FITSError {
             outcome.failure = e.problem

@@ -40,12 +40,17 @@ public struct DESICoaddSource: SpectrumSource {
     public func read(_ path: String, selection: SampleSelection) throws -> SourceRead {
         let coadd = try DESICoaddFile(path: path)
         var (out, targets) = try select(coadd, path: path, selection: selection)
-        let arms = try coadd.readArms(rows: targets.map(\.sourceRow))
-        for (i, t) in targets.enumerated() {
-            out.spectra.append(ObservedSpectrum(info: t.info, arms: arms[i], survey: t.survey,
-                                                sourceFile: t.sourceFile, sourceHDU: t.sourceHDU, sourceRow: t.sourceRow))
-        }
+        out.spectra = try observedSpectra(coadd, targets)
         return out
+    }
+
+    /// The selected rows' arms as arrays, read through cfitsio.
+    func observedSpectra(_ coadd: DESICoaddFile, _ targets: [Provenance]) throws -> [ObservedSpectrum] {
+        let arms = try coadd.readArms(rows: targets.map(\.sourceRow))
+        return targets.enumerated().map { i, t in
+            ObservedSpectrum(info: t.info, arms: arms[i], survey: t.survey, sourceFile: t.sourceFile,
+                             sourceHDU: t.sourceHDU, sourceRow: t.sourceRow)
+        }
     }
 
     /// The selected rows of the coadd (in row order) and what they are, plus the
