@@ -33,7 +33,7 @@ public enum StoredCrossmatch {
             switch v {
             case .float64(let d): return d.isFinite ? "\(d)" : "null"
             case .int64(let i): return "\"\(i)\""
-            case .string(let s): return jsonString(s)
+            case .string(let s): return jsonStringLiteral(s)
             case .bool(let b): return b ? "true" : "false"
             case .null: return "null"
             }
@@ -64,21 +64,4 @@ public enum StoredCrossmatch {
             return .null
         }
     }
-}
-
-/// A JSON string literal with every control character escaped.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-        }
-    }
-    return out + "\""
 }

@@ -13,7 +13,7 @@ struct JSONWriter {
 
     mutating func key(_ k: String) {
         comma()
-        quoted(k)
+        text += jsonStringLiteral(k)
         text += ":"
     }
 
@@ -28,25 +28,7 @@ struct JSONWriter {
 
     mutating func string(_ s: String) {
         comma()
-        quoted(s)
-    }
-
-    private mutating func quoted(_ s: String) {
-        text += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            // '<' escaped too, so JSON embedded anywhere can never close a tag.
-            case "<": text += "\\u003c"
-            default:
-                if u.value < 0x20 { text += String(format: "\\u%04x", u.value) } else { text.unicodeScalars.append(u) }
-            }
-        }
-        text += "\""
+        text += jsonStringLiteral(s)
     }
 
     mutating func targetID(_ id: TargetID) { comma(); text += String(id) }
