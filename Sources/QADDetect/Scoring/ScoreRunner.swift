@@ -239,18 +239,17 @@ extension JSONEncoder {
 enum ParallelMap {
     static func run<T>(_ count: Int, threads: Int, _ body: (Int) -> T) -> [T] {
         guard count > 0 else { return [] }
-        let parts = max(1, min(threads * 4, count))
-        let slots = ResultSlots<[T]>(parts)
+        let ranges = splitRange(count, parts: min(threads * 4, count))
+        let slots = ResultSlots<[T]>(ranges.count)
         withoutActuallyEscaping(body) { body in
             let work = UnsafeSendable(body)
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
-                let range = (count * p / parts)..<(count * (p + 1) / parts)
-                slots.set(p, range.map { work.value($0) })
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { p in
+                slots.set(p, ranges[p].map { work.value($0) })
             }
         }
         var out: [T] = []
         out.reserveCapacity(count)
-        for p in 0..<parts { out += slots.get(p) }
+        for p in ranges.indices { out += slots.get(p) }
         return out
     }
 }
