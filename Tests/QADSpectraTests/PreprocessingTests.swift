@@ -32,6 +32,61 @@ private func arm(_ name: String, _ wave: [Double], flux: [Float], ivar: [Float],
         #expect(m.armStep == 0)
     }
 
+    /// Two overlapping arms on one grid (the `pairs` path), with bad pixels of
+    /// every kind in and out of the overlap, against the definition pixel by pixel.
+    @Test func overlappingArmsAgreeWithTheDefinition() throws {
+        var rng = SplitMix64(seed: 7)
+        func noisyArm(_ name: String, _ first: Int, _ n: Int) -> ArmSpectrum {
+            let w = (0..<n).map { 5000.0 + 0.8 * Double(first + $0) }
+            var flux = (0..<n).map { _ in Float(Double.random(in: -1...4, using: &rng)) }
+            var ivar = (0..<n).map { _ in Float(Double.random(in: 0.1...3, using: &rng)) }
+            var mask = [Int64](repeating: 0, count: n)
+            for i in 0..<n where Double.random(in: 0...1, using: &rng) < 0.1 {
+                switch Int.random(in: 0..<4, using: &rng) {
+                case 0: mask[i] = 2
+                case 1: ivar[i] = 0
+                case 2: ivar[i] = -1
+                default: flux[i] = Float.nan
+                }
+            }
+            return arm(name, w, flux: flux, ivar: ivar, mask: mask)
+        }
+        let b = noisyArm("B", 0, 301), r = noisyArm("R", 201, 300)  // 100 shared pixels
+        let m = ArmMerger.merge([b, r])
+        func good(_ a: ArmSpectrum, _ i: Int) -> (f: Double, v: Double)? {
+            let f = Double(a.flux[i]), v = Double(a.ivar[i])
+            return a.mask[i] == 0 && f.isFinite && v > 0 ? (f, v) : nil
+        }
+        #expect(m.spectrum.wavelength.count == 501)
+        var low = (v: 0.0, vf: 0.0), high = (v: 0.0, vf: 0.0)
+        for k in 0..<501 {
+            let members = [k < 301 ? good(b, k) : nil, k >= 201 ? good(r, k - 201) : nil].compactMap { $0 }
+            let sv = members.reduce(0) { $0 + $1.v }, svf = members.reduce(0) { $0 + $1.v * $1.f }
+            #expect(m.spectrum.ivar[k] == sv)
+            #expect(abs(m.spectrum.flux[k] - (sv > 0 ? svf / sv : 0)) < 1e-12)
+            if k >= 201, k < 301, let x = good(b, k), let y = good(r, k - 201) {
+                low.v += x.v; low.vf += x.v * x.f; high.v += y.v; high.vf += y.v * y.f
+            }
+        }
+        let step = (high.vf / high.v - low.vf / low.v) / (1 / low.v + 1 / high.v).squareRoot()
+        #expect(abs(m.armStep - step) < 1e-9 * abs(step))
+        let all = b.mask.indices.map { (b, $0) } + r.mask.indices.map { (r, $0) }
+        #expect(m.counts.total == 601)
+        #expect(m.counts.masked == all.filter { $0.0.mask[$0.1] != 0 }.count)
+        #expect(m.counts.zeroIvar == all.filter { !($0.0.ivar[$0.1] > 0) }.count)
+        #expect(m.counts.badValues == all.filter { !$0.0.flux[$0.1].isFinite || $0.0.ivar[$0.1] < 0 }.count)
+
+        // The S/N is the NumPy-convention median of flux·√ivar over good merged pixels.
+        var snr = m.spectrum.flux.indices.filter { m.spectrum.ivar[$0] > 0 }
+            .map { m.spectrum.flux[$0] * m.spectrum.ivar[$0].squareRoot() }
+        let expected = median(&snr)
+        let grid = RestGrid.standard
+        let p = try Preprocessor(grid: grid, reference: [Double](repeating: 1, count: grid.count))
+            .process(ObservedSpectrum(info: TargetInfo(targetID: 1, z: 0.5, zSource: .catalog), arms: [b, r],
+                                      survey: "DESI", sourceFile: "f", sourceHDU: "FIBERMAP", sourceRow: 0))
+        #expect(abs(p.snr - expected) < 1e-12 * abs(expected))
+    }
+
     @Test func unsortedInputIsSortedStably() {
         let a = arm("X", [3, 1, 2], flux: [30, 10, 20], ivar: [1, 1, 1])
         let m = ArmMerger.merge([a])
@@ -88,6 +143,35 @@ private func arm(_ name: String, _ wave: [Double], flux: [Float], ivar: [Float],
         for j in ivar.indices where ivar[j] > 0 && j % 100 == 0 {
             let n = (edges[j + 1] - edges[j]) * (1 + z) / 0.8
             #expect(abs(ivar[j] / (4 * n) - 1) < 0.25)
+        }
+    }
+
+    /// Irregular pixels (some wider than a bin), bad pixels and spectra running
+    /// off either end of the grid, against overlaps summed pixel by bin.
+    @Test func agreesWithOverlapsSummedPixelByBin() {
+        var rng = SplitMix64(seed: 11)
+        let edges = rebinner.edges, nb = rebinner.grid.count
+        for (start, z) in [(3600.0, 2.0), (400.0, 0.05), (8000.0, 0.05), (30.0, 0.1)] {
+            var w = [start]
+            for _ in 0..<3000 { w.append(w.last! + Double.random(in: 0.2...(w.count % 500 < 20 ? 12 : 1.5), using: &rng)) }
+            let flux = w.map { _ in Double.random(in: -1...3, using: &rng) }
+            let ivar = w.map { _ in Double.random(in: 0...1, using: &rng) < 0.1 ? 0 : Double.random(in: 0.5...4, using: &rng) }
+            let (bf, bv) = rebinner.rebin(MergedSpectrum(wavelength: w, flux: flux, ivar: ivar), z: z)
+            let (lo, hi) = MergePlan.pixelEdges(w)
+            var sumO = [Double](repeating: 0, count: nb), sumOF = sumO, sumO2V = sumO
+            for i in w.indices where ivar[i] > 0 {
+                let l = lo[i] / (1 + z), r = hi[i] / (1 + z)
+                for j in 0..<nb where edges[j] < r && edges[j + 1] > l {
+                    let o = min(r, edges[j + 1]) - max(l, edges[j])
+                    sumO[j] += o; sumOF[j] += o * flux[i]; sumO2V[j] += o * o / ivar[i]
+                }
+            }
+            for j in 0..<nb {
+                let covered = sumO[j] > 0 && sumO[j] >= RestFrameRebinner.minimumCoverage * (edges[j + 1] - edges[j])
+                let f = covered ? sumOF[j] / sumO[j] : 0, v = covered ? sumO[j] * sumO[j] / sumO2V[j] : 0
+                #expect(abs(bf[j] - f) <= 1e-9 * max(1, abs(f)))
+                #expect(abs(bv[j] - v) <= 1e-9 * max(1, v))
+            }
         }
     }
 

@@ -142,17 +142,26 @@ public final class NPYMatrixAppender {
         return first
     }
 
-    /// Appends whole rows straight from their arrays, one `pwrite` each (no
-    /// concatenated copy); returns the first new row index.
+    /// Appends whole rows; returns the first new row index. The rows' blocks
+    /// are allocated first (`fallocate`) and the rows written in one call:
+    /// ext4 then writes them, and starts their writeback, several times
+    /// cheaper than row by row into blocks it allocates as it goes.
     @discardableResult
     public func append(rows: [[Float]]) throws -> Int {
         let start = self.rows
-        var offset = Self.headerLength + 4 * columns * self.rows
-        for r in rows {
+        guard !rows.isEmpty else { return start }
+        let rowBytes = 4 * columns
+        let offset = Self.headerLength + rowBytes * self.rows
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: rowBytes * rows.count, alignment: 64)
+        defer { bytes.deallocate() }
+        for (k, r) in rows.enumerated() {
             precondition(r.count == columns)
-            try r.withUnsafeBytes { try writeFully($0, at: offset) }
-            offset += 4 * columns
+            r.withUnsafeBytes { (bytes.baseAddress! + k * rowBytes).copyMemory(from: $0.baseAddress!, byteCount: rowBytes) }
         }
+        if let allocate = Self.fallocate {
+            _ = allocate(handle.fileDescriptor, 0, Int64(offset), Int64(bytes.count))  // a hint: may be unsupported
+        }
+        try writeFully(UnsafeRawBufferPointer(bytes), at: offset)
         self.rows += rows.count
         return start
     }
@@ -169,6 +178,12 @@ public final class NPYMatrixAppender {
             done += n
         }
     }
+
+    /// fallocate (Linux), looked up at run time like `syncFileRange`.
+    private static let fallocate: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "fallocate64") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32).self)
+    }()
 
     /// Makes appended rows visible in the header (to NumPy and to a later
     /// open). Not durable across a power cut until `sync()`.

@@ -1,3 +1,4 @@
+import Foundation
 import COpenBLAS
 
 /// The OpenBLAS calls the model needs, on `MatrixView`s (row-major, any stride).
@@ -42,6 +43,16 @@ public enum BLAS {
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
         set { openblas_set_num_threads(Int32(max(1, newValue))) }
+    }
+
+    /// Stops OpenBLAS's worker threads, which it starts when the library loads
+    /// and which spin (sched_yield) for ~0.1 s after loading and after every
+    /// threaded call: a command that does no matrix work (ingest) would lose
+    /// that much of a core at start-up. OpenBLAS starts them again on its next
+    /// threaded call. `blas_thread_shutdown_` is not in cblas.h: looked up at run time.
+    public static func stopThreadPool() {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_thread_shutdown_") else { return }
+        _ = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)()
     }
 
     /// The kernel family OpenBLAS picked for this CPU (e.g. "SkylakeX").

@@ -35,7 +35,11 @@ public enum ArmMerger {
     }
 
     /// What merging one spectrum into a workspace gave; the merged flux/ivar and
-    /// the S/N of its `goodPixels` good pixels are in the workspace.
+    /// the per-pixel S/N are in the workspace, indexed like the merged pixels.
+    /// The S/N f·√ivar is kept as its signed square f·|f|·ivar, which orders
+    /// the same (the median maps its middle values back) and needs no square
+    /// root per pixel; +∞ where a merged pixel has no good member, so that the
+    /// median of the `goodPixels` finite values needs no packing.
     struct Summary {
         var counts = PixelCounts()
         var armStep = 0.0
@@ -78,126 +82,199 @@ public enum ArmMerger {
     /// workspace's merged flux/ivar and per-pixel S/N.
     static func merge(plan: MergePlan, arms: [ArmPixels], into ws: PreprocessingWorkspace) -> Summary {
         ws.reserve(plan.count)
-        let mflux = ws.mergedFlux, mivar = ws.mergedIvar, snr = ws.pixelSNR
-        var summary = Summary()
-        summary.counts.total = plan.totalInput
-        var good = 0
-        var masked = 0, zeroIvar = 0, bad = 0
+        let out = MergedPixels(flux: ws.mergedFlux, ivar: ws.mergedIvar, snr: ws.pixelSNR)
+        var tally = PixelTally()
         // Per join between arm j and j+1: Σivar, Σivar·flux of arm j, then of arm j+1.
-        var joinSums = [Double](repeating: 0, count: 4 * max(arms.count - 1, 0))
+        var joinSums = [JoinSums](repeating: JoinSums(), count: max(arms.count - 1, 0))
         for step in plan.steps {
             switch step {
             case let .run(arm, input, merged, count):
                 let a = arms[arm]
-                let out = (flux: mflux + merged, ivar: mivar + merged, packed: snr)
                 switch (a.mask, a.bigEndian) {
                 case (.int64(let m), false):
-                    mergeRun(NativeFloat.self, a, input, m + input, zero: 0, count: count, out, &good, &masked, &zeroIvar, &bad)
+                    mergeRun(NativeFloat.self, a, input, m + input, zero: 0, count: count, out + merged, &tally)
                 case (.int64(let m), true):
-                    mergeRun(BigEndianFloat.self, a, input, m + input, zero: 0, count: count, out, &good, &masked, &zeroIvar, &bad)
+                    mergeRun(BigEndianFloat.self, a, input, m + input, zero: 0, count: count, out + merged, &tally)
                 case (.bits32(let m, let zero), false):
-                    mergeRun(NativeFloat.self, a, input, m + input, zero: zero, count: count, out, &good, &masked, &zeroIvar, &bad)
+                    mergeRun(NativeFloat.self, a, input, m + input, zero: zero, count: count, out + merged, &tally)
                 case (.bits32(let m, let zero), true):
-                    mergeRun(BigEndianFloat.self, a, input, m + input, zero: zero, count: count, out, &good, &masked, &zeroIvar, &bad)
+                    mergeRun(BigEndianFloat.self, a, input, m + input, zero: zero, count: count, out + merged, &tally)
                 }
-            case let .group(merged, first, count):
-                // Pixels two (rarely more) arms share: combine by inverse variance
-                // and add the pairs both adjacent arms measured to the join sums.
-                var sumIvar = 0.0, sumIvarFlux = 0.0
-                for k in first..<(first + count) {
-                    let (arm, i) = plan.members[k]
-                    let (f, iv) = goodValues(arms[arm], i, masked: &masked, zeroIvar: &zeroIvar, bad: &bad)
-                    sumIvar += iv
-                    sumIvarFlux += iv * f
-                }
-                for p in first..<(first + count) {
-                    for q in (p + 1)..<(first + count) {
-                        let a1 = plan.members[p].arm, a2 = plan.members[q].arm
-                        guard abs(a2 - a1) == 1 else { continue }
-                        let v1 = value(arms[a1], plan.members[p].index), v2 = value(arms[a2], plan.members[q].index)
-                        guard v1.ivar > 0, v2.ivar > 0 else { continue }
-                        let (lo, hi) = a1 < a2 ? (v1, v2) : (v2, v1)
-                        let j = 4 * min(a1, a2)
-                        joinSums[j] += lo.ivar
-                        joinSums[j + 1] += lo.ivar * lo.flux
-                        joinSums[j + 2] += hi.ivar
-                        joinSums[j + 3] += hi.ivar * hi.flux
+            case let .pairs(a1, i1, a2, i2, merged, count):
+                let p = arms[a1], q = arms[a2]
+                let firstIsLower = a1 < a2
+                let o = out + merged
+                switch (p.mask, q.mask, p.bigEndian, q.bigEndian) {
+                case (.int64(let m1), .int64(let m2), false, false):
+                    mergePairs(NativeFloat.self, p, i1, m1 + i1, zero1: 0, q, i2, m2 + i2, zero2: 0, count: count,
+                               o, firstIsLower: firstIsLower, &tally, &joinSums[min(a1, a2)])
+                case (.bits32(let m1, let z1), .bits32(let m2, let z2), true, true):
+                    mergePairs(BigEndianFloat.self, p, i1, m1 + i1, zero1: z1, q, i2, m2 + i2, zero2: z2, count: count,
+                               o, firstIsLower: firstIsLower, &tally, &joinSums[min(a1, a2)])
+                default:  // arms stored differently: pixel by pixel
+                    for k in 0..<count {
+                        mergeGroup([(a1, i1 + k), (a2, i2 + k)], arms, o + k, &tally, &joinSums)
                     }
                 }
-                let f = sumIvar > 0 ? sumIvarFlux / sumIvar : 0
-                mflux[merged] = f
-                mivar[merged] = sumIvar > 0 ? sumIvar : 0
-                if sumIvar > 0 {
-                    snr[good] = f * sumIvar.squareRoot()
-                    good += 1
-                }
+            case let .group(merged, first, count):
+                mergeGroup(plan.members[first..<(first + count)], arms, out + merged, &tally, &joinSums)
             }
         }
-        summary.counts.masked = masked
-        summary.counts.zeroIvar = zeroIvar
-        summary.counts.badValues = bad
-        summary.goodPixels = good
-        for j in stride(from: 0, to: joinSums.count, by: 4) where joinSums[j] > 0 && joinSums[j + 2] > 0 {
-            let m1 = joinSums[j + 1] / joinSums[j], m2 = joinSums[j + 3] / joinSums[j + 2]
-            let value = (m2 - m1) / (1 / joinSums[j] + 1 / joinSums[j + 2]).squareRoot()
+        var summary = Summary()
+        summary.counts = PixelCounts(total: plan.totalInput, masked: tally.masked, zeroIvar: tally.zeroIvar,
+                                     badValues: tally.bad)
+        summary.goodPixels = tally.good
+        for s in joinSums where s.lowIvar > 0 && s.highIvar > 0 {
+            let m1 = s.lowIvarFlux / s.lowIvar, m2 = s.highIvarFlux / s.highIvar
+            let value = (m2 - m1) / (1 / s.lowIvar + 1 / s.highIvar).squareRoot()
             if abs(value) > abs(summary.armStep) { summary.armStep = value }
         }
         return summary
     }
 
-    /// Pixels that only one arm measured: copied with weight 0 unless good,
-    /// counted, and their S/N appended. Branch-free but for the loop.
+    /// The median S/N of a spectrum merged into `ws` (`count` merged pixels,
+    /// `good` of them good), from the two middle signed squares. Reorders them.
+    static func medianSNR(_ ws: PreprocessingWorkspace, count: Int, good: Int) -> Double {
+        let (low, high) = middleValues(UnsafeMutableBufferPointer(start: ws.pixelSNR, count: count), finiteCount: good,
+                                       scratch: ws.medianScratch, binOf: ws.medianBins, histogram: ws.histogram)
+        func signedRoot(_ y: Double) -> Double { y < 0 ? -(-y).squareRoot() : y.squareRoot() }
+        return good % 2 == 1 ? signedRoot(high) : 0.5 * (signedRoot(low) + signedRoot(high))
+    }
+
+    /// Where merged pixels go: flux, ivar and signed squared S/N, indexed alike.
+    struct MergedPixels {
+        let flux: UnsafeMutablePointer<Double>
+        let ivar: UnsafeMutablePointer<Double>
+        let snr: UnsafeMutablePointer<Double>
+        static func + (o: MergedPixels, k: Int) -> MergedPixels {
+            MergedPixels(flux: o.flux + k, ivar: o.ivar + k, snr: o.snr + k)
+        }
+        /// Stores one merged pixel from its inverse-variance sums.
+        @inline(__always)
+        func store(_ k: Int, sumIvar: Double, sumIvarFlux: Double) -> Int {
+            let has = sumIvar > 0
+            let f = has ? sumIvarFlux / sumIvar : 0
+            flux[k] = f
+            ivar[k] = has ? sumIvar : 0
+            snr[k] = has ? f * abs(f) * sumIvar : .infinity
+            return has ? 1 : 0
+        }
+    }
+
+    /// Good merged pixels and the input pixels counted bad, over a spectrum.
+    struct PixelTally {
+        var good = 0, masked = 0, zeroIvar = 0, bad = 0
+    }
+
+    /// Inverse-variance sums of the pixels both arms of a join measured.
+    struct JoinSums {
+        var lowIvar = 0.0, lowIvarFlux = 0.0, highIvar = 0.0, highIvarFlux = 0.0
+    }
+
+    /// One input pixel, judged: `ok` when unmasked, finite and 0 < ivar < ∞.
+    /// The tests work on the float32 bits without branches: finite = exponent
+    /// not all ones; 0 < v < ∞ = positive as Int32 below ∞.
     @inline(__always)
-    private static func mergeRun<F: StoredFloat, M: FixedWidthInteger>(
+    private static func judge<M: FixedWidthInteger>(_ f: Float, _ v: Float, _ maskWord: M, zero: M)
+        -> (ok: Bool, masked: Int, zeroIvar: Int, bad: Int) {
+        let fb = f.bitPattern, vb = Int32(bitPattern: v.bitPattern)
+        let fFinite = fb & 0x7f80_0000 != 0x7f80_0000
+        let vFinite = UInt32(bitPattern: vb) & 0x7f80_0000 != 0x7f80_0000
+        let positive = vb > 0 && vb < 0x7f80_0000
+        let negative = vb < 0 && vb != Int32.min  // below 0 (−0 is not); NaN is counted as not finite
+        let isMasked = maskWord != zero
+        return (!isMasked && fFinite && positive, isMasked ? 1 : 0, positive ? 0 : 1,
+                (!(fFinite && vFinite) || negative) ? 1 : 0)
+    }
+
+    /// Pixels that only one arm measured: copied with weight 0 unless good,
+    /// counted, with their squared S/N.
+    @inline(__always)
+    private static func mergeRun<F: StoredFloat, M: MaskWord>(
         _: F.Type, _ a: ArmPixels, _ input: Int, _ mk: UnsafePointer<M>, zero: M, count: Int,
-        _ out: (flux: UnsafeMutablePointer<Double>, ivar: UnsafeMutablePointer<Double>, packed: UnsafeMutablePointer<Double>),
-        _ good: inout Int, _ masked: inout Int, _ zeroIvar: inout Int, _ bad: inout Int
+        _ out: MergedPixels, _ tally: inout PixelTally
     ) {
         let fx = a.flux + 4 * input, iv = a.ivar + 4 * input
-        let flux = out.flux, ivar = out.ivar, snr = out.packed
-        var g = good, nm = 0, nz = 0, nb = 0
+        var g = 0, nm = 0, nz = 0, nb = 0
         for i in 0..<count {
             let f = F.load(fx, i), v = F.load(iv, i)
-            // The tests on the bits of the float32 values, without branches:
-            // finite = exponent not all ones; 0 < v < ∞ = positive as Int32 below ∞.
-            let fb = f.bitPattern, vb = Int32(bitPattern: v.bitPattern)
-            let fFinite = fb & 0x7f80_0000 != 0x7f80_0000
-            let vFinite = UInt32(bitPattern: vb) & 0x7f80_0000 != 0x7f80_0000
-            let positive = vb > 0 && vb < 0x7f80_0000
-            let negative = vb < 0 && vb != Int32.min  // below 0 (−0 is not); NaN is counted as not finite
-            let isMasked = mk[i] != zero
-            nm &+= isMasked ? 1 : 0
-            nb &+= (!(fFinite && vFinite) || negative) ? 1 : 0
-            nz &+= positive ? 0 : 1
-            let ok = !isMasked && fFinite && positive
+            let p = judge(f, v, mk[i], zero: zero)
+            nm &+= p.masked
+            nz &+= p.zeroIvar
+            nb &+= p.bad
             let fd = Double(f), vd = Double(v)
-            flux[i] = ok ? fd : 0
-            ivar[i] = ok ? vd : 0
-            snr[g] = fd * vd.squareRoot()
-            g &+= ok ? 1 : 0
+            out.flux[i] = p.ok ? fd : 0
+            out.ivar[i] = p.ok ? vd : 0
+            out.snr[i] = p.ok ? fd * abs(fd) * vd : .infinity
+            g &+= p.ok ? 1 : 0
         }
-        good = g; masked &+= nm; zeroIvar &+= nz; bad &+= nb
+        tally.good &+= g; tally.masked &+= nm; tally.zeroIvar &+= nz; tally.bad &+= nb
     }
 
-    /// Flux and ivar of one pixel with weight 0 unless good, counting it.
+    /// Pixels two adjacent arms both measured (their overlap), combined by
+    /// inverse variance; pairs with both members good feed the join's sums.
     @inline(__always)
-    private static func goodValues(_ a: ArmPixels, _ i: Int, masked: inout Int, zeroIvar: inout Int,
-                                   bad: inout Int) -> (Double, Double) {
-        let f = Double(a.fluxValue(i)), v = Double(a.ivarValue(i))
-        let isMasked = a.isMasked(i)
-        let finite = f.isFinite && v.isFinite
-        if isMasked { masked += 1 }
-        if !finite || v < 0 { bad += 1 }
-        if !(v > 0) || !v.isFinite { zeroIvar += 1 }
-        let ok = !isMasked && finite && v > 0
-        return ok ? (f, v) : (0, 0)
+    private static func mergePairs<F: StoredFloat, M: MaskWord>(
+        _: F.Type, _ a: ArmPixels, _ inputA: Int, _ ma: UnsafePointer<M>, zero1: M,
+        _ b: ArmPixels, _ inputB: Int, _ mb: UnsafePointer<M>, zero2: M, count: Int,
+        _ out: MergedPixels, firstIsLower: Bool, _ tally: inout PixelTally, _ join: inout JoinSums
+    ) {
+        let fa = a.flux + 4 * inputA, va = a.ivar + 4 * inputA
+        let fb = b.flux + 4 * inputB, vb = b.ivar + 4 * inputB
+        var g = 0, nm = 0, nz = 0, nb = 0
+        var j = JoinSums()
+        for i in 0..<count {
+            let f1 = F.load(fa, i), v1 = F.load(va, i), f2 = F.load(fb, i), v2 = F.load(vb, i)
+            let p1 = judge(f1, v1, ma[i], zero: zero1), p2 = judge(f2, v2, mb[i], zero: zero2)
+            nm &+= p1.masked &+ p2.masked
+            nz &+= p1.zeroIvar &+ p2.zeroIvar
+            nb &+= p1.bad &+ p2.bad
+            let w1 = p1.ok ? Double(v1) : 0, x1 = p1.ok ? Double(f1) : 0
+            let w2 = p2.ok ? Double(v2) : 0, x2 = p2.ok ? Double(f2) : 0
+            g &+= out.store(i, sumIvar: w1 + w2, sumIvarFlux: w1 * x1 + w2 * x2)
+            let both = p1.ok && p2.ok
+            let (lw, lx, hw, hx) = firstIsLower ? (w1, x1, w2, x2) : (w2, x2, w1, x1)
+            j.lowIvar += both ? lw : 0
+            j.lowIvarFlux += both ? lw * lx : 0
+            j.highIvar += both ? hw : 0
+            j.highIvarFlux += both ? hw * hx : 0
+        }
+        tally.good &+= g; tally.masked &+= nm; tally.zeroIvar &+= nz; tally.bad &+= nb
+        join.lowIvar += j.lowIvar; join.lowIvarFlux += j.lowIvarFlux
+        join.highIvar += j.highIvar; join.highIvarFlux += j.highIvarFlux
     }
 
-    /// Flux and ivar of one pixel with weight 0 unless good, not counted.
-    @inline(__always)
-    private static func value(_ a: ArmPixels, _ i: Int) -> (flux: Double, ivar: Double) {
-        let f = Double(a.fluxValue(i)), v = Double(a.ivarValue(i))
-        let ok = !a.isMasked(i) && f.isFinite && v.isFinite && v > 0
-        return ok ? (f, v) : (0, 0)
+    /// Pixels of any arms that share one wavelength (rare: more than two arms,
+    /// or arms stored differently), combined by inverse variance; every pair of
+    /// adjacent arms both measured feeds their join's sums.
+    private static func mergeGroup<C: Collection>(_ members: C, _ arms: [ArmPixels], _ out: MergedPixels,
+                                                  _ tally: inout PixelTally, _ joinSums: inout [JoinSums])
+        where C.Element == (arm: Int, index: Int) {
+        var sumIvar = 0.0, sumIvarFlux = 0.0
+        var good: [(arm: Int, flux: Double, ivar: Double)] = []
+        for (arm, i) in members {
+            let a = arms[arm]
+            let f = a.fluxValue(i), v = a.ivarValue(i)
+            let p: (ok: Bool, masked: Int, zeroIvar: Int, bad: Int)
+            switch a.mask {
+            case .int64(let m): p = judge(f, v, m[i], zero: 0)
+            case .bits32(let m, let zero): p = judge(f, v, m[i], zero: zero)
+            }
+            tally.masked += p.masked; tally.zeroIvar += p.zeroIvar; tally.bad += p.bad
+            guard p.ok else { continue }
+            sumIvar += Double(v)
+            sumIvarFlux += Double(v) * Double(f)
+            good.append((arm, Double(f), Double(v)))
+        }
+        for p in good.indices {
+            for q in good.indices where q > p && abs(good[q].arm - good[p].arm) == 1 {
+                let (lo, hi) = good[p].arm < good[q].arm ? (good[p], good[q]) : (good[q], good[p])
+                joinSums[lo.arm].lowIvar += lo.ivar
+                joinSums[lo.arm].lowIvarFlux += lo.ivar * lo.flux
+                joinSums[lo.arm].highIvar += hi.ivar
+                joinSums[lo.arm].highIvarFlux += hi.ivar * hi.flux
+            }
+        }
+        tally.good += out.store(0, sumIvar: sumIvar, sumIvarFlux: sumIvarFlux)
     }
 }

@@ -31,14 +31,6 @@ public struct ArmPixels {
     }
 
     @inline(__always)
-    func isMasked(_ i: Int) -> Bool {
-        switch mask {
-        case .int64(let m): return m[i] != 0
-        case .bits32(let m, let zero): return m[i] != zero
-        }
-    }
-
-    @inline(__always)
     func fluxValue(_ i: Int) -> Float { bigEndian ? BigEndianFloat.load(flux, i) : NativeFloat.load(flux, i) }
 
     @inline(__always)
@@ -48,16 +40,51 @@ public struct ArmPixels {
 /// How a float32 is stored, so the per-pixel loops are specialized per order.
 protocol StoredFloat {
     static func load(_ p: UnsafeRawPointer, _ i: Int) -> Float
+    /// Values i…i+3.
+    static func load4(_ p: UnsafeRawPointer, _ i: Int) -> SIMD4<Float>
 }
 
 enum NativeFloat: StoredFloat {
     @inline(__always)
     static func load(_ p: UnsafeRawPointer, _ i: Int) -> Float { p.load(fromByteOffset: 4 * i, as: Float.self) }
+
+    @inline(__always)
+    static func load4(_ p: UnsafeRawPointer, _ i: Int) -> SIMD4<Float> {
+        p.loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<Float>.self)
+    }
 }
 
 enum BigEndianFloat: StoredFloat {
     @inline(__always)
     static func load(_ p: UnsafeRawPointer, _ i: Int) -> Float {
         Float(bitPattern: UInt32(bigEndian: p.load(fromByteOffset: 4 * i, as: UInt32.self)))
+    }
+
+    @inline(__always)
+    static func load4(_ p: UnsafeRawPointer, _ i: Int) -> SIMD4<Float> {
+        let x = p.loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<UInt32>.self)
+        let swapped = (x &>> 24) | ((x &>> 8) & 0xff00) | ((x &<< 8) & 0xff_0000) | (x &<< 24)
+        return unsafeBitCast(swapped, to: SIMD4<Float>.self)
+    }
+}
+
+/// A stored mask word, of which only `≠ zero` matters.
+protocol MaskWord: FixedWidthInteger {
+    /// Whether words i…i+3 differ from `zero`, as lanes of 64-bit width.
+    static func isSet4(_ p: UnsafePointer<Self>, _ i: Int, zero: Self) -> SIMDMask<SIMD4<Int64>>
+}
+
+extension Int64: MaskWord {
+    @inline(__always)
+    static func isSet4(_ p: UnsafePointer<Int64>, _ i: Int, zero: Int64) -> SIMDMask<SIMD4<Int64>> {
+        UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<Int64>.self) .!= SIMD4(repeating: zero)
+    }
+}
+
+extension UInt32: MaskWord {
+    @inline(__always)
+    static func isSet4(_ p: UnsafePointer<UInt32>, _ i: Int, zero: UInt32) -> SIMDMask<SIMD4<Int64>> {
+        let w = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<UInt32>.self)
+        return SIMD4<Int64>(truncatingIfNeeded: w) .!= SIMD4(repeating: Int64(zero))
     }
 }

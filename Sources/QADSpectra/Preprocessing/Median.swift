@@ -14,20 +14,28 @@ public func median(_ values: inout [Double]) -> Double {
         scratch.withUnsafeMutableBufferPointer { s in
             binOf.withUnsafeMutableBufferPointer { b in
                 histogram.withUnsafeMutableBufferPointer { h in
-                    median(v, scratch: s.baseAddress!, binOf: b.baseAddress!, histogram: h.baseAddress!)
+                    let (low, high) = middleValues(v, finiteCount: v.count, scratch: s.baseAddress!,
+                                                   binOf: b.baseAddress!, histogram: h.baseAddress!)
+                    return v.count % 2 == 1 ? high : 0.5 * (low + high)
                 }
             }
         }
     }
 }
 
-/// `median` on a buffer, with caller-provided scratch (`values.count` doubles
-/// and bin numbers) and histogram (`medianHistogramBins + 2` counts), so it
-/// allocates nothing. Reorders `values`.
-func median(_ values: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutablePointer<Double>,
-            binOf: UnsafeMutablePointer<UInt16>, histogram: UnsafeMutablePointer<Int32>) -> Double {
-    let n = values.count
-    precondition(n > 0)
+/// The two middle order statistics (equal ranks for an odd count) of the
+/// `finiteCount` finite values of a buffer whose other values are +∞ (pixels
+/// without a measurement, left in place rather than packed out), with
+/// caller-provided scratch (`values.count` doubles and bin numbers) and
+/// histogram (`medianHistogramBins + 2` counts), so it allocates nothing.
+/// The median is their mean, or the middle values of any increasing function
+/// of the values mapped back (the S/N takes them squared). Reorders `values`.
+func middleValues(_ values: UnsafeMutableBufferPointer<Double>, finiteCount: Int, scratch: UnsafeMutablePointer<Double>,
+                  binOf: UnsafeMutablePointer<UInt16>, histogram: UnsafeMutablePointer<Int32>) -> (low: Double, high: Double) {
+    let n = finiteCount
+    precondition(n > 0 && n <= values.count)
+    // The infinities sort last, so these ranks among all values are the
+    // finite values' middle ranks.
     let upperRank = n / 2, lowerRank = n % 2 == 0 ? n / 2 - 1 : n / 2
     if n >= 512, let m = histogramOrderStatistics(values, lower: lowerRank, upper: upperRank,
                                                   scratch: scratch, binOf: binOf, counts: histogram) {
@@ -36,14 +44,14 @@ func median(_ values: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutable
     return middleOfSelection(values, lower: lowerRank, upper: upperRank)
 }
 
-/// The mean of the order statistics at `lower` and `upper`, through a histogram
+/// The order statistics at `lower` and `upper`, through a histogram
 /// over the central range of a 64-value sample: one pass counts values per
 /// bin, a second keeps only the bins holding the two ranks, and selection
 /// finishes on those few values. Nil when the ranks fall outside the range (an
 /// unrepresentative sample), for the caller to select on everything.
 private func histogramOrderStatistics(_ values: UnsafeMutableBufferPointer<Double>, lower: Int, upper: Int,
                                       scratch: UnsafeMutablePointer<Double>, binOf: UnsafeMutablePointer<UInt16>,
-                                      counts c: UnsafeMutablePointer<Int32>) -> Double? {
+                                      counts c: UnsafeMutablePointer<Int32>) -> (low: Double, high: Double)? {
     let n = values.count
     var sample = (0..<64).map { values[$0 * n / 64] }
     for i in 1..<64 {  // insertion sort of 64 values
@@ -52,7 +60,10 @@ private func histogramOrderStatistics(_ values: UnsafeMutableBufferPointer<Doubl
         while j >= 0 && sample[j] > x { sample[j + 1] = sample[j]; j -= 1 }
         sample[j + 1] = x
     }
-    let lo = sample[4], hi = sample[59]
+    // The histogram spans the sample's central 86 %, of its finite values only.
+    let finite = sample.firstIndex { $0 == .infinity } ?? 64
+    guard finite >= 16 else { return nil }
+    let lo = sample[finite * 4 / 64], hi = sample[finite * 59 / 64]
     guard hi > lo, lo.isFinite, hi.isFinite else { return nil }
     let bins = medianHistogramBins
     let scale = Double(bins) / (hi - lo), top = Double(bins)
@@ -86,14 +97,14 @@ private func histogramOrderStatistics(_ values: UnsafeMutableBufferPointer<Doubl
                              lower: lower - before, upper: upper - before)
 }
 
-/// Mean of the order statistics at `lower` and `upper` (equal or adjacent ranks).
-private func middleOfSelection(_ v: UnsafeMutableBufferPointer<Double>, lower: Int, upper: Int) -> Double {
+/// The order statistics at `lower` and `upper` (equal or adjacent ranks).
+private func middleOfSelection(_ v: UnsafeMutableBufferPointer<Double>, lower: Int, upper: Int) -> (low: Double, high: Double) {
     let high = select(v, upper)
-    guard lower < upper else { return high }
+    guard lower < upper else { return (high, high) }
     // After selection every element left of `upper` is ≤ the upper value.
     var low = v[0]
     for i in 1..<upper where v[i] > low { low = v[i] }
-    return 0.5 * (low + high)
+    return (low, high)
 }
 
 /// Moves the k-th smallest element to index k (smaller ones before it) and

@@ -9,6 +9,10 @@ public struct MergePlan: Sendable {
         /// `count` merged pixels, each a single pixel of `arm`, from `input` (the
         /// arm's pixel index) and `merged` (the merged index) on, both consecutive.
         case run(arm: Int, input: Int, merged: Int, count: Int)
+        /// `count` merged pixels, each the pair of pixel `firstInput + k` of arm
+        /// `firstArm` and `secondInput + k` of the adjacent arm `secondArm`, in
+        /// that (merge) order: where two arms overlap on one wavelength grid.
+        case pairs(firstArm: Int, firstInput: Int, secondArm: Int, secondInput: Int, merged: Int, count: Int)
         /// One merged pixel made of `members[first..<first+count]`, in merge order.
         case group(merged: Int, first: Int, count: Int)
     }
@@ -77,6 +81,17 @@ public struct MergePlan: Sendable {
                     steps[steps.count - 1] = .run(arm: a, input: i, merged: m, count: c + 1)
                 } else {
                     steps.append(.run(arm: arm, input: index, merged: merged, count: 1))
+                }
+            } else if end - k == 2, abs(sequence[k].arm - sequence[k + 1].arm) == 1 {
+                let (a1, i1) = sequence[k], (a2, i2) = sequence[k + 1]
+                // Extend the previous pair run when this pair continues it.
+                if case let .pairs(p1, j1, p2, j2, m, c)? = steps.last, p1 == a1, p2 == a2,
+                   j1 + c == i1, j2 + c == i2, m + c == merged {
+                    steps[steps.count - 1] = .pairs(firstArm: p1, firstInput: j1, secondArm: p2, secondInput: j2,
+                                                    merged: m, count: c + 1)
+                } else {
+                    steps.append(.pairs(firstArm: a1, firstInput: i1, secondArm: a2, secondInput: i2,
+                                        merged: merged, count: 1))
                 }
             } else {
                 steps.append(.group(merged: merged, first: members.count, count: end - k))

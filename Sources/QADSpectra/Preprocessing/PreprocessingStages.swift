@@ -17,37 +17,34 @@ public struct PreprocessingStages {
         ArmMerger.merge(plan: plan, arms: arms, into: workspace).armStep
     }
 
-    /// Merges and copies out the S/N values and the merged flux and ivar, the
+    /// Merges and copies out the squared S/N values (+∞ for pixels without a
+    /// good member), their finite count, and the merged flux and ivar: the
     /// inputs of the later stages.
-    public func mergedCopy(_ arms: [ArmPixels]) -> (snr: [Double], flux: [Double], ivar: [Double]) {
+    public func mergedCopy(_ arms: [ArmPixels]) -> (snr: [Double], good: Int, flux: [Double], ivar: [Double]) {
         let s = ArmMerger.merge(plan: plan, arms: arms, into: workspace)
-        return (Array(UnsafeBufferPointer(start: workspace.pixelSNR, count: s.goodPixels)),
+        return (Array(UnsafeBufferPointer(start: workspace.pixelSNR, count: plan.count)), s.goodPixels,
                 Array(UnsafeBufferPointer(start: workspace.mergedFlux, count: plan.count)),
                 Array(UnsafeBufferPointer(start: workspace.mergedIvar, count: plan.count)))
     }
 
-    /// The S/N median (reorders `values`).
-    public func median(_ values: inout [Double]) -> Double {
+    /// The S/N median of the `good` finite values (reorders `values`).
+    public func median(_ values: inout [Double], good: Int) -> Double {
         values.withUnsafeMutableBufferPointer { v in
-            QADSpectra.median(v, scratch: workspace.medianScratch, binOf: workspace.medianBins,
-                              histogram: workspace.histogram)
+            workspace.reserve(v.count)
+            workspace.pixelSNR.update(from: v.baseAddress!, count: v.count)
+            return ArmMerger.medianSNR(workspace, count: v.count, good: good)
         }
     }
 
     /// Rest-frame rebinning of a merged spectrum on the plan's axis.
     public func rebin(flux: [Double], ivar: [Double], z: Double) -> Double {
-        let r = preprocessor.rebinner
         let range = flux.withUnsafeBufferPointer { f in
             ivar.withUnsafeBufferPointer { v in
-                r.accumulate(lowEdge: plan.lowEdge, highEdge: plan.highEdge, flux: f.baseAddress!,
-                             ivar: v.baseAddress!, z: z, into: workspace)
+                preprocessor.rebinner.rebin(lowEdge: plan.lowEdge, highEdge: plan.highEdge, flux: f.baseAddress!,
+                                            ivar: v.baseAddress!, z: z, workspace: workspace)
             }
         }
-        var out = [Double](repeating: 0, count: 2 * max(range.count, 1))
-        out.withUnsafeMutableBufferPointer { o in
-            r.finish(range, workspace: workspace, flux: o.baseAddress! - range.lowerBound,
-                     ivar: o.baseAddress! + range.count - range.lowerBound)
-        }
+        let out = [workspace.binFlux[0], Double(range.count)]
         return out[0]
     }
 }

@@ -11,13 +11,16 @@ public final class PreprocessingWorkspace {
     private(set) var pixelSNR: UnsafeMutablePointer<Double>
     private(set) var medianScratch: UnsafeMutablePointer<Double>
     private(set) var medianBins: UnsafeMutablePointer<UInt16>
+    /// Per merged pixel, the rebinning's good width, width·flux and width²/ivar.
+    private(set) var pixelA: UnsafeMutablePointer<Double>
+    private(set) var pixelB: UnsafeMutablePointer<Double>
+    private(set) var pixelC: UnsafeMutablePointer<Double>
     private(set) var capacity = 0
     /// Histogram of the median (`medianHistogramBins + 2` counts).
     let histogram: UnsafeMutablePointer<Int32>
-    /// Rebinning sums per rest-frame bin, all 0 between spectra.
-    let sumO: UnsafeMutablePointer<Double>
-    let sumOF: UnsafeMutablePointer<Double>
-    let sumO2V: UnsafeMutablePointer<Double>
+    /// Rebinned flux and ivar of the bins a spectrum reaches, from index 0.
+    let binFlux: UnsafeMutablePointer<Double>
+    let binIvar: UnsafeMutablePointer<Double>
     let bins: Int
     /// The last merge plan made here, for spectra on the same grids.
     private var lastPlan: (wavelengths: [[Double]], plan: MergePlan)?
@@ -29,15 +32,18 @@ public final class PreprocessingWorkspace {
         pixelSNR = .allocate(capacity: 1)
         medianScratch = .allocate(capacity: 1)
         medianBins = .allocate(capacity: 1)
+        pixelA = .allocate(capacity: 1)
+        pixelB = .allocate(capacity: 1)
+        pixelC = .allocate(capacity: 1)
         histogram = .allocate(capacity: medianHistogramBins + 2)
-        sumO = .allocate(capacity: bins)
-        sumOF = .allocate(capacity: bins)
-        sumO2V = .allocate(capacity: bins)
-        for p in [sumO, sumOF, sumO2V] { p.initialize(repeating: 0, count: bins) }
+        binFlux = .allocate(capacity: bins)
+        binIvar = .allocate(capacity: bins)
     }
 
     deinit {
-        for p in [mergedFlux, mergedIvar, pixelSNR, medianScratch, sumO, sumOF, sumO2V] { p.deallocate() }
+        for p in [mergedFlux, mergedIvar, pixelSNR, medianScratch, pixelA, pixelB, pixelC, binFlux, binIvar] {
+            p.deallocate()
+        }
         histogram.deallocate()
         medianBins.deallocate()
     }
@@ -45,11 +51,14 @@ public final class PreprocessingWorkspace {
     /// Makes room for `n` merged pixels.
     func reserve(_ n: Int) {
         guard n > capacity else { return }
-        for p in [mergedFlux, mergedIvar, pixelSNR, medianScratch] { p.deallocate() }
+        for p in [mergedFlux, mergedIvar, pixelSNR, medianScratch, pixelA, pixelB, pixelC] { p.deallocate() }
         mergedFlux = .allocate(capacity: n)
         mergedIvar = .allocate(capacity: n)
         pixelSNR = .allocate(capacity: n)
         medianScratch = .allocate(capacity: n)
+        pixelA = .allocate(capacity: n)
+        pixelB = .allocate(capacity: n)
+        pixelC = .allocate(capacity: n)
         medianBins.deallocate()
         medianBins = .allocate(capacity: n)
         capacity = n

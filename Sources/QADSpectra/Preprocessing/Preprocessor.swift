@@ -83,18 +83,14 @@ public struct Preprocessor: Sendable {
 
         // S/N: median of flux·√ivar over good merged pixels (numpy median convention).
         guard merged.goodPixels > 0 else { throw target.problem("IVAR", "no valid pixel (all masked, zero ivar or non-finite)") }
-        let snr = median(UnsafeMutableBufferPointer(start: ws.pixelSNR, count: merged.goodPixels),
-                         scratch: ws.medianScratch, binOf: ws.medianBins, histogram: ws.histogram)
+        let snr = ArmMerger.medianSNR(ws, count: plan.count, good: merged.goodPixels)
 
         let nb = rebinner.grid.count
         var normFlux = [Float](repeating: 0, count: nb)
         var weight = [Float](repeating: 0, count: nb)
-        let range = rebinner.accumulate(lowEdge: plan.lowEdge, highEdge: plan.highEdge, flux: ws.mergedFlux,
-                                        ivar: ws.mergedIvar, z: z, into: ws)
-        // The bins' flux and ivar go to the start of the (free again) merge buffers.
-        ws.reserve(range.count)
-        let flux = ws.mergedFlux - range.lowerBound, ivar = ws.mergedIvar - range.lowerBound
-        rebinner.finish(range, workspace: ws, flux: flux, ivar: ivar)
+        let range = rebinner.rebin(lowEdge: plan.lowEdge, highEdge: plan.highEdge, flux: ws.mergedFlux,
+                                   ivar: ws.mergedIvar, z: z, workspace: ws)
+        let flux = ws.binFlux - range.lowerBound, ivar = ws.binIvar - range.lowerBound
         var num = 0.0, den = 0.0, covered = 0
         reference.withUnsafeBufferPointer { reference in
             for j in range where ivar[j] > 0 {

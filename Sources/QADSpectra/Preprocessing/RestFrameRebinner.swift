@@ -2,6 +2,10 @@ import QADCore
 
 /// Flux-conserving rebinning onto the global rest-frame grid with variance
 /// propagation (docs/preprocessing.md §3).
+///
+/// Each bin's sums of overlap o, o·flux and o²/ivar over the good pixels are
+/// taken in the observed frame: the rest-frame overlaps are these times
+/// 1/(1+z), which cancels in flux = Σo·f/Σo and variance = Σo²/ivar/(Σo)².
 public struct RestFrameRebinner: Sendable {
     public let grid: RestGrid
     public let edges: [Double]
@@ -23,107 +27,99 @@ public struct RestFrameRebinner: Sendable {
         guard n >= 2 else { return (flux, ivar) }
         let (low, high) = MergePlan.pixelEdges(s.wavelength)
         let ws = PreprocessingWorkspace(bins: nb)
+        ws.reserve(n)
         let range = s.flux.withUnsafeBufferPointer { f in
             s.ivar.withUnsafeBufferPointer { v in
-                accumulate(lowEdge: low, highEdge: high, flux: f.baseAddress!, ivar: v.baseAddress!, z: z, into: ws)
+                rebin(lowEdge: low, highEdge: high, flux: f.baseAddress!, ivar: v.baseAddress!, z: z, workspace: ws)
             }
         }
-        flux.withUnsafeMutableBufferPointer { f in
-            ivar.withUnsafeMutableBufferPointer { v in
-                finish(range, workspace: ws, flux: f.baseAddress!, ivar: v.baseAddress!)
-            }
+        for j in range {
+            flux[j] = ws.binFlux[j - range.lowerBound]
+            ivar[j] = ws.binIvar[j - range.lowerBound]
         }
         return (flux, ivar)
     }
 
-    /// Adds the good pixels (ivar > 0) of a merged spectrum whose observed
-    /// pixel edges are `lowEdge`/`highEdge` to the workspace's per-bin sums of
-    /// overlap o, o·flux and o²/ivar; returns the bins touched (empty when none).
-    func accumulate(lowEdge: [Double], highEdge: [Double], flux fx: UnsafePointer<Double>,
-                    ivar ivx: UnsafePointer<Double>, z: Double, into ws: PreprocessingWorkspace) -> Range<Int> {
+    /// Rebins the merged pixels whose observed edges are `lowEdge`/`highEdge`
+    /// (ascending and abutting) at redshift z. Returns the bins the pixels
+    /// reach; their flux and ivar (0 for bins covered less than
+    /// `minimumCoverage`) are in the workspace's `binFlux`/`binIvar` from
+    /// index 0. Bins outside the range are 0.
+    func rebin(lowEdge: [Double], highEdge: [Double], flux fx: UnsafePointer<Double>, ivar ivx: UnsafePointer<Double>,
+               z: Double, workspace ws: PreprocessingWorkspace) -> Range<Int> {
         let n = lowEdge.count
         let nb = grid.count
         guard n >= 2 else { return 0..<0 }
-        let scale = 1 / (1 + z)
-        let sumO = ws.sumO, sumOF = ws.sumOF, sumO2V = ws.sumO2V
-        // Merged pixels are ascending and abut, so the bins they reach never go
-        // back: each bin's overlaps arrive one after another, are summed in
-        // registers and added to memory (still 0) when the next bin starts, the
-        // same additions in the same order as summing in memory throughout.
-        var current = -1, first = nb, last = -1
-        var o0 = 0.0, o1 = 0.0, o2 = 0.0
-        @inline(__always) func flush() {
-            guard current >= 0 else { return }
-            sumO[current] += o0
-            sumOF[current] += o1
-            sumO2V[current] += o2
-            first = min(first, current)
-            last = max(last, current)
+        let factor = 1 + z
+        let L = lowEdge[0], R = highEdge[n - 1]
+        // Bins j0..<j1 reach [L, R] in the observed frame.
+        let j0 = edges.withUnsafeBufferPointer { E -> Int in
+            var lo = 0, hi = nb + 1  // last edge ≤ L, clamped to 0
+            while hi - lo > 1 { let m = (lo + hi) / 2; if E[m] * factor <= L { lo = m } else { hi = m } }
+            return lo
         }
-        edges.withUnsafeBufferPointer { E in
-        lowEdge.withUnsafeBufferPointer { lowEdge in
-        highEdge.withUnsafeBufferPointer { highEdge in
-            @inline(__always) func add(_ j: Int, _ o: Double, _ f: Double, _ v: Double) {
-                if j != current {
-                    flush()
-                    current = j
-                    o0 = 0; o1 = 0; o2 = 0
-                }
-                o0 += o
-                o1 += o * f
-                o2 += o * o * v
-            }
-            var k = 0
-            for i in 0..<n {
-                let iv = ivx[i]
-                guard iv > 0 else { continue }
-                let l = lowEdge[i] * scale, r = highEdge[i] * scale
-                if r <= E[0] || l >= E[nb] { continue }
-                while k < nb, E[k + 1] <= l { k += 1 }
-                let f = fx[i], v = 1 / iv
-                if k + 2 <= nb, E[k] <= l, r <= E[k + 2] {
-                    // The usual pixel: inside bin k, or reaching into k + 1 (then
-                    // the overlap with k + 1 is positive, else 0 and not added).
-                    add(k, min(r, E[k + 1]) - l, f, v)
-                    let o = r - E[k + 1]
-                    if o > 0 { add(k + 1, o, f, v) }
-                    continue
-                }
-                // Near the grid's ends, or a pixel wider than a bin.
-                while k > 0, E[k] > l { k -= 1 }
-                var j = k
-                while j < nb, E[j] < r {
-                    let o = min(r, E[j + 1]) - max(l, E[j])
-                    if o > 0 { add(j, o, f, v) }
-                    j += 1
-                }
-            }
-            flush()
-        }}}
-        return first <= last ? first..<(last + 1) : 0..<0
-    }
+        let j1 = edges.withUnsafeBufferPointer { E -> Int in
+            var lo = -1, hi = nb  // first edge ≥ R, clamped to nb
+            while hi - lo > 1 { let m = (lo + hi) / 2; if E[m] * factor >= R { hi = m } else { lo = m } }
+            return hi
+        }
+        guard j0 < j1, edges[0] * factor < R, edges[nb] * factor > L else { return 0..<0 }
 
-    /// Turns the sums over `range` into flux density and ivar (0 for bins
-    /// covered less than `minimumCoverage`), written to `flux`/`ivar` (which
-    /// must be 0 elsewhere), and clears the sums for the next spectrum.
-    func finish(_ range: Range<Int>, workspace ws: PreprocessingWorkspace,
-                flux: UnsafeMutablePointer<Double>, ivar: UnsafeMutablePointer<Double>) {
-        let sumO = ws.sumO, sumOF = ws.sumOF, sumO2V = ws.sumO2V
-        edges.withUnsafeBufferPointer { E in
-            for j in range {
-                let s = sumO[j]
-                if s > 0, s >= Self.minimumCoverage * (E[j + 1] - E[j]) {
-                    flux[j] = sumOF[j] / s
-                    let variance = sumO2V[j] / (s * s)
-                    ivar[j] = variance > 0 ? 1 / variance : 0
-                } else {
-                    flux[j] = 0
-                    ivar[j] = 0
+        // Per pixel, over its whole width W: a = W if good (else 0), b = a·flux,
+        // c = a·W/ivar. One branch-free pass that vectorizes.
+        let a = ws.pixelA, b = ws.pixelB, c = ws.pixelC
+        lowEdge.withUnsafeBufferPointer { lo in
+            highEdge.withUnsafeBufferPointer { hi in
+                for i in 0..<n {
+                    let iv = ivx[i], w = hi[i] - lo[i]
+                    let good = iv > 0
+                    let ai = good ? w : 0
+                    a[i] = ai
+                    b[i] = ai * fx[i]
+                    c[i] = good ? ai * w / iv : 0
                 }
-                sumO[j] = 0
-                sumOF[j] = 0
-                sumO2V[j] = 0
             }
         }
+
+        // Bin by bin: a partial pixel at each end (its share s = o/W of a, b
+        // and s² of c), whole pixels between.
+        let outFlux = ws.binFlux, outIvar = ws.binIvar
+        edges.withUnsafeBufferPointer { E in
+        lowEdge.withUnsafeBufferPointer { lo in
+        highEdge.withUnsafeBufferPointer { hi in
+            var right = max(E[j0] * factor, L)
+            var p = 0  // the pixel holding the bin's left end
+            while p < n - 1, hi[p] <= right { p += 1 }
+            for j in j0..<j1 {
+                let left = right
+                right = min(E[j + 1] * factor, R)
+                var sa: Double, sb: Double, sc: Double
+                if hi[p] >= right {  // the bin inside one pixel (never on DESI's grids)
+                    let s = (right - left) / (hi[p] - lo[p])
+                    sa = s * a[p]; sb = s * b[p]; sc = s * s * c[p]
+                } else {
+                    let s = (hi[p] - left) / (hi[p] - lo[p])
+                    sa = s * a[p]; sb = s * b[p]; sc = s * s * c[p]
+                    var k = p + 1
+                    while hi[k] < right {  // stops at n − 1 at the latest: hi[n − 1] = R ≥ right
+                        sa += a[k]; sb += b[k]; sc += c[k]
+                        k += 1
+                    }
+                    let t = (right - lo[k]) / (hi[k] - lo[k])
+                    sa += t * a[k]; sb += t * b[k]; sc += t * t * c[k]
+                    p = k
+                }
+                let out = j - j0
+                if sa > 0, sa >= Self.minimumCoverage * (E[j + 1] - E[j]) * factor {
+                    let variance = sc / (sa * sa)
+                    outFlux[out] = sb / sa
+                    outIvar[out] = variance > 0 ? 1 / variance : 0
+                } else {
+                    outFlux[out] = 0
+                    outIvar[out] = 0
+                }
+            }
+        }}}
+        return j0..<j1
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QADCore
 import QADFormats
+import QADModel
 import QADPipeline
 import QADStore
 
@@ -46,6 +47,7 @@ struct Ingest: AsyncParsableCommand {
     }
 
     func run() async throws {
+        BLAS.stopThreadPool()  // ingest does no matrix work: OpenBLAS's spinning threads would take a core
         let project = try common.openProject()
         if queue {
             if sample.ardTable != nil { _ = try sample.selection(project: project) }  // stores upstream_ard once

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QADModel
 import QADPipeline
 import QADStore
 
@@ -42,6 +43,7 @@ struct Worker: ParsableCommand {
     }
 
     func run() throws {
+        BLAS.stopThreadPool()  // ingest does no matrix work: OpenBLAS's spinning threads would take a core
         let project = try common.openProject()
         let options = WorkerOptions(selection: try sample.selection(project: project),
                                     owner: owner ?? WorkerOptions.defaultOwner(), leaseSeconds: leaseSeconds,
