@@ -1,10 +1,19 @@
 import Foundation
-import QADSpectra
+@testable import QADSpectra
 import QADCore
 import Testing
 
 /// Physics sanity of the simulator's models.
 @Suite struct SimulationTests {
+    /// The lognormal forest's amplitude gives exactly the mean transmission it
+    /// was solved for, from a thin to an opaque forest.
+    @Test func forestAmplitudeGivesTheEffectiveOpticalDepth() {
+        for tau in [1e-4, 0.01, 0.2, 1, 3, 8] {
+            let a = LymanForest.solveAmplitude(tauEff: tau)
+            #expect(abs(LymanForest.lognormalMeanTransmission(amplitude: a) / exp(-tau) - 1) < 1e-10)
+        }
+    }
+
     /// The standard rest grid (docs/preprocessing.md §3), 460–9404 Å.
     static let restGrid: [Double] = (0..<3276).map { pow(10, log10(460.0) + (Double($0) + 0.5) * 4e-4) }
 

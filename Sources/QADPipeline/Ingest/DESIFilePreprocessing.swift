@@ -65,7 +65,15 @@ extension DESICoaddSource {
             let first = targets[k].sourceRow
             var end = k + 1
             while end < targets.count, targets[end].sourceRow - first < Self.blockRows { end += 1 }
-            images.prefetch(first..<(targets[end - 1].sourceRow + 1))
+            // Map only the selected rows (runs of consecutive ones): the
+            // galaxies and stars between them would cost as much to map.
+            var run = first..<(first + 1)
+            for t in targets[(k + 1)..<end] {
+                if t.sourceRow == run.upperBound { run = run.lowerBound..<(t.sourceRow + 1); continue }
+                images.prefetch(run)
+                run = t.sourceRow..<(t.sourceRow + 1)
+            }
+            images.prefetch(run)
             for t in targets[k..<end] {
                 do {
                     result.spectra.append(try preprocessor.process(t, plan: plan, arms: images.pixels(row: t.sourceRow),

@@ -68,13 +68,22 @@ public final class IngestRunner {
         public var elapsed: Double
     }
 
-    public init(project: ProjectStore, options: IngestOptions, grid: RestGrid = .standard) throws {
+    /// `reference`: the normalization template on `grid`, when the caller has
+    /// computed it already (ingest does, while it reads the catalog); it is
+    /// used only for a new cache, whose reference it becomes.
+    public init(project: ProjectStore, options: IngestOptions, grid: RestGrid = .standard,
+                reference precomputed: [Double]? = nil) throws {
         self.project = project
         self.options = options
         let reference = try project.prepareCache(grid: grid) {
-            QuasarModel.meanRestSpectrum(wavelengths: grid.centers)
+            precomputed ?? Self.reference(grid: grid)
         }
         self.preprocessor = Preprocessor(grid: grid, reference: reference)
+    }
+
+    /// The normalization template of a new cache: the simulator's mean quasar.
+    public static func reference(grid: RestGrid = .standard) -> [Double] {
+        QuasarModel.meanRestSpectrum(wavelengths: grid.centers)
     }
 
     public func run(paths: [String]) async throws -> IngestSummary {

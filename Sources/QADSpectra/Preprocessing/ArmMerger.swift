@@ -171,42 +171,72 @@ public enum ArmMerger {
         var lowIvar = 0.0, lowIvarFlux = 0.0, highIvar = 0.0, highIvarFlux = 0.0
     }
 
-    /// One input pixel, judged: `ok` when unmasked, finite and 0 < ivar < ∞.
-    /// The tests work on the float32 bits without branches: finite = exponent
-    /// not all ones; 0 < v < ∞ = positive as Int32 below ∞.
+    /// One input pixel, judged: `ok` (1 or 0) when unmasked, finite and
+    /// 0 < ivar < ∞, with 1 or 0 for masked, no weight (ivar not in (0, ∞))
+    /// and bad (non-finite value or negative ivar). The tests work on the
+    /// float32 bits and combine as integers, without branches (a chain of
+    /// `&&` becomes jumps), so that the loops calling it vectorize.
     @inline(__always)
     private static func judge<M: FixedWidthInteger>(_ f: Float, _ v: Float, _ maskWord: M, zero: M)
-        -> (ok: Bool, masked: Int, zeroIvar: Int, bad: Int) {
-        let fb = f.bitPattern, vb = Int32(bitPattern: v.bitPattern)
-        let fFinite = fb & 0x7f80_0000 != 0x7f80_0000
-        let vFinite = UInt32(bitPattern: vb) & 0x7f80_0000 != 0x7f80_0000
-        let positive = vb > 0 && vb < 0x7f80_0000
-        let negative = vb < 0 && vb != Int32.min  // below 0 (−0 is not); NaN is counted as not finite
-        let isMasked = maskWord != zero
-        return (!isMasked && fFinite && positive, isMasked ? 1 : 0, positive ? 0 : 1,
-                (!(fFinite && vFinite) || negative) ? 1 : 0)
+        -> (ok: Int, masked: Int, zeroIvar: Int, bad: Int) {
+        let exponent: UInt32 = 0x7f80_0000
+        let fb = f.bitPattern, vb = v.bitPattern, vs = Int32(bitPattern: vb)
+        let fFinite = fb & exponent != exponent ? 1 : 0
+        let vFinite = vb & exponent != exponent ? 1 : 0
+        let positive = (vs > 0 ? 1 : 0) & (vs < 0x7f80_0000 ? 1 : 0)
+        let negative = (vs < 0 ? 1 : 0) & (vs != Int32.min ? 1 : 0)  // below 0 (−0 is not); NaN is not finite anyway
+        let masked = maskWord != zero ? 1 : 0
+        return ((1 - masked) & fFinite & positive, masked, 1 - positive, (1 - (fFinite & vFinite)) | negative)
     }
 
     /// Pixels that only one arm measured: copied with weight 0 unless good,
-    /// counted, with their squared S/N.
+    /// counted, with their squared S/N. Four pixels at a time in SIMD lanes
+    /// (the tests of `judge` on doubles: x − x = 0 only for finite x), the
+    /// last few one by one.
     @inline(__always)
     private static func mergeRun<F: StoredFloat, M: MaskWord>(
         _: F.Type, _ a: ArmPixels, _ input: Int, _ mk: UnsafePointer<M>, zero: M, count: Int,
         _ out: MergedPixels, _ tally: inout PixelTally
     ) {
         let fx = a.flux + 4 * input, iv = a.ivar + 4 * input
-        var g = 0, nm = 0, nz = 0, nb = 0
-        for i in 0..<count {
+        let flux = UnsafeMutableRawPointer(out.flux), ivar = UnsafeMutableRawPointer(out.ivar)
+        let snr = UnsafeMutableRawPointer(out.snr)
+        let none = SIMD4<Int64>(), one = SIMD4<Int64>(repeating: 1)
+        let nothing = SIMD4<Double>(), infinity = SIMD4<Double>(repeating: .infinity)
+        let magnitude = SIMD4<UInt64>(repeating: ~(1 << 63))
+        var g4 = none, nm4 = none, nz4 = none, nb4 = none
+        var i = 0
+        while i + 4 <= count {
+            let fd = SIMD4<Double>(F.load4(fx, i)), vd = SIMD4<Double>(F.load4(iv, i))
+            let fFinite = fd - fd .== nothing, vFinite = vd - vd .== nothing
+            let positive = (vd .> nothing) .& vFinite
+            let masked = M.isSet4(mk, i, zero: zero)
+            let ok = .!masked .& fFinite .& positive
+            nm4 &+= none.replacing(with: one, where: masked)
+            nz4 &+= one.replacing(with: none, where: positive)
+            nb4 &+= none.replacing(with: one, where: .!(fFinite .& vFinite) .| (vd .< nothing))
+            g4 &+= none.replacing(with: one, where: ok)
+            let absF = unsafeBitCast(unsafeBitCast(fd, to: SIMD4<UInt64>.self) & magnitude, to: SIMD4<Double>.self)
+            flux.storeBytes(of: nothing.replacing(with: fd, where: ok), toByteOffset: 8 * i, as: SIMD4<Double>.self)
+            ivar.storeBytes(of: nothing.replacing(with: vd, where: ok), toByteOffset: 8 * i, as: SIMD4<Double>.self)
+            snr.storeBytes(of: infinity.replacing(with: fd * absF * vd, where: ok), toByteOffset: 8 * i,
+                           as: SIMD4<Double>.self)
+            i += 4
+        }
+        var g = Int(g4.wrappedSum()), nm = Int(nm4.wrappedSum()), nz = Int(nz4.wrappedSum())
+        var nb = Int(nb4.wrappedSum())
+        while i < count {
             let f = F.load(fx, i), v = F.load(iv, i)
             let p = judge(f, v, mk[i], zero: zero)
             nm &+= p.masked
             nz &+= p.zeroIvar
             nb &+= p.bad
-            let fd = Double(f), vd = Double(v)
-            out.flux[i] = p.ok ? fd : 0
-            out.ivar[i] = p.ok ? vd : 0
-            out.snr[i] = p.ok ? fd * abs(fd) * vd : .infinity
-            g &+= p.ok ? 1 : 0
+            let fd = Double(f), vd = Double(v), ok = p.ok != 0
+            out.flux[i] = ok ? fd : 0
+            out.ivar[i] = ok ? vd : 0
+            out.snr[i] = ok ? fd * abs(fd) * vd : .infinity
+            g &+= p.ok
+            i += 1
         }
         tally.good &+= g; tally.masked &+= nm; tally.zeroIvar &+= nz; tally.bad &+= nb
     }
@@ -229,10 +259,11 @@ public enum ArmMerger {
             nm &+= p1.masked &+ p2.masked
             nz &+= p1.zeroIvar &+ p2.zeroIvar
             nb &+= p1.bad &+ p2.bad
-            let w1 = p1.ok ? Double(v1) : 0, x1 = p1.ok ? Double(f1) : 0
-            let w2 = p2.ok ? Double(v2) : 0, x2 = p2.ok ? Double(f2) : 0
+            let ok1 = p1.ok != 0, ok2 = p2.ok != 0
+            let w1 = ok1 ? Double(v1) : 0, x1 = ok1 ? Double(f1) : 0
+            let w2 = ok2 ? Double(v2) : 0, x2 = ok2 ? Double(f2) : 0
             g &+= out.store(i, sumIvar: w1 + w2, sumIvarFlux: w1 * x1 + w2 * x2)
-            let both = p1.ok && p2.ok
+            let both = p1.ok & p2.ok != 0
             let (lw, lx, hw, hx) = firstIsLower ? (w1, x1, w2, x2) : (w2, x2, w1, x1)
             j.lowIvar += both ? lw : 0
             j.lowIvarFlux += both ? lw * lx : 0
@@ -255,13 +286,13 @@ public enum ArmMerger {
         for (arm, i) in members {
             let a = arms[arm]
             let f = a.fluxValue(i), v = a.ivarValue(i)
-            let p: (ok: Bool, masked: Int, zeroIvar: Int, bad: Int)
+            let p: (ok: Int, masked: Int, zeroIvar: Int, bad: Int)
             switch a.mask {
             case .int64(let m): p = judge(f, v, m[i], zero: 0)
             case .bits32(let m, let zero): p = judge(f, v, m[i], zero: zero)
             }
             tally.masked += p.masked; tally.zeroIvar += p.zeroIvar; tally.bad += p.bad
-            guard p.ok else { continue }
+            guard p.ok != 0 else { continue }
             sumIvar += Double(v)
             sumIvarFlux += Double(v) * Double(f)
             good.append((arm, Double(f), Double(v)))

@@ -55,15 +55,36 @@ public enum LymanForest {
         return (n + 1, h, weight, g.map { exp(lognormalSigma * $0) })
     }()
 
-    /// A such that ⟨exp(-A e^{σg})⟩ = exp(-τ_eff): bisection in log A.
+    /// A such that ⟨exp(-A e^{σg})⟩ = exp(-τ_eff): Newton's method in log A,
+    /// kept inside a shrinking bracket (bisecting when a step leaves it). The
+    /// mean falls monotonically with A, so a handful of steps reach double
+    /// precision where bisection needed 60 (the table below is computed at
+    /// the start of every ingest, for its reference spectrum).
     static func solveAmplitude(tauEff: Double) -> Double {
         let target = exp(-tauEff)
+        let q = quadrature
+        let norm = q.step / (2 * Double.pi).squareRoot()
         var lo = -30.0, hi = 12.0
-        for _ in 0..<60 {
-            let mid = 0.5 * (lo + hi)
-            if lognormalMeanTransmission(amplitude: exp(mid)) > target { lo = mid } else { hi = mid }
+        var u = log(max(tauEff, 1e-12))  // τ_eff for a thin forest, a fair start
+        for _ in 0..<100 {
+            // Mean transmission and its derivative in u = log A.
+            let a = exp(u)
+            var t = 0.0, dt = 0.0
+            for i in 0..<q.count {
+                let x = a * q.lognormal[i]
+                let e = q.weight[i] * exp(-x)
+                t += e
+                dt -= e * x
+            }
+            t *= norm
+            dt *= norm
+            if t > target { lo = u } else { hi = u }
+            var next = dt < 0 ? u - (t - target) / dt : .nan
+            if !(next > lo && next < hi) { next = 0.5 * (lo + hi) }
+            if abs(next - u) < 1e-13 || hi - lo < 1e-13 { return exp(next) }
+            u = next
         }
-        return exp(0.5 * (lo + hi))
+        return exp(u)
     }
 
     /// log A(z) tabulated every 0.02 in z from 0 to 8 (interpolated in between).

@@ -58,12 +58,14 @@ struct Ingest: AsyncParsableCommand {
             """)
             return
         }
+        // The reference spectrum (tens of ms) is computed while the catalog is read.
+        let reference = Task.detached { IngestRunner.reference() }
         let selection = try sample.selection(project: project)
         guard !paths.isEmpty else { return }
         let options = IngestOptions(selection: selection,
                                     workers: common.workers ?? ProcessInfo.processInfo.activeProcessorCount,
                                     force: force)
-        let runner = try IngestRunner(project: project, options: options)
+        let runner = try IngestRunner(project: project, options: options, reference: await reference.value)
         let reporter = ProgressReporter(plain: plain, unit: "spectra")
         runner.progress = { u in reporter.update(done: u.filesDone, total: u.filesTotal, items: u.spectra, elapsed: u.elapsed) }
         let summary = try await runner.run(paths: paths)
