@@ -12,7 +12,7 @@ if [ -n "${QAD_BIN:-}" ]; then
     QAD=$QAD_BIN
 else
     say "building qad (release)"
-    swift build -c release --product qad >&2
-    QAD="$(swift build -c release --show-bin-path)/qad"
+    swift build -c release --static-swift-stdlib --product qad >&2
+    QAD="$(swift build -c release --static-swift-stdlib --show-bin-path)/qad"
 fi
 [ -x "$QAD" ] || { say "no qad binary at $QAD"; exit 1; }

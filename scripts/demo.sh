@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-swift build -c release --product qad
+swift build -c release --static-swift-stdlib --product qad
 exec .build/release/qad demo "$@"

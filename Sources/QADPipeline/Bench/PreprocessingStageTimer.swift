@@ -51,7 +51,7 @@ public struct PreprocessingStageTimer {
             time("merge + pixel S/N") { for r in 0..<n { sink += stages.merge(all.pixels(row: r)) } }
             var merged = (0..<n).map { stages.mergedCopy(all.pixels(row: $0)) }
             time("S/N median") { for r in 0..<n where merged[r].good > 0 { sink += stages.median(&merged[r].snr, good: merged[r].good) } }
-            time("rebin") { for m in merged { sink += stages.rebin(flux: m.flux, ivar: m.ivar, z: z) } }
+            time("rebin") { for m in merged { sink += stages.rebin(sums: m.sums, z: z) } }
             merged = []
             let workspace = PreprocessingWorkspace()
             time("whole preprocessing") {

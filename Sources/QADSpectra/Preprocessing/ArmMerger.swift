@@ -82,7 +82,11 @@ public enum ArmMerger {
     /// workspace's merged flux/ivar and per-pixel S/N.
     static func merge(plan: MergePlan, arms: [ArmPixels], into ws: PreprocessingWorkspace) -> Summary {
         ws.reserve(plan.count)
-        let out = MergedPixels(flux: ws.mergedFlux, ivar: ws.mergedIvar, snr: ws.pixelSNR)
+        let out = plan.width.withUnsafeBufferPointer { w in
+            // The plan outlives the merge and its arrays are never mutated.
+            MergedPixels(flux: ws.mergedFlux, ivar: ws.mergedIvar, snr: ws.pixelSNR, width: w.baseAddress!,
+                         a: ws.pixelA, b: ws.pixelB, c: ws.pixelC)
+        }
         var tally = PixelTally()
         // Per join between arm j and j+1: Σivar, Σivar·flux of arm j, then of arm j+1.
         var joinSums = [JoinSums](repeating: JoinSums(), count: max(arms.count - 1, 0))
@@ -141,13 +145,21 @@ public enum ArmMerger {
         return good % 2 == 1 ? signedRoot(high) : 0.5 * (signedRoot(low) + signedRoot(high))
     }
 
-    /// Where merged pixels go: flux, ivar and signed squared S/N, indexed alike.
+    /// Where merged pixels go, indexed alike: flux, ivar and signed squared
+    /// S/N, and for the rebinning (`RestFrameRebinner.rebinMerged`) each
+    /// pixel's observed width W if good (else 0) as a, a·flux as b and
+    /// a·W/ivar as c, from the plan's widths.
     struct MergedPixels {
         let flux: UnsafeMutablePointer<Double>
         let ivar: UnsafeMutablePointer<Double>
         let snr: UnsafeMutablePointer<Double>
+        let width: UnsafePointer<Double>
+        let a: UnsafeMutablePointer<Double>
+        let b: UnsafeMutablePointer<Double>
+        let c: UnsafeMutablePointer<Double>
         static func + (o: MergedPixels, k: Int) -> MergedPixels {
-            MergedPixels(flux: o.flux + k, ivar: o.ivar + k, snr: o.snr + k)
+            MergedPixels(flux: o.flux + k, ivar: o.ivar + k, snr: o.snr + k, width: o.width + k,
+                         a: o.a + k, b: o.b + k, c: o.c + k)
         }
         /// Stores one merged pixel from its inverse-variance sums.
         @inline(__always)
@@ -157,6 +169,10 @@ public enum ArmMerger {
             flux[k] = f
             ivar[k] = has ? sumIvar : 0
             snr[k] = has ? f * abs(f) * sumIvar : .infinity
+            let w = has ? width[k] : 0
+            a[k] = w
+            b[k] = w * f
+            c[k] = has ? w * width[k] / sumIvar : 0
             return has ? 1 : 0
         }
     }
@@ -200,7 +216,8 @@ public enum ArmMerger {
     ) {
         let fx = a.flux + 4 * input, iv = a.ivar + 4 * input
         let flux = UnsafeMutableRawPointer(out.flux), ivar = UnsafeMutableRawPointer(out.ivar)
-        let snr = UnsafeMutableRawPointer(out.snr)
+        let snr = UnsafeMutableRawPointer(out.snr), width = UnsafeRawPointer(out.width)
+        let pa = UnsafeMutableRawPointer(out.a), pb = UnsafeMutableRawPointer(out.b), pc = UnsafeMutableRawPointer(out.c)
         let none = SIMD4<Int64>(), one = SIMD4<Int64>(repeating: 1)
         let nothing = SIMD4<Double>(), infinity = SIMD4<Double>(repeating: .infinity)
         let magnitude = SIMD4<UInt64>(repeating: ~(1 << 63))
@@ -221,6 +238,11 @@ public enum ArmMerger {
             ivar.storeBytes(of: nothing.replacing(with: vd, where: ok), toByteOffset: 8 * i, as: SIMD4<Double>.self)
             snr.storeBytes(of: infinity.replacing(with: fd * absF * vd, where: ok), toByteOffset: 8 * i,
                            as: SIMD4<Double>.self)
+            let w = width.loadUnaligned(fromByteOffset: 8 * i, as: SIMD4<Double>.self)
+            let wa = nothing.replacing(with: w, where: ok)
+            pa.storeBytes(of: wa, toByteOffset: 8 * i, as: SIMD4<Double>.self)
+            pb.storeBytes(of: nothing.replacing(with: wa * fd, where: ok), toByteOffset: 8 * i, as: SIMD4<Double>.self)
+            pc.storeBytes(of: nothing.replacing(with: wa * w / vd, where: ok), toByteOffset: 8 * i, as: SIMD4<Double>.self)
             i += 4
         }
         var g = Int(g4.wrappedSum()), nm = Int(nm4.wrappedSum()), nz = Int(nz4.wrappedSum())
@@ -235,6 +257,10 @@ public enum ArmMerger {
             out.flux[i] = ok ? fd : 0
             out.ivar[i] = ok ? vd : 0
             out.snr[i] = ok ? fd * abs(fd) * vd : .infinity
+            let w = ok ? out.width[i] : 0
+            out.a[i] = w
+            out.b[i] = ok ? w * fd : 0
+            out.c[i] = ok ? w * out.width[i] / vd : 0
             g &+= p.ok
             i += 1
         }

@@ -25,6 +25,9 @@ public struct MergePlan: Sendable {
     /// spacing beyond the end pixels (as `RestFrameRebinner` defines them).
     let lowEdge: [Double]
     let highEdge: [Double]
+    /// highEdge − lowEdge, and its inverse.
+    let width: [Double]
+    let inverseWidth: [Double]
     let steps: [Step]
     /// (arm, pixel index) of the members of multi-pixel groups.
     let members: [(arm: Int, index: Int)]
@@ -104,6 +107,8 @@ public struct MergePlan: Sendable {
         self.members = members
 
         (lowEdge, highEdge) = Self.pixelEdges(wave)
+        width = zip(lowEdge, highEdge).map { $1 - $0 }
+        inverseWidth = width.map { 1 / $0 }
     }
 
     /// Observed edges of pixels at wavelengths `w`: midpoints between

@@ -18,13 +18,14 @@ public struct PreprocessingStages {
     }
 
     /// Merges and copies out the squared S/N values (+∞ for pixels without a
-    /// good member), their finite count, and the merged flux and ivar: the
-    /// inputs of the later stages.
-    public func mergedCopy(_ arms: [ArmPixels]) -> (snr: [Double], good: Int, flux: [Double], ivar: [Double]) {
+    /// good member), their finite count, and the per-pixel sums the
+    /// rebinning starts from: the inputs of the later stages.
+    public func mergedCopy(_ arms: [ArmPixels]) -> (snr: [Double], good: Int, sums: [[Double]]) {
         let s = ArmMerger.merge(plan: plan, arms: arms, into: workspace)
         return (Array(UnsafeBufferPointer(start: workspace.pixelSNR, count: plan.count)), s.goodPixels,
-                Array(UnsafeBufferPointer(start: workspace.mergedFlux, count: plan.count)),
-                Array(UnsafeBufferPointer(start: workspace.mergedIvar, count: plan.count)))
+                [workspace.pixelA, workspace.pixelB, workspace.pixelC].map { (p: UnsafeMutablePointer<Double>) in
+                    Array(UnsafeBufferPointer(start: p, count: plan.count))
+                })
     }
 
     /// The S/N median of the `good` finite values (reorders `values`).
@@ -36,15 +37,15 @@ public struct PreprocessingStages {
         }
     }
 
-    /// Rest-frame rebinning of a merged spectrum on the plan's axis.
-    public func rebin(flux: [Double], ivar: [Double], z: Double) -> Double {
-        let range = flux.withUnsafeBufferPointer { f in
-            ivar.withUnsafeBufferPointer { v in
-                preprocessor.rebinner.rebin(lowEdge: plan.lowEdge, highEdge: plan.highEdge, flux: f.baseAddress!,
-                                            ivar: v.baseAddress!, z: z, workspace: workspace)
-            }
+    /// Rest-frame rebinning of a merged spectrum on the plan's axis, from
+    /// its per-pixel sums (put back in the workspace first, as a merge leaves them).
+    public func rebin(sums: [[Double]], z: Double) -> Double {
+        for (buffer, values) in zip([workspace.pixelA, workspace.pixelB, workspace.pixelC], sums) {
+            values.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: $0.count) }
         }
-        let out = [workspace.binFlux[0], Double(range.count)]
-        return out[0]
+        let range = preprocessor.rebinner.rebinMerged(lowEdge: plan.lowEdge, highEdge: plan.highEdge,
+                                                      inverseWidth: plan.inverseWidth, z: z,
+                                                      workspace: workspace)
+        return workspace.binFlux[0] + Double(range.count)
     }
 }

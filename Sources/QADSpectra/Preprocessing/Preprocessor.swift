@@ -88,8 +88,8 @@ public struct Preprocessor: Sendable {
         let nb = rebinner.grid.count
         var normFlux = [Float](repeating: 0, count: nb)
         var weight = [Float](repeating: 0, count: nb)
-        let range = rebinner.rebin(lowEdge: plan.lowEdge, highEdge: plan.highEdge, flux: ws.mergedFlux,
-                                   ivar: ws.mergedIvar, z: z, workspace: ws)
+        let range = rebinner.rebinMerged(lowEdge: plan.lowEdge, highEdge: plan.highEdge,
+                                         inverseWidth: plan.inverseWidth, z: z, workspace: ws)
         let flux = ws.binFlux - range.lowerBound, ivar = ws.binIvar - range.lowerBound
         var num = 0.0, den = 0.0, covered = 0
         reference.withUnsafeBufferPointer { reference in

@@ -40,6 +40,20 @@ public struct RestFrameRebinner: Sendable {
         return (flux, ivar)
     }
 
+    /// Bins j0..<j1 reaching observed wavelengths [low, high] at 1 + z =
+    /// `factor` (empty when none).
+    func binsReached(low L: Double, high R: Double, factor: Double) -> (Int, Int) {
+        let nb = grid.count
+        return edges.withUnsafeBufferPointer { E in
+            guard E[0] * factor < R, E[nb] * factor > L else { return (0, 0) }
+            var lo = 0, hi = nb + 1  // last edge ≤ L, clamped to 0
+            while hi - lo > 1 { let m = (lo + hi) / 2; if E[m] * factor <= L { lo = m } else { hi = m } }
+            var lo2 = -1, hi2 = nb  // first edge ≥ R, clamped to nb
+            while hi2 - lo2 > 1 { let m = (lo2 + hi2) / 2; if E[m] * factor >= R { hi2 = m } else { lo2 = m } }
+            return (lo, hi2)
+        }
+    }
+
     /// Rebins the merged pixels whose observed edges are `lowEdge`/`highEdge`
     /// (ascending and abutting) at redshift z. Returns the bins the pixels
     /// reach; their flux and ivar (0 for bins covered less than
@@ -48,22 +62,9 @@ public struct RestFrameRebinner: Sendable {
     func rebin(lowEdge: [Double], highEdge: [Double], flux fx: UnsafePointer<Double>, ivar ivx: UnsafePointer<Double>,
                z: Double, workspace ws: PreprocessingWorkspace) -> Range<Int> {
         let n = lowEdge.count
-        let nb = grid.count
         guard n >= 2 else { return 0..<0 }
-        let factor = 1 + z
-        let L = lowEdge[0], R = highEdge[n - 1]
-        // Bins j0..<j1 reach [L, R] in the observed frame.
-        let j0 = edges.withUnsafeBufferPointer { E -> Int in
-            var lo = 0, hi = nb + 1  // last edge ≤ L, clamped to 0
-            while hi - lo > 1 { let m = (lo + hi) / 2; if E[m] * factor <= L { lo = m } else { hi = m } }
-            return lo
-        }
-        let j1 = edges.withUnsafeBufferPointer { E -> Int in
-            var lo = -1, hi = nb  // first edge ≥ R, clamped to nb
-            while hi - lo > 1 { let m = (lo + hi) / 2; if E[m] * factor >= R { hi = m } else { lo = m } }
-            return hi
-        }
-        guard j0 < j1, edges[0] * factor < R, edges[nb] * factor > L else { return 0..<0 }
+        let (j0, j1) = binsReached(low: lowEdge[0], high: highEdge[n - 1], factor: 1 + z)
+        guard j0 < j1 else { return 0..<0 }
 
         // Per pixel, over its whole width W: a = W if good (else 0), b = a·flux,
         // c = a·W/ivar. One branch-free pass that vectorizes.
@@ -80,6 +81,21 @@ public struct RestFrameRebinner: Sendable {
                 }
             }
         }
+        let inverseWidth = zip(lowEdge, highEdge).map { 1 / ($1 - $0) }
+        return rebinMerged(lowEdge: lowEdge, highEdge: highEdge, inverseWidth: inverseWidth, z: z, workspace: ws)
+    }
+
+    /// `rebin` of pixels whose per-pixel sums a, b and c are in the workspace
+    /// already (the merge computes them as it goes).
+    func rebinMerged(lowEdge: [Double], highEdge: [Double], inverseWidth: [Double], z: Double,
+                     workspace ws: PreprocessingWorkspace) -> Range<Int> {
+        let n = lowEdge.count
+        guard n >= 2 else { return 0..<0 }
+        let factor = 1 + z
+        let L = lowEdge[0], R = highEdge[n - 1]
+        let (j0, j1) = binsReached(low: L, high: R, factor: factor)
+        guard j0 < j1 else { return 0..<0 }
+        let a = ws.pixelA, b = ws.pixelB, c = ws.pixelC
 
         // Bin by bin: a partial pixel at each end (its share s = o/W of a, b
         // and s² of c), whole pixels between.
@@ -87,6 +103,7 @@ public struct RestFrameRebinner: Sendable {
         edges.withUnsafeBufferPointer { E in
         lowEdge.withUnsafeBufferPointer { lo in
         highEdge.withUnsafeBufferPointer { hi in
+        inverseWidth.withUnsafeBufferPointer { inverse in
             var right = max(E[j0] * factor, L)
             var p = 0  // the pixel holding the bin's left end
             while p < n - 1, hi[p] <= right { p += 1 }
@@ -95,31 +112,30 @@ public struct RestFrameRebinner: Sendable {
                 right = min(E[j + 1] * factor, R)
                 var sa: Double, sb: Double, sc: Double
                 if hi[p] >= right {  // the bin inside one pixel (never on DESI's grids)
-                    let s = (right - left) / (hi[p] - lo[p])
+                    let s = (right - left) * inverse[p]
                     sa = s * a[p]; sb = s * b[p]; sc = s * s * c[p]
                 } else {
-                    let s = (hi[p] - left) / (hi[p] - lo[p])
+                    let s = (hi[p] - left) * inverse[p]
                     sa = s * a[p]; sb = s * b[p]; sc = s * s * c[p]
                     var k = p + 1
                     while hi[k] < right {  // stops at n − 1 at the latest: hi[n − 1] = R ≥ right
                         sa += a[k]; sb += b[k]; sc += c[k]
                         k += 1
                     }
-                    let t = (right - lo[k]) / (hi[k] - lo[k])
+                    let t = (right - lo[k]) * inverse[k]
                     sa += t * a[k]; sb += t * b[k]; sc += t * t * c[k]
                     p = k
                 }
                 let out = j - j0
                 if sa > 0, sa >= Self.minimumCoverage * (E[j + 1] - E[j]) * factor {
-                    let variance = sc / (sa * sa)
                     outFlux[out] = sb / sa
-                    outIvar[out] = variance > 0 ? 1 / variance : 0
+                    outIvar[out] = sc > 0 ? sa * sa / sc : 0  // 1/variance, variance = sc/sa²
                 } else {
                     outFlux[out] = 0
                     outIvar[out] = 0
                 }
             }
-        }}}
+        }}}}
         return j0..<j1
     }
 }
