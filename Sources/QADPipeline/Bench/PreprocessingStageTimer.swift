@@ -33,13 +33,12 @@ public struct PreprocessingStageTimer {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 timings.microseconds.append((name, seconds / Double(n) * 1e6))
             }
-            // Ingest's reads: the images mapped, each block of rows' pages mapped in.
-            var images: DESIImageMap?
-            try time("map + page in") {
-                images = try coadd.imageMap()
-                for first in stride(from: 0, to: n, by: DESICoaddSource.blockRows) {
-                    images?.prefetch(first..<min(first + DESICoaddSource.blockRows, n))
-                }
+            // Ingest's reads, of every row here (into one buffer, so that the
+            // stages below can run over all of them).
+            var images: DESIImageReader?
+            try time("read") {
+                images = try coadd.imageReader(capacity: n)
+                try images?.read(0..<n)
             }
             guard let all = images else {
                 throw InputProblem(file: path, message: "not a plain float32/int32 coadd: ingest reads it through cfitsio")

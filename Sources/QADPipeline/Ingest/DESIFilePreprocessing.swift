@@ -24,24 +24,23 @@ extension PreprocessedFile {
     }
 }
 
-extension DESIImageMap {
-    /// One row's pixels in every arm, as the kernel reads them from the mapped file.
+extension DESIImageReader {
+    /// One row's pixels in every arm, as the kernel reads them from the buffer.
     func pixels(row: Int) -> [ArmPixels] {
-        arms.map { a in
-            let offset = row * a.width
-            return ArmPixels(bigEndianFlux: a.flux + 4 * offset, ivar: a.ivar + 4 * offset,
-                             mask: .bits32(a.mask + offset, zero: a.maskZero))
+        DESICoaddFile.arms.indices.map { a in
+            let p = arm(a, row: row)
+            return ArmPixels(bigEndianFlux: p.flux, ivar: p.ivar, mask: .bits32(p.mask, zero: p.maskZero))
         }
     }
 }
 
 extension DESICoaddSource {
-    /// Rows whose pages are mapped together before they are preprocessed.
-    static let blockRows = 64
+    /// Most rows read at once.
+    static let blockRows = 16
 
     /// Reads and preprocesses the selected rows of a coadd: the merge plan is
     /// made once per file (every row shares the wavelength grids) and each
-    /// row's pixels go from the mapped file straight into the kernel, so
+    /// row's pixels go from the file, read in blocks, straight into the kernel, so
     /// memory holds only the preprocessed rows. Files whose images are not
     /// plain float32/int32 (gzip, tile-compressed, other types) are read
     /// through cfitsio row arrays.
@@ -53,7 +52,7 @@ extension DESICoaddSource {
         guard !targets.isEmpty else { return result }
         result.spectra.reserveCapacity(targets.count)
 
-        guard let images = try coadd.imageMap() else {
+        guard let images = try coadd.imageReader(capacity: Self.blockRows) else {
             var arrays = read
             arrays.spectra = try observedSpectra(coadd, targets)
             return PreprocessedFile(preprocessing: arrays, preprocessor: preprocessor, workspace: workspace)
@@ -62,18 +61,12 @@ extension DESICoaddSource {
         let plan = workspace.plan(for: DESICoaddFile.arms.map { coadd.wavelengths[$0]! })
         var k = 0
         while k < targets.count {
-            let first = targets[k].sourceRow
+            // A run of consecutive selected rows (at most a block) is read at
+            // once; the galaxies and stars between runs are not read.
             var end = k + 1
-            while end < targets.count, targets[end].sourceRow - first < Self.blockRows { end += 1 }
-            // Map only the selected rows (runs of consecutive ones): the
-            // galaxies and stars between them would cost as much to map.
-            var run = first..<(first + 1)
-            for t in targets[(k + 1)..<end] {
-                if t.sourceRow == run.upperBound { run = run.lowerBound..<(t.sourceRow + 1); continue }
-                images.prefetch(run)
-                run = t.sourceRow..<(t.sourceRow + 1)
-            }
-            images.prefetch(run)
+            while end < targets.count, end - k < Self.blockRows,
+                  targets[end].sourceRow == targets[end - 1].sourceRow + 1 { end += 1 }
+            try images.read(targets[k].sourceRow..<(targets[end - 1].sourceRow + 1))
             for t in targets[k..<end] {
                 do {
                     result.spectra.append(try preprocessor.process(t, plan: plan, arms: images.pixels(row: t.sourceRow),

@@ -49,7 +49,7 @@ public enum ArmMerger {
     public static func merge(_ input: [ArmSpectrum]) -> Result {
         let plan = MergePlan(wavelengths: input.map(\.wavelength))
         let workspace = PreprocessingWorkspace(bins: 1)
-        let summary = withArmPixels(input) { merge(plan: plan, arms: $0, into: workspace) }
+        let summary = withArmPixels(input) { merge(plan: plan, arms: $0, into: workspace, keepValues: true) }
         let n = plan.count
         let spectrum = MergedSpectrum(wavelength: plan.wavelength,
                                       flux: Array(UnsafeBufferPointer(start: workspace.mergedFlux, count: n)),
@@ -79,13 +79,15 @@ public enum ArmMerger {
     }
 
     /// Merges one spectrum's arms (laid out as `plan` expects) into the
-    /// workspace's merged flux/ivar and per-pixel S/N.
-    static func merge(plan: MergePlan, arms: [ArmPixels], into ws: PreprocessingWorkspace) -> Summary {
+    /// workspace's per-pixel S/N and rebinning sums, and with `keepValues`
+    /// its merged flux/ivar (which ingest, rebinning from the sums, skips).
+    static func merge(plan: MergePlan, arms: [ArmPixels], into ws: PreprocessingWorkspace,
+                      keepValues: Bool = false) -> Summary {
         ws.reserve(plan.count)
         let out = plan.width.withUnsafeBufferPointer { w in
             // The plan outlives the merge and its arrays are never mutated.
-            MergedPixels(flux: ws.mergedFlux, ivar: ws.mergedIvar, snr: ws.pixelSNR, width: w.baseAddress!,
-                         a: ws.pixelA, b: ws.pixelB, c: ws.pixelC)
+            MergedPixels(flux: ws.mergedFlux, ivar: ws.mergedIvar, keepValues: keepValues, snr: ws.pixelSNR,
+                         width: w.baseAddress!, a: ws.pixelA, b: ws.pixelB, c: ws.pixelC)
         }
         var tally = PixelTally()
         // Per join between arm j and j+1: Σivar, Σivar·flux of arm j, then of arm j+1.
@@ -152,13 +154,15 @@ public enum ArmMerger {
     struct MergedPixels {
         let flux: UnsafeMutablePointer<Double>
         let ivar: UnsafeMutablePointer<Double>
+        /// Whether flux and ivar are written.
+        let keepValues: Bool
         let snr: UnsafeMutablePointer<Double>
         let width: UnsafePointer<Double>
         let a: UnsafeMutablePointer<Double>
         let b: UnsafeMutablePointer<Double>
         let c: UnsafeMutablePointer<Double>
         static func + (o: MergedPixels, k: Int) -> MergedPixels {
-            MergedPixels(flux: o.flux + k, ivar: o.ivar + k, snr: o.snr + k, width: o.width + k,
+            MergedPixels(flux: o.flux + k, ivar: o.ivar + k, keepValues: o.keepValues, snr: o.snr + k, width: o.width + k,
                          a: o.a + k, b: o.b + k, c: o.c + k)
         }
         /// Stores one merged pixel from its inverse-variance sums.
@@ -166,8 +170,10 @@ public enum ArmMerger {
         func store(_ k: Int, sumIvar: Double, sumIvarFlux: Double) -> Int {
             let has = sumIvar > 0
             let f = has ? sumIvarFlux / sumIvar : 0
-            flux[k] = f
-            ivar[k] = has ? sumIvar : 0
+            if keepValues {
+                flux[k] = f
+                ivar[k] = has ? sumIvar : 0
+            }
             snr[k] = has ? f * abs(f) * sumIvar : .infinity
             let w = has ? width[k] : 0
             a[k] = w
@@ -234,8 +240,10 @@ public enum ArmMerger {
             nb4 &+= none.replacing(with: one, where: .!(fFinite .& vFinite) .| (vd .< nothing))
             g4 &+= none.replacing(with: one, where: ok)
             let absF = unsafeBitCast(unsafeBitCast(fd, to: SIMD4<UInt64>.self) & magnitude, to: SIMD4<Double>.self)
-            flux.storeBytes(of: nothing.replacing(with: fd, where: ok), toByteOffset: 8 * i, as: SIMD4<Double>.self)
-            ivar.storeBytes(of: nothing.replacing(with: vd, where: ok), toByteOffset: 8 * i, as: SIMD4<Double>.self)
+            if out.keepValues {
+                flux.storeBytes(of: nothing.replacing(with: fd, where: ok), toByteOffset: 8 * i, as: SIMD4<Double>.self)
+                ivar.storeBytes(of: nothing.replacing(with: vd, where: ok), toByteOffset: 8 * i, as: SIMD4<Double>.self)
+            }
             snr.storeBytes(of: infinity.replacing(with: fd * absF * vd, where: ok), toByteOffset: 8 * i,
                            as: SIMD4<Double>.self)
             let w = width.loadUnaligned(fromByteOffset: 8 * i, as: SIMD4<Double>.self)
@@ -254,8 +262,10 @@ public enum ArmMerger {
             nz &+= p.zeroIvar
             nb &+= p.bad
             let fd = Double(f), vd = Double(v), ok = p.ok != 0
-            out.flux[i] = ok ? fd : 0
-            out.ivar[i] = ok ? vd : 0
+            if out.keepValues {
+                out.flux[i] = ok ? fd : 0
+                out.ivar[i] = ok ? vd : 0
+            }
             out.snr[i] = ok ? fd * abs(fd) * vd : .infinity
             let w = ok ? out.width[i] : 0
             out.a[i] = w

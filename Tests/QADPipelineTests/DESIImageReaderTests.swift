@@ -6,9 +6,9 @@ import QADTestSupport
 import Testing
 @testable import QADPipeline
 
-/// Ingest reads DESI coadds' images mapped from the file; these check
-/// it against the cfitsio row arrays every other path uses.
-@Suite struct DESIImageMapTests {
+/// Ingest reads DESI coadds' images in blocks of rows straight from the
+/// file; these check it against the cfitsio row arrays every other path uses.
+@Suite struct DESIImageReaderTests {
     static let coadds = [sharedData("desi/edr-tile-80693/coadd-1-80693-thru20210204.fits"),
                          sharedData("desi/edr-tile-80693/coadd-2-80693-thru20210204.fits"),
                          sharedData("desi/edr-healpix-9144/coadd-main-dark-9144.fits")]
@@ -24,7 +24,7 @@ import Testing
         return SampleSelection(catalog: catalog)
     }
 
-    /// Mapped images and the cfitsio arrays give identical spectra, columns and problems.
+    /// Images read in blocks and the cfitsio arrays give identical spectra, columns and problems.
     func expectSameAsCfitsio(_ path: String, selection: SampleSelection) throws {
         let source = DESICoaddSource()
         let blocks = try source.preprocess(path, selection: selection, preprocessor: preprocessor,
@@ -46,9 +46,9 @@ import Testing
         }
     }
 
-    @Test(arguments: coadds) func mappedImagesMatchCfitsioRows(path: String) throws {
+    @Test(arguments: coadds) func imagesReadInBlocksMatchCfitsioRows(path: String) throws {
         let coadd = try DESICoaddFile(path: path)
-        #expect(try coadd.imageMap() != nil)  // real DESI images are mapped
+        #expect(try coadd.imageReader(capacity: 8) != nil)  // real DESI images are read directly
         try expectSameAsCfitsio(path, selection: try everyRow(path))
     }
 
@@ -60,7 +60,7 @@ import Testing
         gzip.arguments = ["-c", "gzip -c '\(plain)' > '\(gz)'"]
         try gzip.run()
         gzip.waitUntilExit()
-        #expect(try DESICoaddFile(path: gz).imageMap() == nil)
+        #expect(try DESICoaddFile(path: gz).imageReader(capacity: 8) == nil)
         let selection = try everyRow(plain)
         let a = try DESICoaddSource().preprocess(plain, selection: selection, preprocessor: preprocessor,
                                                  workspace: PreprocessingWorkspace())
@@ -86,6 +86,25 @@ import Testing
         } throws: { error in
             "\(error)".contains("coadd-cut.fits HDU Z_MASK") && "\(error)".contains("row ")
                 && "\(error)".contains("file ends inside the image data")
+        }
+    }
+
+    @Test func aFileThatShrinksWhileReadFailsNamingHDUAndRow() throws {
+        let copy = temporaryDirectory() + "/coadd-shrinks.fits"
+        try FileManager.default.copyItem(atPath: Self.coadds[0], toPath: copy)
+        let coadd = try DESICoaddFile(path: copy)
+        let reader = try #require(try coadd.imageReader(capacity: 4))
+        try reader.read(0..<4)
+        let fits = try FITSFile.open(copy)
+        try fits.moveTo(hdu: "Z_MASK")  // the last image of the file read
+        let layout = try #require(try fits.rawImageLayout())
+        let width = try fits.imageShape()[1]
+        #expect(truncate(copy, off_t(layout.dataOffset + 10 * width * 4)) == 0)  // 10 rows of Z_MASK left
+        try reader.read(6..<10)
+        #expect {
+            try reader.read(8..<12)
+        } throws: { error in
+            "\(error)".contains("coadd-shrinks.fits HDU Z_MASK") && "\(error)".contains("row 10")
         }
     }
 }
