@@ -84,7 +84,7 @@ private func arm(_ name: String, _ wave: [Double], flux: [Float], ivar: [Float],
         let p = try Preprocessor(grid: grid, reference: [Double](repeating: 1, count: grid.count))
             .process(ObservedSpectrum(info: TargetInfo(targetID: 1, z: 0.5, zSource: .catalog), arms: [b, r],
                                       survey: "DESI", sourceFile: "f", sourceHDU: "FIBERMAP", sourceRow: 0))
-        #expect(abs(p.snr - expected) < 1e-12 * abs(expected))
+        #expect(abs(p.snr - expected) < 1e-6 * abs(expected))  // float32 per-pixel S/N
     }
 
     @Test func unsortedInputIsSortedStably() {

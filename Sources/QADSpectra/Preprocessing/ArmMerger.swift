@@ -143,7 +143,7 @@ public enum ArmMerger {
     static func medianSNR(_ ws: PreprocessingWorkspace, count: Int, good: Int) -> Double {
         let (low, high) = middleValues(UnsafeMutableBufferPointer(start: ws.pixelSNR, count: count), finiteCount: good,
                                        scratch: ws.medianScratch, binOf: ws.medianBins, histogram: ws.histogram)
-        func signedRoot(_ y: Double) -> Double { y < 0 ? -(-y).squareRoot() : y.squareRoot() }
+        func signedRoot(_ y: Float) -> Double { y < 0 ? -Double(-y).squareRoot() : Double(y).squareRoot() }
         return good % 2 == 1 ? signedRoot(high) : 0.5 * (signedRoot(low) + signedRoot(high))
     }
 
@@ -156,11 +156,11 @@ public enum ArmMerger {
         let ivar: UnsafeMutablePointer<Double>
         /// Whether flux and ivar are written.
         let keepValues: Bool
-        let snr: UnsafeMutablePointer<Double>
-        let width: UnsafePointer<Double>
-        let a: UnsafeMutablePointer<Double>
-        let b: UnsafeMutablePointer<Double>
-        let c: UnsafeMutablePointer<Double>
+        let snr: UnsafeMutablePointer<Float>
+        let width: UnsafePointer<Float>
+        let a: UnsafeMutablePointer<Float>
+        let b: UnsafeMutablePointer<Float>
+        let c: UnsafeMutablePointer<Float>
         static func + (o: MergedPixels, k: Int) -> MergedPixels {
             MergedPixels(flux: o.flux + k, ivar: o.ivar + k, keepValues: o.keepValues, snr: o.snr + k, width: o.width + k,
                          a: o.a + k, b: o.b + k, c: o.c + k)
@@ -174,11 +174,11 @@ public enum ArmMerger {
                 flux[k] = f
                 ivar[k] = has ? sumIvar : 0
             }
-            snr[k] = has ? f * abs(f) * sumIvar : .infinity
-            let w = has ? width[k] : 0
-            a[k] = w
-            b[k] = w * f
-            c[k] = has ? w * width[k] / sumIvar : 0
+            snr[k] = has ? Float(f * abs(f) * sumIvar) : .infinity
+            let w = has ? Double(width[k]) : 0
+            a[k] = Float(w)
+            b[k] = Float(w * f)
+            c[k] = has ? Float(w * w / sumIvar) : 0
             return has ? 1 : 0
         }
     }
@@ -212,9 +212,9 @@ public enum ArmMerger {
     }
 
     /// Pixels that only one arm measured: copied with weight 0 unless good,
-    /// counted, with their squared S/N. Four pixels at a time in SIMD lanes
-    /// (the tests of `judge` on doubles: x − x = 0 only for finite x), the
-    /// last few one by one.
+    /// counted, with their squared S/N and rebinning sums. Four pixels at a
+    /// time in float32 SIMD lanes (the tests of `judge` on floats: x − x = 0
+    /// only for finite x), the last few one by one.
     @inline(__always)
     private static func mergeRun<F: StoredFloat, M: MaskWord>(
         _: F.Type, _ a: ArmPixels, _ input: Int, _ mk: UnsafePointer<M>, zero: M, count: Int,
@@ -224,33 +224,35 @@ public enum ArmMerger {
         let flux = UnsafeMutableRawPointer(out.flux), ivar = UnsafeMutableRawPointer(out.ivar)
         let snr = UnsafeMutableRawPointer(out.snr), width = UnsafeRawPointer(out.width)
         let pa = UnsafeMutableRawPointer(out.a), pb = UnsafeMutableRawPointer(out.b), pc = UnsafeMutableRawPointer(out.c)
-        let none = SIMD4<Int64>(), one = SIMD4<Int64>(repeating: 1)
-        let nothing = SIMD4<Double>(), infinity = SIMD4<Double>(repeating: .infinity)
-        let magnitude = SIMD4<UInt64>(repeating: ~(1 << 63))
+        let none = SIMD4<Int32>(), one = SIMD4<Int32>(repeating: 1)
+        let nothing = SIMD4<Float>(), infinity = SIMD4<Float>(repeating: .infinity)
+        let magnitude = SIMD4<UInt32>(repeating: 0x7fff_ffff)
         var g4 = none, nm4 = none, nz4 = none, nb4 = none
         var i = 0
         while i + 4 <= count {
-            let fd = SIMD4<Double>(F.load4(fx, i)), vd = SIMD4<Double>(F.load4(iv, i))
-            let fFinite = fd - fd .== nothing, vFinite = vd - vd .== nothing
-            let positive = (vd .> nothing) .& vFinite
+            let f = F.load4(fx, i), v = F.load4(iv, i)
+            let fFinite = f - f .== nothing, vFinite = v - v .== nothing
+            let positive = (v .> nothing) .& vFinite
             let masked = M.isSet4(mk, i, zero: zero)
             let ok = .!masked .& fFinite .& positive
             nm4 &+= none.replacing(with: one, where: masked)
             nz4 &+= one.replacing(with: none, where: positive)
-            nb4 &+= none.replacing(with: one, where: .!(fFinite .& vFinite) .| (vd .< nothing))
+            nb4 &+= none.replacing(with: one, where: .!(fFinite .& vFinite) .| (v .< nothing))
             g4 &+= none.replacing(with: one, where: ok)
-            let absF = unsafeBitCast(unsafeBitCast(fd, to: SIMD4<UInt64>.self) & magnitude, to: SIMD4<Double>.self)
             if out.keepValues {
-                flux.storeBytes(of: nothing.replacing(with: fd, where: ok), toByteOffset: 8 * i, as: SIMD4<Double>.self)
-                ivar.storeBytes(of: nothing.replacing(with: vd, where: ok), toByteOffset: 8 * i, as: SIMD4<Double>.self)
+                let fd = SIMD4<Double>(nothing.replacing(with: f, where: ok))
+                let vd = SIMD4<Double>(nothing.replacing(with: v, where: ok))
+                flux.storeBytes(of: fd, toByteOffset: 8 * i, as: SIMD4<Double>.self)
+                ivar.storeBytes(of: vd, toByteOffset: 8 * i, as: SIMD4<Double>.self)
             }
-            snr.storeBytes(of: infinity.replacing(with: fd * absF * vd, where: ok), toByteOffset: 8 * i,
-                           as: SIMD4<Double>.self)
-            let w = width.loadUnaligned(fromByteOffset: 8 * i, as: SIMD4<Double>.self)
+            let absF = unsafeBitCast(unsafeBitCast(f, to: SIMD4<UInt32>.self) & magnitude, to: SIMD4<Float>.self)
+            snr.storeBytes(of: infinity.replacing(with: f * absF * v, where: ok), toByteOffset: 4 * i,
+                           as: SIMD4<Float>.self)
+            let w = width.loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<Float>.self)
             let wa = nothing.replacing(with: w, where: ok)
-            pa.storeBytes(of: wa, toByteOffset: 8 * i, as: SIMD4<Double>.self)
-            pb.storeBytes(of: nothing.replacing(with: wa * fd, where: ok), toByteOffset: 8 * i, as: SIMD4<Double>.self)
-            pc.storeBytes(of: nothing.replacing(with: wa * w / vd, where: ok), toByteOffset: 8 * i, as: SIMD4<Double>.self)
+            pa.storeBytes(of: wa, toByteOffset: 4 * i, as: SIMD4<Float>.self)
+            pb.storeBytes(of: nothing.replacing(with: wa * f, where: ok), toByteOffset: 4 * i, as: SIMD4<Float>.self)
+            pc.storeBytes(of: nothing.replacing(with: wa * w / v, where: ok), toByteOffset: 4 * i, as: SIMD4<Float>.self)
             i += 4
         }
         var g = Int(g4.wrappedSum()), nm = Int(nm4.wrappedSum()), nz = Int(nz4.wrappedSum())
@@ -261,16 +263,16 @@ public enum ArmMerger {
             nm &+= p.masked
             nz &+= p.zeroIvar
             nb &+= p.bad
-            let fd = Double(f), vd = Double(v), ok = p.ok != 0
+            let ok = p.ok != 0
             if out.keepValues {
-                out.flux[i] = ok ? fd : 0
-                out.ivar[i] = ok ? vd : 0
+                out.flux[i] = ok ? Double(f) : 0
+                out.ivar[i] = ok ? Double(v) : 0
             }
-            out.snr[i] = ok ? fd * abs(fd) * vd : .infinity
+            out.snr[i] = ok ? f * abs(f) * v : .infinity
             let w = ok ? out.width[i] : 0
             out.a[i] = w
-            out.b[i] = ok ? w * fd : 0
-            out.c[i] = ok ? w * out.width[i] / vd : 0
+            out.b[i] = ok ? w * f : 0
+            out.c[i] = ok ? w * out.width[i] / v : 0
             g &+= p.ok
             i += 1
         }

@@ -70,21 +70,22 @@ enum BigEndianFloat: StoredFloat {
 
 /// A stored mask word, of which only `≠ zero` matters.
 protocol MaskWord: FixedWidthInteger {
-    /// Whether words i…i+3 differ from `zero`, as lanes of 64-bit width.
-    static func isSet4(_ p: UnsafePointer<Self>, _ i: Int, zero: Self) -> SIMDMask<SIMD4<Int64>>
+    /// Whether words i…i+3 differ from `zero`, as lanes of float32 width.
+    static func isSet4(_ p: UnsafePointer<Self>, _ i: Int, zero: Self) -> SIMDMask<SIMD4<Int32>>
 }
 
 extension Int64: MaskWord {
     @inline(__always)
-    static func isSet4(_ p: UnsafePointer<Int64>, _ i: Int, zero: Int64) -> SIMDMask<SIMD4<Int64>> {
-        UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<Int64>.self) .!= SIMD4(repeating: zero)
+    static func isSet4(_ p: UnsafePointer<Int64>, _ i: Int, zero: Int64) -> SIMDMask<SIMD4<Int32>> {
+        let w = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<Int64>.self) ^ SIMD4(repeating: zero)
+        // Nonzero exactly when one of its halves is.
+        return SIMD4<Int32>(truncatingIfNeeded: w | (w &>> 32)) .!= SIMD4<Int32>()
     }
 }
 
 extension UInt32: MaskWord {
     @inline(__always)
-    static func isSet4(_ p: UnsafePointer<UInt32>, _ i: Int, zero: UInt32) -> SIMDMask<SIMD4<Int64>> {
-        let w = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<UInt32>.self)
-        return SIMD4<Int64>(truncatingIfNeeded: w) .!= SIMD4(repeating: Int64(zero))
+    static func isSet4(_ p: UnsafePointer<UInt32>, _ i: Int, zero: UInt32) -> SIMDMask<SIMD4<Int32>> {
+        UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<UInt32>.self) .!= SIMD4(repeating: zero)
     }
 }

@@ -30,8 +30,9 @@ public func median(_ values: inout [Double]) -> Double {
 /// histogram (`medianHistogramBins + 2` counts), so it allocates nothing.
 /// The median is their mean, or the middle values of any increasing function
 /// of the values mapped back (the S/N takes them squared). Reorders `values`.
-func middleValues(_ values: UnsafeMutableBufferPointer<Double>, finiteCount: Int, scratch: UnsafeMutablePointer<Double>,
-                  binOf: UnsafeMutablePointer<UInt16>, histogram: UnsafeMutablePointer<Int32>) -> (low: Double, high: Double) {
+func middleValues<T: BinaryFloatingPoint>(_ values: UnsafeMutableBufferPointer<T>, finiteCount: Int,
+                                          scratch: UnsafeMutablePointer<T>, binOf: UnsafeMutablePointer<UInt16>,
+                                          histogram: UnsafeMutablePointer<Int32>) -> (low: T, high: T) {
     let n = finiteCount
     precondition(n > 0 && n <= values.count)
     // The infinities sort last, so these ranks among all values are the
@@ -49,9 +50,10 @@ func middleValues(_ values: UnsafeMutableBufferPointer<Double>, finiteCount: Int
 /// bin, a second keeps only the bins holding the two ranks, and selection
 /// finishes on those few values. Nil when the ranks fall outside the range (an
 /// unrepresentative sample), for the caller to select on everything.
-private func histogramOrderStatistics(_ values: UnsafeMutableBufferPointer<Double>, lower: Int, upper: Int,
-                                      scratch: UnsafeMutablePointer<Double>, binOf: UnsafeMutablePointer<UInt16>,
-                                      counts c: UnsafeMutablePointer<Int32>) -> (low: Double, high: Double)? {
+private func histogramOrderStatistics<T: BinaryFloatingPoint>(
+    _ values: UnsafeMutableBufferPointer<T>, lower: Int, upper: Int, scratch: UnsafeMutablePointer<T>,
+    binOf: UnsafeMutablePointer<UInt16>, counts c: UnsafeMutablePointer<Int32>
+) -> (low: T, high: T)? {
     let n = values.count
     var sample = (0..<64).map { values[$0 * n / 64] }
     for i in 1..<64 {  // insertion sort of 64 values
@@ -63,7 +65,7 @@ private func histogramOrderStatistics(_ values: UnsafeMutableBufferPointer<Doubl
     // The histogram spans the sample's central 86 %, of its finite values only.
     let finite = sample.firstIndex { $0 == .infinity } ?? 64
     guard finite >= 16 else { return nil }
-    let lo = sample[finite * 4 / 64], hi = sample[finite * 59 / 64]
+    let lo = Double(sample[finite * 4 / 64]), hi = Double(sample[finite * 59 / 64])
     guard hi > lo, lo.isFinite, hi.isFinite else { return nil }
     let bins = medianHistogramBins
     let scale = Double(bins) / (hi - lo), top = Double(bins)
@@ -73,7 +75,7 @@ private func histogramOrderStatistics(_ values: UnsafeMutableBufferPointer<Doubl
     // range checks, so this loop vectorizes.
     let magic = 0x1.8p52
     for i in 0..<n {
-        let position = min(max((values[i] - lo) * scale, -1), top) + 1
+        let position = min(max((Double(values[i]) - lo) * scale, -1), top) + 1
         binOf[i] = UInt16(truncatingIfNeeded: (position + magic).bitPattern)
     }
     c.initialize(repeating: 0, count: bins + 2)
@@ -100,7 +102,8 @@ private func histogramOrderStatistics(_ values: UnsafeMutableBufferPointer<Doubl
 }
 
 /// The order statistics at `lower` and `upper` (equal or adjacent ranks).
-private func middleOfSelection(_ v: UnsafeMutableBufferPointer<Double>, lower: Int, upper: Int) -> (low: Double, high: Double) {
+private func middleOfSelection<T: BinaryFloatingPoint>(_ v: UnsafeMutableBufferPointer<T>, lower: Int,
+                                                        upper: Int) -> (low: T, high: T) {
     let high = select(v, upper)
     guard lower < upper else { return (high, high) }
     // After selection every element left of `upper` is ≤ the upper value.
@@ -111,7 +114,7 @@ private func middleOfSelection(_ v: UnsafeMutableBufferPointer<Double>, lower: I
 
 /// Moves the k-th smallest element to index k (smaller ones before it) and
 /// returns it: Hoare partitioning around a median-of-three pivot.
-private func select(_ v: UnsafeMutableBufferPointer<Double>, _ k: Int) -> Double {
+private func select<T: BinaryFloatingPoint>(_ v: UnsafeMutableBufferPointer<T>, _ k: Int) -> T {
     var lo = 0, hi = v.count - 1
     while hi > lo {
         let mid = lo + (hi - lo) / 2

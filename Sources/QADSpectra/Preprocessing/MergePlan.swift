@@ -25,8 +25,8 @@ public struct MergePlan: Sendable {
     /// spacing beyond the end pixels (as `RestFrameRebinner` defines them).
     let lowEdge: [Double]
     let highEdge: [Double]
-    /// highEdge − lowEdge, and its inverse.
-    let width: [Double]
+    /// highEdge − lowEdge (as float32, for the merge's rebinning sums), and its inverse.
+    let width: [Float]
     let inverseWidth: [Double]
     let steps: [Step]
     /// (arm, pixel index) of the members of multi-pixel groups.
@@ -107,8 +107,8 @@ public struct MergePlan: Sendable {
         self.members = members
 
         (lowEdge, highEdge) = Self.pixelEdges(wave)
-        width = zip(lowEdge, highEdge).map { $1 - $0 }
-        inverseWidth = width.map { 1 / $0 }
+        width = zip(lowEdge, highEdge).map { Float($1 - $0) }
+        inverseWidth = zip(lowEdge, highEdge).map { 1 / ($1 - $0) }
     }
 
     /// Observed edges of pixels at wavelengths `w`: midpoints between

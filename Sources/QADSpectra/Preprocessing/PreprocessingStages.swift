@@ -20,16 +20,16 @@ public struct PreprocessingStages {
     /// Merges and copies out the squared S/N values (+∞ for pixels without a
     /// good member), their finite count, and the per-pixel sums the
     /// rebinning starts from: the inputs of the later stages.
-    public func mergedCopy(_ arms: [ArmPixels]) -> (snr: [Double], good: Int, sums: [[Double]]) {
+    public func mergedCopy(_ arms: [ArmPixels]) -> (snr: [Float], good: Int, sums: [[Float]]) {
         let s = ArmMerger.merge(plan: plan, arms: arms, into: workspace)
         return (Array(UnsafeBufferPointer(start: workspace.pixelSNR, count: plan.count)), s.goodPixels,
-                [workspace.pixelA, workspace.pixelB, workspace.pixelC].map { (p: UnsafeMutablePointer<Double>) in
+                [workspace.pixelA, workspace.pixelB, workspace.pixelC].map { (p: UnsafeMutablePointer<Float>) in
                     Array(UnsafeBufferPointer(start: p, count: plan.count))
                 })
     }
 
     /// The S/N median of the `good` finite values (reorders `values`).
-    public func median(_ values: inout [Double], good: Int) -> Double {
+    public func median(_ values: inout [Float], good: Int) -> Double {
         values.withUnsafeMutableBufferPointer { v in
             workspace.reserve(v.count)
             workspace.pixelSNR.update(from: v.baseAddress!, count: v.count)
@@ -39,7 +39,7 @@ public struct PreprocessingStages {
 
     /// Rest-frame rebinning of a merged spectrum on the plan's axis, from
     /// its per-pixel sums (put back in the workspace first, as a merge leaves them).
-    public func rebin(sums: [[Double]], z: Double) -> Double {
+    public func rebin(sums: [[Float]], z: Double) -> Double {
         for (buffer, values) in zip([workspace.pixelA, workspace.pixelB, workspace.pixelC], sums) {
             values.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: $0.count) }
         }

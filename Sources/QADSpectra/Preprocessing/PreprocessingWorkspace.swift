@@ -7,14 +7,16 @@ public final class PreprocessingWorkspace {
     /// Merged flux and ivar (ivar 0 for pixels without a good member).
     private(set) var mergedFlux: UnsafeMutablePointer<Double>
     private(set) var mergedIvar: UnsafeMutablePointer<Double>
-    /// flux·√ivar of the good merged pixels, then scratch of the median.
-    private(set) var pixelSNR: UnsafeMutablePointer<Double>
-    private(set) var medianScratch: UnsafeMutablePointer<Double>
+    /// Signed squared S/N per merged pixel, then scratch of the median
+    /// (float32, like the rebinning sums: half the memory traffic of doubles,
+    /// twice the SIMD lanes, and precision far below the noise).
+    private(set) var pixelSNR: UnsafeMutablePointer<Float>
+    private(set) var medianScratch: UnsafeMutablePointer<Float>
     private(set) var medianBins: UnsafeMutablePointer<UInt16>
     /// Per merged pixel, the rebinning's good width, width·flux and width²/ivar.
-    private(set) var pixelA: UnsafeMutablePointer<Double>
-    private(set) var pixelB: UnsafeMutablePointer<Double>
-    private(set) var pixelC: UnsafeMutablePointer<Double>
+    private(set) var pixelA: UnsafeMutablePointer<Float>
+    private(set) var pixelB: UnsafeMutablePointer<Float>
+    private(set) var pixelC: UnsafeMutablePointer<Float>
     private(set) var capacity = 0
     /// Histogram of the median (`medianHistogramBins + 2` counts).
     let histogram: UnsafeMutablePointer<Int32>
@@ -41,9 +43,8 @@ public final class PreprocessingWorkspace {
     }
 
     deinit {
-        for p in [mergedFlux, mergedIvar, pixelSNR, medianScratch, pixelA, pixelB, pixelC, binFlux, binIvar] {
-            p.deallocate()
-        }
+        for p in [mergedFlux, mergedIvar, binFlux, binIvar] { p.deallocate() }
+        for p in [pixelSNR, medianScratch, pixelA, pixelB, pixelC] { p.deallocate() }
         histogram.deallocate()
         medianBins.deallocate()
     }
@@ -51,7 +52,8 @@ public final class PreprocessingWorkspace {
     /// Makes room for `n` merged pixels.
     func reserve(_ n: Int) {
         guard n > capacity else { return }
-        for p in [mergedFlux, mergedIvar, pixelSNR, medianScratch, pixelA, pixelB, pixelC] { p.deallocate() }
+        for p in [mergedFlux, mergedIvar] { p.deallocate() }
+        for p in [pixelSNR, medianScratch, pixelA, pixelB, pixelC] { p.deallocate() }
         mergedFlux = .allocate(capacity: n)
         mergedIvar = .allocate(capacity: n)
         pixelSNR = .allocate(capacity: n)

@@ -68,34 +68,46 @@ public struct RestFrameRebinner: Sendable {
 
         // Per pixel, over its whole width W: a = W if good (else 0), b = a·flux,
         // c = a·W/ivar. One branch-free pass that vectorizes.
-        let a = ws.pixelA, b = ws.pixelB, c = ws.pixelC
-        lowEdge.withUnsafeBufferPointer { lo in
-            highEdge.withUnsafeBufferPointer { hi in
-                for i in 0..<n {
-                    let iv = ivx[i], w = hi[i] - lo[i]
-                    let good = iv > 0
-                    let ai = good ? w : 0
-                    a[i] = ai
-                    b[i] = ai * fx[i]
-                    c[i] = good ? ai * w / iv : 0
+        var a = [Double](repeating: 0, count: n), b = a, c = a
+        for i in 0..<n {
+            let iv = ivx[i], w = highEdge[i] - lowEdge[i]
+            let good = iv > 0
+            let ai = good ? w : 0
+            a[i] = ai
+            b[i] = ai * fx[i]
+            c[i] = good ? ai * w / iv : 0
+        }
+        let inverseWidth = zip(lowEdge, highEdge).map { 1 / ($1 - $0) }
+        return a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeBufferPointer { c in
+                    rebin(sums: (a.baseAddress!, b.baseAddress!, c.baseAddress!), lowEdge: lowEdge, highEdge: highEdge,
+                          inverseWidth: inverseWidth, z: z, workspace: ws)
                 }
             }
         }
-        let inverseWidth = zip(lowEdge, highEdge).map { 1 / ($1 - $0) }
-        return rebinMerged(lowEdge: lowEdge, highEdge: highEdge, inverseWidth: inverseWidth, z: z, workspace: ws)
     }
 
     /// `rebin` of pixels whose per-pixel sums a, b and c are in the workspace
-    /// already (the merge computes them as it goes).
+    /// already (the merge computes them as it goes, in float32).
     func rebinMerged(lowEdge: [Double], highEdge: [Double], inverseWidth: [Double], z: Double,
                      workspace ws: PreprocessingWorkspace) -> Range<Int> {
+        rebin(sums: (UnsafePointer(ws.pixelA), UnsafePointer(ws.pixelB), UnsafePointer(ws.pixelC)), lowEdge: lowEdge,
+              highEdge: highEdge, inverseWidth: inverseWidth, z: z, workspace: ws)
+    }
+
+    /// The bin pass over per-pixel sums of either precision (summed in double).
+    private func rebin<T: BinaryFloatingPoint>(
+        sums: (a: UnsafePointer<T>, b: UnsafePointer<T>, c: UnsafePointer<T>), lowEdge: [Double], highEdge: [Double],
+        inverseWidth: [Double], z: Double, workspace ws: PreprocessingWorkspace
+    ) -> Range<Int> {
         let n = lowEdge.count
         guard n >= 2 else { return 0..<0 }
         let factor = 1 + z
         let L = lowEdge[0], R = highEdge[n - 1]
         let (j0, j1) = binsReached(low: L, high: R, factor: factor)
         guard j0 < j1 else { return 0..<0 }
-        let a = ws.pixelA, b = ws.pixelB, c = ws.pixelC
+        let (a, b, c) = sums
 
         // Bin by bin: a partial pixel at each end (its share s = o/W of a, b
         // and s² of c), whole pixels between.
@@ -113,17 +125,17 @@ public struct RestFrameRebinner: Sendable {
                 var sa: Double, sb: Double, sc: Double
                 if hi[p] >= right {  // the bin inside one pixel (never on DESI's grids)
                     let s = (right - left) * inverse[p]
-                    sa = s * a[p]; sb = s * b[p]; sc = s * s * c[p]
+                    sa = s * Double(a[p]); sb = s * Double(b[p]); sc = s * s * Double(c[p])
                 } else {
                     let s = (hi[p] - left) * inverse[p]
-                    sa = s * a[p]; sb = s * b[p]; sc = s * s * c[p]
+                    sa = s * Double(a[p]); sb = s * Double(b[p]); sc = s * s * Double(c[p])
                     var k = p + 1
                     while hi[k] < right {  // stops at n − 1 at the latest: hi[n − 1] = R ≥ right
-                        sa += a[k]; sb += b[k]; sc += c[k]
+                        sa += Double(a[k]); sb += Double(b[k]); sc += Double(c[k])
                         k += 1
                     }
                     let t = (right - lo[k]) * inverse[k]
-                    sa += t * a[k]; sb += t * b[k]; sc += t * t * c[k]
+                    sa += t * Double(a[k]); sb += t * Double(b[k]); sc += t * t * Double(c[k])
                     p = k
                 }
                 let out = j - j0
