@@ -6,7 +6,7 @@ import Testing
     @Test func timesEveryStageOnARealCoadd() throws {
         let t = try PreprocessingStageTimer(path: sharedData("desi/edr-tile-80693/coadd-1-80693-thru20210204.fits")).run()
         #expect(t.spectra == 5)
-        #expect(t.microseconds.map(\.0) == ["map + page in", "merge + pixel S/N", "S/N median",
+        #expect(t.microseconds.map(\.0) == ["read", "merge + pixel S/N", "S/N median",
                                             "rebin", "whole preprocessing"])
         #expect(t.microseconds.allSatisfy { $0.1 > 0 && $0.1.isFinite })
     }

@@ -33,13 +33,12 @@ public struct PreprocessingStageTimer {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 timings.microseconds.append((name, seconds / Double(n) * 1e6))
             }
-            // Ingest's reads, of every row here (into one buffer, so that the
-            // stages below can run over all of them).
-            var images: DESIImageReader?
-            try time("read") {
-                images = try coadd.imageReader(capacity: n)
-                try images?.read(0..<n)
-            }
+            // Ingest's reads, of every row here into one buffer (so that the
+            // stages below can run over all of them), reused as ingest reuses
+            // its buffer: a first read faults the buffer's pages in.
+            let images = try coadd.imageReader(capacity: n)
+            try images?.read(0..<n)
+            try time("read") { try images?.read(0..<n) }
             guard let all = images else {
                 throw InputProblem(file: path, message: "not a plain float32/int32 coadd: ingest reads it through cfitsio")
             }
