@@ -48,6 +48,9 @@ struct Ingest: AsyncParsableCommand {
 
     func run() async throws {
         BLAS.stopThreadPool()  // ingest does no matrix work: OpenBLAS's spinning threads would take a core
+        // The reference spectrum of a new cache (tens of ms) is computed while
+        // the store is opened and the catalog read.
+        let reference = queue ? nil : Task.detached { IngestRunner.reference() }
         let project = try common.openProject()
         if queue {
             if sample.ardTable != nil { _ = try sample.selection(project: project) }  // stores upstream_ard once
@@ -58,14 +61,12 @@ struct Ingest: AsyncParsableCommand {
             """)
             return
         }
-        // The reference spectrum (tens of ms) is computed while the catalog is read.
-        let reference = Task.detached { IngestRunner.reference() }
         let selection = try sample.selection(project: project)
         guard !paths.isEmpty else { return }
         let options = IngestOptions(selection: selection,
                                     workers: common.workers ?? ProcessInfo.processInfo.activeProcessorCount,
                                     force: force)
-        let runner = try IngestRunner(project: project, options: options, reference: await reference.value)
+        let runner = try IngestRunner(project: project, options: options, reference: await reference?.value)
         let reporter = ProgressReporter(plain: plain, unit: "spectra")
         runner.progress = { u in reporter.update(done: u.filesDone, total: u.filesTotal, items: u.spectra, elapsed: u.elapsed) }
         let summary = try await runner.run(paths: paths)
