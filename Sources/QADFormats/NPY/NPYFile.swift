@@ -143,39 +143,66 @@ public final class NPYMatrixAppender {
     }
 
     /// Appends whole rows; returns the first new row index. The rows' blocks
-    /// are allocated first (`fallocate`) and the rows written in one call:
-    /// ext4 then writes them, and starts their writeback, several times
-    /// cheaper than row by row into blocks it allocates as it goes.
+    /// are allocated first (`fallocate`) and the rows written straight from
+    /// their arrays, 64 per call (`pwritev`): ext4 then writes them, and
+    /// starts their writeback, several times cheaper than row by row into
+    /// blocks it allocates as it goes.
     @discardableResult
     public func append(rows: [[Float]]) throws -> Int {
         let start = self.rows
         guard !rows.isEmpty else { return start }
         let rowBytes = 4 * columns
-        let offset = Self.headerLength + rowBytes * self.rows
-        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: rowBytes * rows.count, alignment: 64)
-        defer { bytes.deallocate() }
-        for (k, r) in rows.enumerated() {
-            precondition(r.count == columns)
-            r.withUnsafeBytes { (bytes.baseAddress! + k * rowBytes).copyMemory(from: $0.baseAddress!, byteCount: rowBytes) }
-        }
+        var offset = Self.headerLength + rowBytes * self.rows
         if let allocate = Self.fallocate {
-            _ = allocate(handle.fileDescriptor, 0, Int64(offset), Int64(bytes.count))  // a hint: may be unsupported
+            _ = allocate(handle.fileDescriptor, 0, Int64(offset), Int64(rowBytes * rows.count))  // a hint: may be unsupported
         }
-        try writeFully(UnsafeRawBufferPointer(bytes), at: offset)
+        for first in stride(from: 0, to: rows.count, by: Self.rowsPerWrite) {
+            let part = rows[first..<min(first + Self.rowsPerWrite, rows.count)]
+            var vectors: [iovec] = []
+            vectors.reserveCapacity(part.count)
+            // Each row's storage is only borrowed inside its closure: nest one
+            // closure per row, and write from the innermost.
+            func gather(_ k: Int) throws {
+                guard k < part.endIndex else { return try writeFully(vectors, at: offset) }
+                precondition(part[k].count == columns)
+                try part[k].withUnsafeBytes { bytes in
+                    vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress!), iov_len: rowBytes))
+                    try gather(k + 1)
+                }
+            }
+            try gather(part.startIndex)
+            offset += rowBytes * part.count
+        }
         self.rows += rows.count
         return start
     }
 
-    /// pwrite until every byte is written (it may write less than asked).
-    private func writeFully(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = pwrite(handle.fileDescriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+    /// Rows gathered by one `pwritev`.
+    static let rowsPerWrite = 64
+
+    /// pwritev until every byte is written (it may write less than asked).
+    private func writeFully(_ vectors: [iovec], at offset: Int) throws {
+        var vectors = vectors
+        var offset = offset
+        var first = 0
+        while first < vectors.count {
+            let n = vectors.withUnsafeBufferPointer {
+                pwritev(handle.fileDescriptor, $0.baseAddress! + first, Int32(vectors.count - first), off_t(offset))
+            }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw NPYError(path: path, message: "cannot write cache rows: \(String(cString: strerror(errno)))")
             }
-            done += n
+            offset += n
+            var left = n
+            while first < vectors.count, left >= vectors[first].iov_len {
+                left -= vectors[first].iov_len
+                first += 1
+            }
+            if left > 0 {
+                vectors[first].iov_base += left
+                vectors[first].iov_len -= left
+            }
         }
     }
 
