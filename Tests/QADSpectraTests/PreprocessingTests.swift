@@ -87,6 +87,20 @@ private func arm(_ name: String, _ wave: [Double], flux: [Float], ivar: [Float],
         #expect(abs(p.snr - expected) < 1e-6 * abs(expected))  // float32 per-pixel S/N
     }
 
+    /// A finite flux too large to square in float32 still counts as a
+    /// measured pixel (the S/N squares mark missing ones with +∞).
+    @Test func anAbsurdButFiniteFluxIsStillAMeasurement() throws {
+        let w = (0..<999).map { 4000.0 + 0.8 * Double($0) }
+        var flux = [Float](repeating: 2, count: w.count)
+        for i in stride(from: 0, to: w.count, by: 2) { flux[i] = 1e30 }  // 500 of 999 pixels: the median is one of them
+        let a = arm("B", w, flux: flux, ivar: [Float](repeating: 1, count: w.count))
+        let grid = RestGrid.standard
+        let p = try Preprocessor(grid: grid, reference: [Double](repeating: 1, count: grid.count))
+            .process(ObservedSpectrum(info: TargetInfo(targetID: 1, z: 0.5, zSource: .catalog), arms: [a],
+                                      survey: "DESI", sourceFile: "f", sourceHDU: "FIBERMAP", sourceRow: 0))
+        #expect(p.snr.isFinite && p.snr > 1e18)
+    }
+
     @Test func unsortedInputIsSortedStably() {
         let a = arm("X", [3, 1, 2], flux: [30, 10, 20], ivar: [1, 1, 1])
         let m = ArmMerger.merge([a])
