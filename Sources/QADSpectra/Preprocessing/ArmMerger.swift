@@ -143,7 +143,15 @@ public enum ArmMerger {
     static func medianSNR(_ ws: PreprocessingWorkspace, count: Int, good: Int) -> Double {
         let (low, high) = middleValues(UnsafeMutableBufferPointer(start: ws.pixelSNR, count: count), finiteCount: good,
                                        scratch: ws.medianScratch, binOf: ws.medianBins, histogram: ws.histogram)
-        func signedRoot(_ y: Float) -> Double { y < 0 ? -Double(-y).squareRoot() : Double(y).squareRoot() }
+        // A finite flux too large to square in float32 gives ±∞, which still
+        // sorts where it belongs among the good pixels (and +∞ ties with the
+        // pixels without a measurement, all above the middle ranks): only a
+        // middle value itself can be infinite, and it is kept at float32's limit.
+        let limit = Double(Float.greatestFiniteMagnitude)
+        func signedRoot(_ y: Float) -> Double {
+            let x = min(max(Double(y), -limit), limit)
+            return x < 0 ? -(-x).squareRoot() : x.squareRoot()
+        }
         return good % 2 == 1 ? signedRoot(high) : 0.5 * (signedRoot(low) + signedRoot(high))
     }
 
@@ -174,21 +182,13 @@ public enum ArmMerger {
                 flux[k] = f
                 ivar[k] = has ? sumIvar : 0
             }
-            snr[k] = has ? finiteSquare(f * abs(f) * sumIvar) : .infinity
+            snr[k] = has ? Float(f * abs(f) * sumIvar) : .infinity
             let w = has ? Double(width[k]) : 0
             a[k] = Float(w)
             b[k] = Float(w * f)
             c[k] = has ? Float(w * w / sumIvar) : 0
             return has ? 1 : 0
         }
-    }
-
-    /// A good pixel's signed squared S/N as float32, kept finite (an absurd
-    /// but finite flux would overflow to +∞, the mark of a pixel without a
-    /// measurement).
-    @inline(__always)
-    static func finiteSquare(_ y: Double) -> Float {
-        Float(min(max(y, -Double(Float.greatestFiniteMagnitude)), Double(Float.greatestFiniteMagnitude)))
     }
 
     /// Good merged pixels and the input pixels counted bad, over a spectrum.
@@ -235,7 +235,6 @@ public enum ArmMerger {
         let none = SIMD4<Int32>(), one = SIMD4<Int32>(repeating: 1)
         let nothing = SIMD4<Float>(), infinity = SIMD4<Float>(repeating: .infinity)
         let magnitude = SIMD4<UInt32>(repeating: 0x7fff_ffff)
-        let largest = SIMD4<Float>(repeating: .greatestFiniteMagnitude)
         var g4 = none, nm4 = none, nz4 = none, nb4 = none
         var i = 0
         while i + 4 <= count {
@@ -255,8 +254,7 @@ public enum ArmMerger {
                 ivar.storeBytes(of: vd, toByteOffset: 8 * i, as: SIMD4<Double>.self)
             }
             let absF = unsafeBitCast(unsafeBitCast(f, to: SIMD4<UInt32>.self) & magnitude, to: SIMD4<Float>.self)
-            let square = (f * absF * v).clamped(lowerBound: -largest, upperBound: largest)
-            snr.storeBytes(of: infinity.replacing(with: square, where: ok), toByteOffset: 4 * i,
+            snr.storeBytes(of: infinity.replacing(with: f * absF * v, where: ok), toByteOffset: 4 * i,
                            as: SIMD4<Float>.self)
             let w = width.loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<Float>.self)
             let wa = nothing.replacing(with: w, where: ok)
@@ -278,7 +276,7 @@ public enum ArmMerger {
                 out.flux[i] = ok ? Double(f) : 0
                 out.ivar[i] = ok ? Double(v) : 0
             }
-            out.snr[i] = ok ? finiteSquare(Double(f) * Double(abs(f)) * Double(v)) : .infinity
+            out.snr[i] = ok ? f * abs(f) * v : .infinity
             let w = ok ? out.width[i] : 0
             out.a[i] = w
             out.b[i] = ok ? w * f : 0
