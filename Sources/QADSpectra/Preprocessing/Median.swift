@@ -26,7 +26,7 @@ public func median(_ values: inout [Double]) -> Double {
 /// The two middle order statistics (equal ranks for an odd count) of the
 /// `finiteCount` finite values of a buffer whose other values are +∞ (pixels
 /// without a measurement, left in place rather than packed out), with
-/// caller-provided scratch (`values.count` doubles and bin numbers) and
+/// caller-provided scratch (`values.count` values and bin numbers) and
 /// histogram (`medianHistogramBins + 2` counts), so it allocates nothing.
 /// The median is their mean, or the middle values of any increasing function
 /// of the values mapped back (the S/N takes them squared). Reorders `values`.

@@ -2,7 +2,7 @@
 /// out from the wavelengths alone: which input pixels form each merged pixel,
 /// the merged wavelengths and the observed pixel edges the rebinning uses.
 /// Every row of a DESI file shares its arms' wavelength grids, so ingest builds
-/// one plan per file and applies it to each row (`SpectrumKernel`).
+/// one plan per file and applies it to each row (`Preprocessor.process(_:plan:arms:workspace:)`).
 public struct MergePlan: Sendable {
     /// One step of the merge, in merged-pixel order.
     enum Step: Sendable {

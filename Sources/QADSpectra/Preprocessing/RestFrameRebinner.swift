@@ -26,11 +26,25 @@ public struct RestFrameRebinner: Sendable {
         let n = s.wavelength.count
         guard n >= 2 else { return (flux, ivar) }
         let (low, high) = MergePlan.pixelEdges(s.wavelength)
+        // Per pixel, over its whole width W: a = W if good (else 0), b = a·flux,
+        // c = a·W/ivar (the merge computes these for ingest, in float32).
+        var a = [Double](repeating: 0, count: n), b = a, c = a
+        for i in 0..<n {
+            let iv = s.ivar[i], w = high[i] - low[i]
+            let good = iv > 0
+            let ai = good ? w : 0
+            a[i] = ai
+            b[i] = ai * s.flux[i]
+            c[i] = good ? ai * w / iv : 0
+        }
+        let inverseWidth = zip(low, high).map { 1 / ($1 - $0) }
         let ws = PreprocessingWorkspace(bins: nb)
-        ws.reserve(n)
-        let range = s.flux.withUnsafeBufferPointer { f in
-            s.ivar.withUnsafeBufferPointer { v in
-                rebin(lowEdge: low, highEdge: high, flux: f.baseAddress!, ivar: v.baseAddress!, z: z, workspace: ws)
+        let range = a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeBufferPointer { c in
+                    rebin(sums: (a.baseAddress!, b.baseAddress!, c.baseAddress!), lowEdge: low, highEdge: high,
+                          inverseWidth: inverseWidth, z: z, workspace: ws)
+                }
             }
         }
         for j in range {
@@ -55,41 +69,11 @@ public struct RestFrameRebinner: Sendable {
     }
 
     /// Rebins the merged pixels whose observed edges are `lowEdge`/`highEdge`
-    /// (ascending and abutting) at redshift z. Returns the bins the pixels
+    /// (ascending and abutting) at redshift z, from the per-pixel sums a, b
+    /// and c the merge left in the workspace. Returns the bins the pixels
     /// reach; their flux and ivar (0 for bins covered less than
     /// `minimumCoverage`) are in the workspace's `binFlux`/`binIvar` from
     /// index 0. Bins outside the range are 0.
-    func rebin(lowEdge: [Double], highEdge: [Double], flux fx: UnsafePointer<Double>, ivar ivx: UnsafePointer<Double>,
-               z: Double, workspace ws: PreprocessingWorkspace) -> Range<Int> {
-        let n = lowEdge.count
-        guard n >= 2 else { return 0..<0 }
-        let (j0, j1) = binsReached(low: lowEdge[0], high: highEdge[n - 1], factor: 1 + z)
-        guard j0 < j1 else { return 0..<0 }
-
-        // Per pixel, over its whole width W: a = W if good (else 0), b = a·flux,
-        // c = a·W/ivar. One branch-free pass that vectorizes.
-        var a = [Double](repeating: 0, count: n), b = a, c = a
-        for i in 0..<n {
-            let iv = ivx[i], w = highEdge[i] - lowEdge[i]
-            let good = iv > 0
-            let ai = good ? w : 0
-            a[i] = ai
-            b[i] = ai * fx[i]
-            c[i] = good ? ai * w / iv : 0
-        }
-        let inverseWidth = zip(lowEdge, highEdge).map { 1 / ($1 - $0) }
-        return a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                c.withUnsafeBufferPointer { c in
-                    rebin(sums: (a.baseAddress!, b.baseAddress!, c.baseAddress!), lowEdge: lowEdge, highEdge: highEdge,
-                          inverseWidth: inverseWidth, z: z, workspace: ws)
-                }
-            }
-        }
-    }
-
-    /// `rebin` of pixels whose per-pixel sums a, b and c are in the workspace
-    /// already (the merge computes them as it goes, in float32).
     func rebinMerged(lowEdge: [Double], highEdge: [Double], inverseWidth: [Double], z: Double,
                      workspace ws: PreprocessingWorkspace) -> Range<Int> {
         rebin(sums: (UnsafePointer(ws.pixelA), UnsafePointer(ws.pixelB), UnsafePointer(ws.pixelC)), lowEdge: lowEdge,
