@@ -43,6 +43,8 @@ import Testing
         #expect(truth.count == summary.injected)
         #expect(Set(truth.values.map { $0["ANOMALY"]! }) == Set(InjectedAnomaly.classNames))
         #expect(summary.quasars == sim.quasars)
+        // Exactly a quarter of the quasars, not a binomial draw around it.
+        #expect(summary.injected == Int((0.25 * Double(sim.quasars)).rounded()))
         // Classes take turns: no class has more than one more than another of those
         // possible at every redshift.
         let counts = Dictionary(grouping: truth.values, by: { $0["ANOMALY"]! }).mapValues(\.count)

@@ -47,9 +47,10 @@ struct InjectionTarget: Sendable {
 }
 
 /// Copies a DESI-format survey and injects anomalies into a seeded random
-/// fraction of its quasars, writing the truth table `OUT/injected.csv`
-/// (TARGETID, ANOMALY, ANOMALY_PARAMS, Z, Z_CATALOG, FILE). Spectra change in
-/// the coadd files' FLUX images; WRONG_Z changes the redrock and catalog Z.
+/// choice of exactly round(fraction × quasars) of its quasars, writing the
+/// truth table `OUT/injected.csv` (TARGETID, ANOMALY, ANOMALY_PARAMS, Z,
+/// Z_CATALOG, FILE). Spectra change in the coadd files' FLUX images; WRONG_Z
+/// changes the redrock and catalog Z.
 public func injectSurvey(_ config: InjectionConfig) throws -> InjectionSummary {
     let fm = FileManager.default
     guard (0...1).contains(config.fraction) else {
@@ -87,15 +88,11 @@ public func injectSurvey(_ config: InjectionConfig) throws -> InjectionSummary {
         }
     }
 
-    // Choose targets file by file, in sorted file order, from one seeded stream.
-    var rng = Xoshiro256StarStar(seed: SplitMix64.derive(config.seed, 0x494E_4A45))  // "INJE"
-    var plan: [(coadd: String, targets: [InjectionTarget])] = []
-    var summary = InjectionSummary()
-    var nextClass = 0
-    for coadd in coadds {
+    // The quasar sample, file by file in sorted file order.
+    var sample: [(file: Int, row: Int, targetID: TargetID, z: Double)] = []
+    for (f, coadd) in coadds.enumerated() {
         let file = try DESICoaddFile(path: coadd)
         let redrock = RedrockFile.companion(ofCoadd: coadd).map { try? RedrockFile.read($0).rows } ?? nil
-        var chosen: [InjectionTarget] = []
         for (row, id) in file.targetIDs.enumerated() {
             let z: Double
             if !catalog.isEmpty {
@@ -106,21 +103,39 @@ public func injectSurvey(_ config: InjectionConfig) throws -> InjectionSummary {
                 z = r.z
             }
             guard z > 0 else { continue }
-            summary.quasars += 1
-            guard rng.drawUnit() < config.fraction else { continue }
-            // Classes take turns, so every class gets its share; a class that
-            // cannot show at this z passes its turn to the next.
-            for k in 0..<config.classes.count {
-                let name = config.classes[(nextClass + k) % config.classes.count]
-                if let anomaly = InjectedAnomaly.draw(name, z: z, using: &rng) {
-                    chosen.append(InjectionTarget(targetID: id, row: row, z: z, anomaly: anomaly))
-                    nextClass = (nextClass + k + 1) % config.classes.count
-                    break
-                }
+            sample.append((f, row, id, z))
+        }
+    }
+    var summary = InjectionSummary()
+    summary.quasars = sample.count
+
+    // Exactly round(fraction × quasars) of them, drawn without replacement
+    // from one seeded stream, so a 1 % survey holds 1 % anomalies and not a
+    // binomial draw around it.
+    var rng = Xoshiro256StarStar(seed: SplitMix64.derive(config.seed, 0x494E_4A45))  // "INJE"
+    let wanted = Int((config.fraction * Double(sample.count)).rounded())
+    var order = Array(sample.indices)
+    for k in 0..<wanted {
+        let j = k + rng.drawIndex(order.count - k)
+        order.swapAt(k, j)
+    }
+    var chosenByFile: [Int: [InjectionTarget]] = [:]
+    var nextClass = 0
+    for i in order.prefix(wanted).sorted() {
+        let q = sample[i]
+        // Classes take turns, so every class gets its share; a class that
+        // cannot show at this z passes its turn to the next.
+        for k in 0..<config.classes.count {
+            let name = config.classes[(nextClass + k) % config.classes.count]
+            if let anomaly = InjectedAnomaly.draw(name, z: q.z, using: &rng) {
+                chosenByFile[q.file, default: []].append(
+                    InjectionTarget(targetID: q.targetID, row: q.row, z: q.z, anomaly: anomaly))
+                nextClass = (nextClass + k + 1) % config.classes.count
+                break
             }
         }
-        if !chosen.isEmpty { plan.append((coadd, chosen)) }
     }
+    let plan = chosenByFile.keys.sorted().map { (coadd: coadds[$0], targets: chosenByFile[$0]!) }
 
     // Spectra change file by file in parallel: one FITS handle per task.
     let failures = InjectionFailures()
