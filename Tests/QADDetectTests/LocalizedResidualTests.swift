@@ -19,7 +19,7 @@ private func noiseResidual(_ n: Int, lo: Int, shift: Int, source: inout NoiseSou
 
 private struct Collector: WindowVisitor {
     var values: [(slot: Int, coherent: Double, power: Double, step: Double)] = []
-    mutating func visit(slot: Int, coherent: Double, power: Double, step: Double) {
+    mutating func visit(slot: Int, coherent: Double, power: Double, step: Double, reach: Double) {
         values.append((slot, coherent, power, step))
     }
 }

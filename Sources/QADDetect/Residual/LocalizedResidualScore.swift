@@ -21,8 +21,8 @@ struct PeakFinder: WindowVisitor {
 
     init(calibration: WindowCalibration) { self.calibration = calibration }
 
-    mutating func visit(slot: Int, coherent: Double, power: Double, step: Double) {
-        let z = calibration.standardize(slot: slot, coherent: coherent, power: power, step: step)
+    mutating func visit(slot: Int, coherent: Double, power: Double, step: Double, reach: Double) {
+        let z = calibration.standardize(slot: slot, coherent: coherent, power: power, step: step, reach: reach)
         let s = max(abs(z.coherent), z.power, abs(z.step))
         if s > best.significance || bestSlot < 0 {
             best.significance = s

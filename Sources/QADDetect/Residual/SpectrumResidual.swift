@@ -8,11 +8,19 @@ import QADCore
 /// wherever the model is imperfect (the Lyα peak, line cores), and a bright
 /// normal quasar would outrank a faint anomalous one. Bins that are not
 /// covered (weight 0, or a non-finite value) hold r = 0 and covered = 0.
+///
+/// ε only covers model error that is independent from bin to bin. The
+/// model's errors are also smooth (a continuum a few per cent off over
+/// hundreds of Å), and those add up coherently in a wide window, more so the
+/// brighter the spectrum. `modelSNR` (|m| over the same σ) lets the window
+/// calibration scale each window by how bright the model is there.
 public struct SpectrumResidual: Sendable {
     /// First rest-grid bin of `r`.
     public var lo: Int
     public var r: [Double]
     public var covered: [UInt8]
+    /// |m|/√(1/weight + (ε·m)²) per bin, 0 where not covered.
+    public var modelSNR: [Double]
     /// Observed-frame index of rest bin i is i + shift: log10(1+z) in grid steps.
     public var shift: Int
 
@@ -32,23 +40,28 @@ public struct SpectrumResidual: Sendable {
             lo = 0
             r = []
             covered = []
+            modelSNR = []
             return
         }
         lo = first
         let n = last - first + 1
         var r = [Double](repeating: 0, count: n)
         var covered = [UInt8](repeating: 0, count: n)
+        var modelSNR = [Double](repeating: 0, count: n)
         for k in 0..<n {
             let i = first + k
             let w = weight[i], f = flux[i], m = reconstruction[i]
             if w > 0 && w.isFinite && f.isFinite && m.isFinite {
                 let e = modelError.map { $0[i] * Double(m) } ?? 0
-                r[k] = Double(f - m) / (1 / Double(w) + e * e).squareRoot()
+                let sigma = (1 / Double(w) + e * e).squareRoot()
+                r[k] = Double(f - m) / sigma
+                modelSNR[k] = Double(abs(m)) / sigma
                 covered[k] = 1
             }
         }
         self.r = r
         self.covered = covered
+        self.modelSNR = modelSNR
     }
 
     /// The same residual without the bins before rest bin `first`, trimmed to
@@ -60,14 +73,18 @@ public struct SpectrumResidual: Sendable {
               let b = covered.indices.last(where: { covered[$0] != 0 }) else {
             return SpectrumResidual(lo: 0, r: [], covered: [], shift: shift)
         }
-        return SpectrumResidual(lo: lo + a, r: Array(r[a...b]), covered: Array(covered[a...b]), shift: shift)
+        return SpectrumResidual(lo: lo + a, r: Array(r[a...b]), covered: Array(covered[a...b]), shift: shift,
+                                modelSNR: Array(modelSNR[a...b]))
     }
 
-    public init(lo: Int, r: [Double], covered: [UInt8], shift: Int) {
+    /// A residual given directly; without `modelSNR` every bin's model S/N is 0 (pure noise).
+    public init(lo: Int, r: [Double], covered: [UInt8], shift: Int, modelSNR: [Double]? = nil) {
+        precondition(modelSNR == nil || modelSNR!.count == r.count)
         self.lo = lo
         self.r = r
         self.covered = covered
         self.shift = shift
+        self.modelSNR = modelSNR ?? [Double](repeating: 0, count: r.count)
     }
 }
 
@@ -79,8 +96,10 @@ public struct SpectrumResidual: Sendable {
 /// sign alternates, like a badly subtracted sky line; 0 for a single bin),
 /// step = (mean of the left half − mean of the right half)/√(1/n_l + 1/n_r)
 /// (a jump: an arm-join flux step, the edge of a dead segment).
+/// With them comes the window's reach, Σ modelSNR/√n: what a smooth
+/// fractional model error δ over the window adds to `coherent` is δ·reach.
 public protocol WindowVisitor {
-    mutating func visit(slot: Int, coherent: Double, power: Double, step: Double)
+    mutating func visit(slot: Int, coherent: Double, power: Double, step: Double, reach: Double)
 }
 
 extension SpectrumResidual {
@@ -93,11 +112,13 @@ extension SpectrumResidual {
         // Prefix sums: windows of any width in O(1).
         var s1 = [Double](repeating: 0, count: n + 1)
         var s2 = [Double](repeating: 0, count: n + 1)
+        var sq = [Double](repeating: 0, count: n + 1)
         var sc = [Int32](repeating: 0, count: n + 1)
         for k in 0..<n {
             let v = r[k]
             s1[k + 1] = s1[k] + v
             s2[k + 1] = s2[k] + v * v
+            sq[k + 1] = sq[k] + modelSNR[k]
             sc[k + 1] = sc[k] + Int32(covered[k])
         }
         let frameLo = lo + offset, frameHi = lo + offset + n  // frame indices of this spectrum
@@ -126,7 +147,7 @@ extension SpectrumResidual {
                         step = ((s1[m] - s1[a]) / nl - (s1[b] - s1[m]) / nr) / (1 / nl + 1 / nr).squareRoot()
                     }
                     visitor.visit(slot: layout.slot(widthIndex: w, start: start), coherent: coherent, power: power,
-                                  step: step)
+                                  step: step, reach: (sq[b] - sq[a]) / nc.squareRoot())
                 }
                 start += stride
             }

@@ -6,20 +6,27 @@ enum WindowStatistic: Int, CaseIterable {
     case coherent, power, step
 }
 
-/// The population distribution of each window slot's statistics: a clipped
-/// mean and standard deviation for the core, and for each side a tail scale
-/// matched to the population's 0.5 % and 99.5 % points. The Lyα forest,
-/// sky-line residuals and the model's own imperfections make some places
-/// noisier than pure noise, and line cores (narrow-line strength, the Lyα
-/// peak) have heavier tails than a Gaussian; standardizing each slot against
-/// the population turns a window's value into "how unusual for a spectrum
-/// covering this place", so a bright [OIII] line does not outrank a BAL trough.
+/// The population distribution of each window slot's statistics, as a
+/// function of the window's reach (`WindowVisitor`): a centre, a core scale
+/// σ(reach) = √(a + b·reach²) fitted to the clipped population by weighted
+/// least squares of (x − centre)² on reach² (`ReachScaledFit`), and for each side a tail factor
+/// matched to the population's 0.5 % and 99.5 % points in units of that
+/// scale. Pure noise gives a ≈ 1, b ≈ 0; the model's smooth errors make b
+/// grow with window width, so a bright spectrum's wide window is judged
+/// against bright spectra's spread there, not the faint majority's. The Lyα
+/// forest, sky-line residuals and the model's own imperfections make some
+/// places noisier than pure noise, and line cores (narrow-line strength, the
+/// Lyα peak) have heavier tails than a Gaussian; standardizing each slot
+/// against the population turns a window's value into "how unusual for a
+/// spectrum covering this place", so a bright [OIII] line does not outrank a
+/// BAL trough.
 public struct WindowCalibration: Sendable {
     public let layout: WindowLayout
-    /// [statistic][slot]: location and scale.
+    /// [statistic][slot]: centre, and the core variance's constant and reach² terms.
     var mean: [[Double]]
-    var sigma: [[Double]]
-    /// [statistic][slot]: scales of the upper and lower tails (≥ sigma).
+    var base: [[Double]]
+    var growth: [[Double]]
+    /// [statistic][slot]: tail factors (≥ 1) of the upper and lower sides.
     var upper: [[Double]]
     var lower: [[Double]]
     /// Spectra that contributed to each slot in the last pass.
@@ -34,30 +41,38 @@ public struct WindowCalibration: Sendable {
     init(unclipped layout: WindowLayout) {
         self.layout = layout
         let k = WindowStatistic.allCases.count
-        mean = [[Double]](repeating: [Double](repeating: 0, count: layout.slotCount), count: k)
-        sigma = [[Double]](repeating: [Double](repeating: .infinity, count: layout.slotCount), count: k)
-        upper = sigma
-        lower = sigma
+        let zeros = [[Double]](repeating: [Double](repeating: 0, count: layout.slotCount), count: k)
+        mean = zeros
+        base = [[Double]](repeating: [Double](repeating: .infinity, count: layout.slotCount), count: k)
+        growth = zeros
+        upper = [[Double]](repeating: [Double](repeating: 1, count: layout.slotCount), count: k)
+        lower = upper
         counts = [Int](repeating: 0, count: layout.slotCount)
     }
 
-    /// A window's statistics in σ of the population at its slot, each side
-    /// of the mean scaled by that side's tail scale.
+    /// The core scale of statistic `k` at `slot` for a window of this reach.
     @inline(__always)
-    public func standardize(slot: Int, coherent: Double, power: Double, step: Double)
+    func scale(_ k: Int, _ slot: Int, reach: Double) -> Double {
+        (base[k][slot] + growth[k][slot] * reach * reach).squareRoot()
+    }
+
+    /// A window's statistics in σ of the population at its slot and reach,
+    /// each side of the centre scaled by that side's tail factor.
+    @inline(__always)
+    public func standardize(slot: Int, coherent: Double, power: Double, step: Double, reach: Double)
         -> (coherent: Double, power: Double, step: Double) {
         @inline(__always) func z(_ k: Int, _ x: Double) -> Double {
             let d = x - mean[k][slot]
-            return d / (d >= 0 ? upper[k][slot] : lower[k][slot])
+            return d / (scale(k, slot, reach: reach) * (d >= 0 ? upper[k][slot] : lower[k][slot]))
         }
         return (z(0, coherent), z(1, power), z(2, step))
     }
 
-    /// The Gaussian deviate of the tail points the tail scales match.
+    /// The Gaussian deviate of the tail points the tail factors match.
     static let tailQuantile = 0.995
     static let tailDeviate = 2.5758
 
-    /// Sets each slot's tail scales from histograms of its core-standardized
+    /// Sets each slot's tail factors from histograms of its core-standardized
     /// values; slots with few spectra use their width's pooled histogram.
     mutating func setTails(_ h: TailHistograms) {
         for w in layout.widths.indices {
@@ -71,16 +86,17 @@ public struct WindowCalibration: Sendable {
                     let n = own.reduce(0) { $0 + Int($1) }
                     let source = n >= 200 ? own : pooled
                     let (qLow, qHigh) = TailHistograms.quantiles(source, Self.tailQuantile)
-                    upper[k][i] = sigma[k][i] * max(1, qHigh / Self.tailDeviate)
-                    lower[k][i] = sigma[k][i] * max(1, -qLow / Self.tailDeviate)
+                    upper[k][i] = max(1, qHigh / Self.tailDeviate)
+                    lower[k][i] = max(1, -qLow / Self.tailDeviate)
                 }
             }
         }
     }
 }
 
-/// Per slot and statistic, a histogram of (x − mean)/σ over [−`range`, `range`)
-/// (values beyond fall in the end bins): where the population's tails lie.
+/// Per slot and statistic, a histogram of (x − centre)/σ(reach) over
+/// [−`range`, `range`) (values beyond fall in the end bins): where the
+/// population's tails lie.
 struct TailHistograms: WindowVisitor {
     static let bins = 160
     static let range = 40.0
@@ -95,16 +111,16 @@ struct TailHistograms: WindowVisitor {
     }
 
     @inline(__always)
-    private mutating func add(_ k: Int, _ slot: Int, _ x: Double) {
-        let u = (x - calibration.mean[k][slot]) / calibration.sigma[k][slot]
+    private mutating func add(_ k: Int, _ slot: Int, _ x: Double, _ reach: Double) {
+        let u = (x - calibration.mean[k][slot]) / calibration.scale(k, slot, reach: reach)
         let b = Int(((u + Self.range) / (2 * Self.range) * Double(Self.bins)).rounded(.down))
         counts[k][slot * Self.bins + min(max(b, 0), Self.bins - 1)] += 1
     }
 
-    mutating func visit(slot: Int, coherent: Double, power: Double, step: Double) {
-        add(0, slot, coherent)
-        add(1, slot, power)
-        add(2, slot, step)
+    mutating func visit(slot: Int, coherent: Double, power: Double, step: Double, reach: Double) {
+        add(0, slot, coherent, reach)
+        add(1, slot, power, reach)
+        add(2, slot, step, reach)
     }
 
     mutating func add(_ other: TailHistograms) {
@@ -132,63 +148,65 @@ struct TailHistograms: WindowVisitor {
     }
 }
 
-/// Sums of one calibration pass over a sample of residuals.
+/// Sums of one calibration pass over a sample of residuals (`ReachScaledFit`),
+/// per statistic and slot.
 struct WindowMoments: WindowVisitor {
     let previous: WindowCalibration
-    /// [statistic][slot]
-    var n: [[Double]], sum: [[Double]], sq: [[Double]]
+    /// [statistic][slot · ReachScaledFit.terms + t]
+    var sums: [[Double]]
 
     init(previous: WindowCalibration) {
         self.previous = previous
-        let zeros = [[Double]](repeating: [Double](repeating: 0, count: previous.layout.slotCount),
-                               count: WindowStatistic.allCases.count)
-        n = zeros; sum = zeros; sq = zeros
+        sums = [[Double]](repeating: [Double](repeating: 0, count: previous.layout.slotCount * ReachScaledFit.terms),
+                          count: WindowStatistic.allCases.count)
     }
 
     @inline(__always)
-    private mutating func add(_ k: Int, _ slot: Int, _ v: Double) {
-        if abs(v - previous.mean[k][slot]) <= WindowCalibration.clipSigma * previous.sigma[k][slot] {
-            n[k][slot] += 1; sum[k][slot] += v; sq[k][slot] += v * v
+    private mutating func add(_ k: Int, _ slot: Int, _ v: Double, _ reach: Double) {
+        let d = v - previous.mean[k][slot]
+        let scale = previous.scale(k, slot, reach: reach)
+        guard abs(d) <= WindowCalibration.clipSigma * scale else { return }
+        let w = ReachScaledFit.weight(variance: scale * scale)
+        sums[k].withUnsafeMutableBufferPointer { s in
+            ReachScaledFit.add(s.baseAddress! + slot * ReachScaledFit.terms, d: d, q: reach * reach, weight: w)
         }
     }
 
-    mutating func visit(slot: Int, coherent: Double, power: Double, step: Double) {
-        add(0, slot, coherent)
-        add(1, slot, power)
-        add(2, slot, step)
+    mutating func visit(slot: Int, coherent: Double, power: Double, step: Double, reach: Double) {
+        add(0, slot, coherent, reach)
+        add(1, slot, power, reach)
+        add(2, slot, step, reach)
     }
 
     mutating func add(_ other: WindowMoments) {
-        for k in n.indices {
-            for i in n[k].indices {
-                n[k][i] += other.n[k][i]; sum[k][i] += other.sum[k][i]; sq[k][i] += other.sq[k][i]
-            }
-        }
+        for k in sums.indices { for i in sums[k].indices { sums[k][i] += other.sums[k][i] } }
+    }
+
+    /// The sums of statistic `k` at `slot`.
+    func slotSums(_ k: Int, _ slot: Int) -> ArraySlice<Double> {
+        sums[k][(slot * ReachScaledFit.terms)..<((slot + 1) * ReachScaledFit.terms)]
     }
 
     /// The calibration these sums give; sparse slots take their width's pooled values.
     func calibration() -> WindowCalibration {
         let layout = previous.layout
         var c = WindowCalibration(unclipped: layout)
-        func moments(_ n: Double, _ s: Double, _ q: Double) -> (Double, Double) {
-            let mean = s / n
-            return (mean, max((max(q / n - mean * mean, 0)).squareRoot(), 1e-3))
-        }
         for w in layout.widths.indices {
             let lo = layout.bases[w]
             let hi = w + 1 < layout.bases.count ? layout.bases[w + 1] : layout.slotCount
-            for k in n.indices {
-                var pn = 0.0, ps = 0.0, pq = 0.0
-                for i in lo..<hi { pn += n[k][i]; ps += sum[k][i]; pq += sq[k][i] }
+            for k in sums.indices {
+                var pooled = [Double](repeating: 0, count: ReachScaledFit.terms)
+                for i in lo..<hi { ReachScaledFit.pool(slotSums(k, i), about: previous.mean[k][i], into: &pooled) }
                 // A width no sample spectrum reaches keeps pure-noise values.
-                let pooled = pn > 0 ? moments(pn, ps, pq) : (0, 1)
+                let pooledFit = pooled[0] > 0 ? ReachScaledFit.fit(pooled[...], about: 0) : (0, 1, 0)
                 for i in lo..<hi {
-                    let enough = Int(n[k][i]) >= WindowCalibration.minimumCount
-                    (c.mean[k][i], c.sigma[k][i]) = enough ? moments(n[k][i], sum[k][i], sq[k][i]) : pooled
+                    let s = slotSums(k, i)
+                    let enough = Int(s[s.startIndex]) >= WindowCalibration.minimumCount
+                    let f = enough ? ReachScaledFit.fit(s, about: previous.mean[k][i]) : pooledFit
+                    (c.mean[k][i], c.base[k][i], c.growth[k][i]) = f
                 }
             }
-            for i in lo..<hi { c.counts[i] = Int(n.map { $0[i] }.min()!) }
-            for k in n.indices { for i in lo..<hi { c.upper[k][i] = c.sigma[k][i]; c.lower[k][i] = c.sigma[k][i] } }
+            for i in lo..<hi { c.counts[i] = Int(sums.indices.map { sums[$0][i * ReachScaledFit.terms] }.min()!) }
         }
         return c
     }
