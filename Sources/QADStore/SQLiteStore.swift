@@ -119,7 +119,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             }
             try db.create(index: "upstream_ard_anomaly_score", on: "upstream_ard", columns: ["anomaly_score"])
         }
-        registerShapeScoreMigration(&m)
+        registerAddedScoreMigrations(&m)
         return m
     }
 

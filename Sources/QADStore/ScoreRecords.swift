@@ -20,6 +20,9 @@ public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var localObs: Double
     public var colour: Double
     public var lines: Double
+    public var armJoinStep: Double
+    public var skyLines: Double
+    public var balTrough: Double
     public var score: Double
     public var reconChi2Pct: Double
     public var reconMsePct: Double
@@ -30,6 +33,9 @@ public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var localObsPct: Double
     public var colourPct: Double
     public var linesPct: Double
+    public var armJoinStepPct: Double
+    public var skyLinesPct: Double
+    public var balTroughPct: Double
     public var scorePct: Double
     /// Centre and full width (Å) of the most significant rest-frame window.
     public var localRestLambda: Double
@@ -57,6 +63,9 @@ public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
         localObs = values[.localObs] ?? .nan
         colour = values[.colour] ?? .nan
         lines = values[.lines] ?? .nan
+        armJoinStep = values[.armJoinStep] ?? .nan
+        skyLines = values[.skyLines] ?? .nan
+        balTrough = values[.balTrough] ?? .nan
         score = values[.score] ?? .nan
         reconChi2Pct = percentiles[.reconChi2] ?? .nan
         reconMsePct = percentiles[.reconMse] ?? .nan
@@ -67,6 +76,9 @@ public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
         localObsPct = percentiles[.localObs] ?? .nan
         colourPct = percentiles[.colour] ?? .nan
         linesPct = percentiles[.lines] ?? .nan
+        armJoinStepPct = percentiles[.armJoinStep] ?? .nan
+        skyLinesPct = percentiles[.skyLines] ?? .nan
+        balTroughPct = percentiles[.balTrough] ?? .nan
         scorePct = percentiles[.score] ?? .nan
         self.localRestLambda = localRestLambda
         self.localRestWidth = localRestWidth
@@ -87,6 +99,9 @@ public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
         case .localObs: return localObs
         case .colour: return colour
         case .lines: return lines
+        case .armJoinStep: return armJoinStep
+        case .skyLines: return skyLines
+        case .balTrough: return balTrough
         case .score: return score
         }
     }
@@ -102,6 +117,9 @@ public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
         case .localObs: return localObsPct
         case .colour: return colourPct
         case .lines: return linesPct
+        case .armJoinStep: return armJoinStepPct
+        case .skyLines: return skyLinesPct
+        case .balTrough: return balTroughPct
         case .score: return scorePct
         }
     }
@@ -204,10 +222,13 @@ extension SQLiteStore {
         }
     }
 
-    /// Scores written before the shape scores existed read 0 until `qad score` runs again (its settings changed, so it does).
-    static func registerShapeScoreMigration(_ m: inout DatabaseMigrator) {
+    /// Scores added after "v3: scores" read 0 in older rows until `qad score` runs again (its settings changed, so it does).
+    static func registerAddedScoreMigrations(_ m: inout DatabaseMigrator) {
         m.registerMigration(ScoreName.shapeMigrationName) { db in
             for statement in ScoreName.shapeMigrationStatements(double: "DOUBLE") { try db.execute(sql: statement) }
+        }
+        m.registerMigration(ScoreName.targetedMigrationName) { db in
+            for statement in ScoreName.targetedMigrationStatements(double: "DOUBLE") { try db.execute(sql: statement) }
         }
     }
 }
@@ -309,10 +330,20 @@ extension SQLiteStore: ScoreStore {
 
 extension ScoreName {
     static let shapeMigrationName = "v5: colour and line-strength scores"
+    static let targetedMigrationName = "v6: arm-step, sky-line and BAL-trough scores"
 
     /// The same statements on SQLite and PostgreSQL, but for the float type's name.
     static func shapeMigrationStatements(double: String) -> [String] {
-        shapeScores.flatMap { name in
+        addColumnStatements(shapeScores, double: double)
+    }
+
+    static func targetedMigrationStatements(double: String) -> [String] {
+        addColumnStatements(targetedScores, double: double)
+    }
+
+    /// Each score's value and percentile columns, 0 in rows written before they existed.
+    private static func addColumnStatements(_ names: [ScoreName], double: String) -> [String] {
+        names.flatMap { name in
             [name.rawValue, name.percentileColumn].map { "ALTER TABLE score ADD COLUMN \($0) \(double) NOT NULL DEFAULT 0" }
         }
     }

@@ -39,7 +39,7 @@ import Testing
         for name in [ScoreName.iforest, .localRest, .localObs] { values[name] = (0..<n).map { _ in source.normal() } }
         values[.localRest]![5] = 40   // one spectrum far out in one component only
         let cells = NuisanceCells(spectra: n)
-        let combined = CombinedScore.combine(values, components: [.reconChi2, .kl, .iforest, .knn, .localRest, .localObs],
+        let combined = CombinedScore.combine(values, groups: [[.reconChi2], [.kl], [.iforest], [.knn], [.localRest], [.localObs]],
                                              cells: cells, z: z, snr: snr)
         #expect(combined.indices.max { combined[$0] < combined[$1] } == 5)
         let sorted = combined.sorted()

@@ -38,6 +38,13 @@ func scoredStore(_ n: Int, kind: StoreKind, model: String = "vae") throws -> Ful
 
 /// The score and cross-match tables, on SQLite and on PostgreSQL alike.
 @Suite struct ScoreStoreTests {
+    /// Candidates join score and spectrum rows and are decoded by column name:
+    /// a score column named like a spectrum column would read the wrong one.
+    @Test func scoreColumnsAreNotNamedLikeSpectrumColumns() {
+        let scoreColumns = Set(ScoreName.allCases.flatMap { [$0.rawValue, $0.percentileColumn] })
+        #expect(scoreColumns.isDisjoint(with: SpectrumRecord.insertColumns))
+    }
+
     @Test(arguments: StoreKind.allCases) func candidatesFollowTheTypedFilters(kind: StoreKind) throws {
         guard let store = try scoredStore(20, kind: kind) else { return }
         var q = CandidateQuery()

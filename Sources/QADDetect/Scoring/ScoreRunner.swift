@@ -17,12 +17,16 @@ public struct ScoreSettings: Sendable, Codable, Equatable {
     /// isolation forest and the distances, where they would only add noise.
     public var activeLatentVariance = 0.01
     public var local = LocalizedResidualScorer.Settings()
+    public var instrument = InstrumentSignatureScorer.Settings()
+    public var bal = BALTroughScorer.Settings()
     /// Spectra in the running z / S/N calibration window.
     public var spectraPerCell = 400
-    /// Scores the combined score is built from (each standardized within its cell).
-    /// The set measured best on the injection benchmark (docs/scores.md): the
-    /// latent scores and local_obs only added normal spectra to the top.
-    public var combined: [ScoreName] = [.localRest, .colour, .lines]
+    /// The groups of scores the combined score is built from (`CombinedScore`):
+    /// rest-frame residuals (anywhere, and in BAL troughs), the broadband
+    /// shape, the instrument's signatures. Measured best on the injection
+    /// benchmark (docs/scores.md): the latent scores and local_obs only added
+    /// normal spectra to the top.
+    public var combined: [[ScoreName]] = [[.localRest, .balTrough], [.colour, .lines], [.armJoinStep, .skyLines]]
 
     public init() {}
 }
@@ -112,10 +116,14 @@ public final class ScoreRunner {
             .kl: items.map(\.output.kl), .iforest: latent.iforest, .knn: latent.knn,
             .localRest: local.map(\.rest.significance), .localObs: local.map(\.observed.significance),
             .colour: shape.colour, .lines: shape.lines,
+            .armJoinStep: local.map(\.armJoinStep), .skyLines: local.map(\.skyLines),
+            .balTrough: local.map { $0.balTrough ?? .nan },
         ]
         let cells = NuisanceCells(spectra: items.count, window: settings.spectraPerCell)
-        values[.score] = CombinedScore.combine(values, components: settings.combined, cells: cells,
+        values[.score] = CombinedScore.combine(values, groups: settings.combined, cells: cells,
                                                z: items.map(\.z), snr: items.map(\.snr))
+        // Stored as 0 (no evidence) where not measured: the store holds no NaN.
+        values[.balTrough] = values[.balTrough]!.map { $0.isFinite ? $0 : 0 }
         var pct: [ScoreName: [Double]] = [:]
         for name in ScoreName.allCases { pct[name] = percentiles(values[name]!) }
 
@@ -152,9 +160,12 @@ public final class ScoreRunner {
         var restSpan: (centre: Double, width: Double)
         var observedSpan: (centre: Double, width: Double)
         var explanation: [ExplanationWindow]
+        var armJoinStep: Double
+        var skyLines: Double
+        var balTrough: Double?
     }
 
-    /// Localized residual peaks and explanations, calibrated on a seeded sample.
+    /// Localized residual peaks, instrument signatures, BAL troughs and explanations, calibrated on a seeded sample.
     private func localScores(_ items: [ScoredItem], cache: SpectralCache, reconstruction: MappedNPYMatrix,
                              settings: ScoreSettings) throws -> [LocalResult] {
         let grid = cache.grid, bins = cache.bins
@@ -177,14 +188,22 @@ public final class ScoreRunner {
         let sampleFull = ParallelMap.run(sampleIndices.count, threads: threads) { residual(items[sampleIndices[$0]]) }
         let sampleLocal = sampleFull.map { $0.dropping(before: firstBin) }
         let scorer = LocalizedResidualScorer(settings: settings.local, grid: grid, sample: sampleLocal, threads: threads)
+        let instrument = InstrumentSignatureScorer(settings: settings.instrument, grid: grid, sample: sampleLocal,
+                                                   passes: settings.local.passes, threads: threads)
+        let bal = BALTroughScorer(settings: settings.bal, grid: grid, sample: sampleLocal, passes: settings.local.passes,
+                                  threads: threads)
         let explainer = ResidualExplainer(grid: grid, expected: ResidualExplainer.expectedChi2(grid: grid, sample: sampleFull))
         return ParallelMap.run(items.count, threads: threads) { i in
             let item = items[i]
             let full = residual(item)
-            let (rest, observed) = scorer.peaks(full.dropping(before: firstBin))
+            let withoutForest = full.dropping(before: firstBin)
+            let (rest, observed) = scorer.peaks(withoutForest)
+            let signatures = instrument.scores(withoutForest)
             let explanation = explainer.explain(full, z: item.z)
             return LocalResult(rest: rest, observed: observed, restSpan: scorer.wavelengthSpan(rest),
-                               observedSpan: scorer.wavelengthSpan(observed), explanation: explanation)
+                               observedSpan: scorer.wavelengthSpan(observed), explanation: explanation,
+                               armJoinStep: signatures.armJoinStep, skyLines: signatures.skyLines,
+                               balTrough: bal.score(withoutForest))
         }
     }
 

@@ -108,6 +108,7 @@ public struct SyntheticScoredStore {
             values.append([.reconChi2: chi2, .reconMse: chi2 * 0.01, .kl: 5 + abs(gauss()), .iforest: 0.4 + 0.1 * uniform(),
                            .knn: abs(gauss()), .localRest: 3 * chi2, .localObs: 2 * chi2,
                            .colour: abs(log(chi2)), .lines: 0.5 * chi2,
+                           .armJoinStep: abs(gauss()), .skyLines: abs(gauss()), .balTrough: 2 + abs(gauss()),
                            .score: boost + log(chi2) + uniform()])
             windows.append(window)
             local.append((localRestLambda, 40, localObsLambda, 40 * (1 + z)))

@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// An anomaly `qad inject` puts into an observed spectrum (real or simulated),
 /// for completeness studies: the astrophysical states qad should find (BAL,
@@ -78,7 +79,7 @@ public enum InjectedAnomaly: Sendable, Equatable {
     static let confusionLines: [(String, Double)] = [("Lya", 1215.67), ("CIV", 1549.06), ("CIII]", 1908.73),
                                                      ("MgII", 2798.75), ("Hb", 4862.68), ("Ha", 6564.61)]
     /// Bright night-sky lines (vacuum Å) where subtraction residuals appear.
-    static let skyLines: [Double] = [5578.9, 5891.6, 6302.0, 6365.5, 7343.0, 7916.0, 8346.9, 8829.8, 9378.9]
+    static let skyLines = ObservedFeatures.brightSkyLines
 
     /// Draws one anomaly of class `name` for a quasar at redshift z, or nil
     /// when the class cannot show at this redshift (e.g. CIV troughs below z 1.4).

@@ -86,6 +86,7 @@ enum PostgresMigrations {
         // Appended after the work queue: existing shared stores gain these on their next open.
         PostgresReviewSchema.migration,
         PostgresScoreSchema.shapeMigration,
+        PostgresScoreSchema.targetedMigration,
     ]
 
     /// Any constant works; it only has to be the same for every qad process.

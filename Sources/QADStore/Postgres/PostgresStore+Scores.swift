@@ -61,6 +61,9 @@ enum PostgresScoreSchema {
     ])
     static let shapeMigration = PostgresMigrations.Migration(
         name: ScoreName.shapeMigrationName, statements: ScoreName.shapeMigrationStatements(double: "DOUBLE PRECISION"))
+    static let targetedMigration = PostgresMigrations.Migration(
+        name: ScoreName.targetedMigrationName,
+        statements: ScoreName.targetedMigrationStatements(double: "DOUBLE PRECISION"))
 }
 
 extension PostgresStore: ScoreStore {

@@ -7,9 +7,9 @@ struct Score: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score every spectrum a trained model has outputs for.",
         discussion: """
-            Writes recon_chi2, recon_mse, kl, iforest, knn, local_rest, local_obs and the calibrated \
-            combined score (with percentiles, explanation windows and latent neighbours) to the store's \
-            score table, replacing the model's previous scores in one transaction. Needs qad infer first. \
+            Writes recon_chi2, recon_mse, kl, iforest, knn, local_rest, local_obs, colour, lines, arm_join_step, \
+            sky_lines, bal_trough and the calibrated combined score (with percentiles, explanation windows \
+            and latent neighbours) to the store's score table, replacing the model's previous scores in one transaction. Needs qad infer first. \
             A re-run with the same weights and settings does nothing (--force redoes it). Methods: docs/scores.md.
             """)
 
