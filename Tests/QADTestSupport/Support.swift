@@ -9,11 +9,24 @@ public func sharedData(_ relative: String) -> String {
     packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/\(relative)").path
 }
 
+/// One folder per test process holds every test's folder; it is removed when
+/// the process exits (a suite run writes gigabytes of surveys and caches).
+private let testRoot = FileManager.default.temporaryDirectory
+    .appendingPathComponent("qad-tests-\(getpid())-\(UUID().uuidString.prefix(8))").path
+private let testRootRemovedAtExit: Void = {
+    try! FileManager.default.createDirectory(atPath: testRoot, withIntermediateDirectories: true)
+    // Readable by the postgres user, who runs the throwaway cluster inside it.
+    _ = chmod(testRoot, 0o755)
+    atexit { try? FileManager.default.removeItem(atPath: testRoot) }
+}()
+
 /// A fresh temporary folder.
 public func temporaryDirectory() -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("qad-tests-\(UUID().uuidString)")
-    try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir.path
+    _ = testRootRemovedAtExit
+    // Short names: PostgreSQL's socket path inside one must stay under 108 bytes.
+    let dir = testRoot + "/" + UUID().uuidString.prefix(12)
+    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
 }
 
 /// A path in a fresh temporary folder.
