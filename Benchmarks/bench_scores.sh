@@ -15,11 +15,14 @@
 #   WORK=dir       scratch folder (default: a new /tmp/qad-scores.XXXXXX, kept)
 #   EPOCHS=n       qad train --epochs (default 40)
 #   SEED=s         seed of simulate/inject/train/score (default 1)
+#   QUASAR_FRAC=f  fraction of the simulated spectra that are quasars (default 0.6,
+#                  as qad simulate; 1.0 scores all N spectra)
 set -euo pipefail
 N=${1:-20000}
 FRACTION=${2:-0.01}
 EPOCHS=${EPOCHS:-40}
 SEED=${SEED:-1}
+QUASAR_FRAC=${QUASAR_FRAC:-0.6}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 source Benchmarks/common.sh
@@ -29,7 +32,7 @@ bash scripts/setup.sh --python >&2
 PY="$ROOT/.venv/bin/python"
 say "work folder: $WORK"
 
-[ -d "$WORK/sim" ] || "$QAD" simulate --out "$WORK/sim" --n "$N" --seed "$SEED" >&2
+[ -d "$WORK/sim" ] || "$QAD" simulate --out "$WORK/sim" --n "$N" --seed "$SEED" --quasar-frac "$QUASAR_FRAC" >&2
 [ -d "$WORK/inj" ] || "$QAD" inject --input "$WORK/sim" --out "$WORK/inj" --qso-catalog "$WORK/sim/QSO_cat_sim.fits" \
     --fraction "$FRACTION" --seed "$SEED" >&2
 STORE="$WORK/store"
