@@ -13,10 +13,11 @@ import QADCore
 ///
 /// Components come in groups that measure one kind of thing (rest-frame
 /// residuals: anywhere, and in BAL troughs; the broadband shape: colour and
-/// lines; the instrument's signatures: arm step and sky lines). A group's value is the largest of its members', mapped the same
-/// way once more, so that each group, not each component, holds one share
-/// of the top of the list: every component added on its own would bring its
-/// share of normal spectra with it. The combined value is the largest over
+/// lines; the instrument's signatures: arm-join step and sky lines). A
+/// group's value is the largest of its members', mapped the same way once
+/// more, so that each group, not each component, holds one share of the top
+/// of the list: every component added on its own would bring its share of
+/// normal spectra with it. The combined value is the largest over
 /// the groups — an anomaly needs to stand out in one way, not in all —
 /// standardized once more, so that among normal spectra its centre and
 /// spread are the same at every S/N and redshift.

@@ -3,8 +3,8 @@ import Foundation
 /// The population distribution of one statistic at one fixed window (an arm
 /// join, a sky line, a BAL trough's velocity range), fitted the way
 /// `WindowCalibration` fits a sliding window's slot: clipped passes for a
-/// centre and a core scale √(a + b·reach²) (`ReachScaledFit`), then tail factors matched to the
-/// 0.5 % and 99.5 % points of the standardized values.
+/// centre and a core scale √(a + b·reach²) (`ReachScaledFit`), then tail
+/// factors matched to the 0.5 % and 99.5 % points of the standardized values.
 struct FixedWindowCalibration: Sendable {
     var mean = 0.0, base = Double.infinity, growth = 0.0
     var upper = 1.0, lower = 1.0

@@ -9,9 +9,9 @@ enum WindowStatistic: Int, CaseIterable {
 /// The population distribution of each window slot's statistics, as a
 /// function of the window's reach (`WindowVisitor`): a centre, a core scale
 /// σ(reach) = √(a + b·reach²) fitted to the clipped population by weighted
-/// least squares of (x − centre)² on reach² (`ReachScaledFit`), and for each side a tail factor
-/// matched to the population's 0.5 % and 99.5 % points in units of that
-/// scale. Pure noise gives a ≈ 1, b ≈ 0; the model's smooth errors make b
+/// least squares of (x − centre)² on reach² (`ReachScaledFit`), and for each
+/// side a tail factor matched to the population's 0.5 % and 99.5 % points in
+/// units of that scale. Pure noise gives a ≈ 1, b ≈ 0; the model's smooth errors make b
 /// grow with window width, so a bright spectrum's wide window is judged
 /// against bright spectra's spread there, not the faint majority's. The Lyα
 /// forest, sky-line residuals and the model's own imperfections make some

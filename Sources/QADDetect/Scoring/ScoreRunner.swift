@@ -165,7 +165,8 @@ public final class ScoreRunner {
         var balTrough: Double?
     }
 
-    /// Localized residual peaks, instrument signatures, BAL troughs and explanations, calibrated on a seeded sample.
+    /// Localized residual peaks, instrument signatures, BAL troughs and
+    /// explanations, calibrated on a seeded sample.
     private func localScores(_ items: [ScoredItem], cache: SpectralCache, reconstruction: MappedNPYMatrix,
                              settings: ScoreSettings) throws -> [LocalResult] {
         let grid = cache.grid, bins = cache.bins
