@@ -67,8 +67,10 @@ import Testing
         let scoresInOrder = items.map { $0["score"] as! Double }
         #expect(scoresInOrder == scoresInOrder.sorted(by: >))
         let csv = try ok(["rank", "--store", store, "--limit", "0", "--format", "csv", "--bal", "exclude"])
-        let rows = csv.split(separator: "\n").dropFirst()
-        #expect(rows.allSatisfy { $0.split(separator: ",")[15] == "N" })
+        let csvLines = csv.split(separator: "\n")
+        let balColumn = try #require(csvLines[0].split(separator: ",").firstIndex(of: "BAL"))
+        let rows = csvLines.dropFirst()
+        #expect(rows.allSatisfy { $0.split(separator: ",")[balColumn] == "N" })
         for row in rows.prefix(20) { #expect(ids.contains(TargetID(row.split(separator: ",")[0])!)) }
         // The CSV export carries DESIGN.md's columns for every scored spectrum.
         _ = try ok(["export", "--store", store, "--all", "--format", "csv", "--out", dir + "/all.csv"])
@@ -76,7 +78,7 @@ import Testing
         let exported = try String(contentsOfFile: dir + "/all.csv", encoding: .utf8).split(whereSeparator: \.isNewline)
         let header = exported[0].split(separator: ",").map(String.init)
         for column in ["TARGETID", "RA", "DEC", "Z", "SNR", "RECON_CHI2", "RECON_MSE", "KL", "IFOREST", "KNN", "SCORE",
-                       "BAL_PROB", "FLAGS", "SCORE_PCT", "EXPLANATION"] {
+                       "BAL_PROB", "FLAGS", "SCORE_PCT", "EXPLANATION", "ARM_JOIN_STEP", "SKY_LINES", "BAL_TROUGH"] {
             #expect(header.contains(column), "export lacks \(column)")
         }
         #expect(exported.count - 1 == scores.count)

@@ -5,7 +5,7 @@ import QADStore
 /// The scoring stages of `qad demo`: `qad score`, the top of `qad rank`, and
 /// `qad evaluate` against the demo's truth tables.
 func runDemoScoreStep(project: ProjectStore, seed: UInt64, truthFiles: [String], first step: Int) throws {
-    print("\(step)/9 score: residual, latent, localized, colour and line-strength scores, calibrated against S/N and z")
+    print("\(step)/9 score: residual, latent, localized, shape, arm-join, sky-line and BAL-trough scores, calibrated against S/N and z")
     var settings = ScoreSettings()
     settings.seed = seed
     settings.forest.seed = seed

@@ -98,7 +98,8 @@ struct CandidateList {
 /// from their Int64 digits everywhere, never through a Double.
 enum CandidateListFormat {
     static let columns = ["TARGETID", "RA", "DEC", "Z", "SNR", "SCORE", "SCORE_PCT", "RECON_CHI2", "KL", "IFOREST", "KNN",
-                          "LOCAL_REST", "LOCAL_OBS", "COLOUR", "LINES", "BAL", "BAL_PROB", "FLAGS", "EXPLANATION"]
+                          "LOCAL_REST", "LOCAL_OBS", "COLOUR", "LINES", "ARM_JOIN_STEP", "SKY_LINES", "BAL_TROUGH", "BAL",
+                          "BAL_PROB", "FLAGS", "EXPLANATION"]
     static let upstreamColumns = ["UPSTREAM_ANOMALY_SCORE", "UPSTREAM_RECON_MSE"]
 
     static func explanation(_ c: Candidate) -> String {
@@ -115,7 +116,8 @@ enum CandidateListFormat {
         let s = c.spectrum, r = c.score
         var out = [String(s.targetid), f(s.ra, 6), f(s.dec, 6), f(s.z, 4), f(s.snr, 2), f(r.score, 3), f(r.scorePct, 3),
                    f(r.reconChi2, 3), f(r.kl, 2), f(r.iforest, 4), f(r.knn, 3), f(r.localRest, 2), f(r.localObs, 2),
-                   f(r.colour, 2), f(r.lines, 2), c.isBAL(threshold: list.balThreshold) ? "Y" : "N", f(s.balProb, 3),
+                   f(r.colour, 2), f(r.lines, 2), f(r.armJoinStep, 2), f(r.skyLines, 2), f(r.balTrough, 2),
+                   c.isBAL(threshold: list.balThreshold) ? "Y" : "N", f(s.balProb, 3),
                    QualityFlags(rawValue: s.flags).labels.joined(separator: "|")]
         if let upstream = list.upstream {
             let u = upstream[s.targetid]
