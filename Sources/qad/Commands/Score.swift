@@ -31,7 +31,7 @@ struct Score: AsyncParsableCommand {
     var k = 10
 
     @Option(name: .customLong("calibration-window"), help: "Spectra in the running z / S/N calibration window.")
-    var calibrationWindow = 400
+    var calibrationWindow = 800
 
     @Option(name: .long, help: "Threads (default: all cores).")
     var threads: Int?
