@@ -54,27 +54,12 @@ public struct BALTroughScorer: Sendable {
         return windows
     }
 
-    /// Coherent residual and reach over rest bins `bins`, nil when fewer than half are covered.
-    static func statistic(_ bins: Range<Int>, _ residual: SpectrumResidual) -> (value: Double, reach: Double)? {
-        var sum = 0.0, reach = 0.0, count = 0
-        for b in bins {
-            let i = b - residual.lo
-            guard i >= 0, i < residual.count, residual.covered[i] != 0 else { continue }
-            sum += residual.r[i]
-            reach += residual.modelSNR[i]
-            count += 1
-        }
-        guard count > 0, count >= (bins.count + 1) / 2 else { return nil }
-        let n = Double(count).squareRoot()
-        return (sum / n, reach / n)
-    }
-
     /// Calibrates every (window, ion) on `sample` (residuals without the Lyα forest).
     public init(settings: Settings, grid: RestGrid, sample: [SpectrumResidual], passes: Int, threads: Int) {
         let windows = Self.windows(settings, grid: grid)
         self.windows = windows
         let values = ParallelMap.run(sample.count, threads: threads) { i in
-            windows.map { w in w.map { Self.statistic($0, sample[i]) } }
+            windows.map { w in w.map { sample[i].coherent($0) } }
         }
         calibrations = windows.indices.map { w in
             Self.ions.indices.map { k in FixedWindowCalibration.fit(values.compactMap { $0[w][k] }, passes: passes) }
@@ -84,14 +69,17 @@ public struct BALTroughScorer: Sendable {
     /// The BAL trough score of one residual (σ), nil when no window is covered.
     public func score(_ residual: SpectrumResidual) -> Double? {
         var best: Double? = nil
+        // One scratch row for every window: this runs for every spectrum.
+        var absorption = [Double?](repeating: nil, count: Self.ions.count)
         for (w, bins) in windows.enumerated() {
-            let absorption: [Double?] = bins.indices.map { k in
-                Self.statistic(bins[k], residual).map { -calibrations[w][k].standardize($0.value, reach: $0.reach) }
+            for k in bins.indices {
+                absorption[k] = residual.coherent(bins[k]).map { -calibrations[w][k].standardize($0.value, reach: $0.reach) }
             }
             for ions in Self.hypotheses {
-                let seen = ions.compactMap { absorption[$0] }
-                guard !seen.isEmpty else { continue }
-                let s = seen.reduce(0, +) / Double(seen.count).squareRoot()
+                var sum = 0.0, seen = 0
+                for k in ions { if let u = absorption[k] { sum += u; seen += 1 } }
+                guard seen > 0 else { continue }
+                let s = sum / Double(seen).squareRoot()
                 best = max(best ?? s, s)
             }
         }

@@ -56,27 +56,19 @@ public struct InstrumentSignatureScorer: Sendable {
     /// The statistic (step across an arm join, coherent sum at a sky line)
     /// and reach of one window of a residual, nil when too little is covered.
     static func statistic(_ window: Window, _ residual: SpectrumResidual) -> (value: Double, reach: Double)? {
-        let first = window.start - residual.shift - residual.lo  // index into the residual
-        var sum = [0.0, 0.0], count = [0, 0], reach = 0.0
-        let half = window.width / 2
-        for k in 0..<window.width {
-            let i = first + k
-            guard i >= 0, i < residual.count, residual.covered[i] != 0 else { continue }
-            let side = window.kind == .armJoin && k >= half ? 1 : 0
-            sum[side] += residual.r[i]
-            count[side] += 1
-            reach += residual.modelSNR[i]
-        }
-        let n = Double(count[0] + count[1])
+        let first = window.start - residual.shift  // rest bin
         switch window.kind {
         case .armJoin:
+            let half = window.width / 2
+            let left = residual.totals(first..<(first + half))
+            let right = residual.totals((first + half)..<(first + window.width))
             let need = max(1, window.width / 4)
-            guard count[0] >= need, count[1] >= need else { return nil }
-            let nl = Double(count[0]), nr = Double(count[1])
-            return ((sum[0] / nl - sum[1] / nr) / (1 / nl + 1 / nr).squareRoot(), reach / n.squareRoot())
+            guard left.covered >= need, right.covered >= need else { return nil }
+            let nl = Double(left.covered), nr = Double(right.covered)
+            return ((left.r / nl - right.r / nr) / (1 / nl + 1 / nr).squareRoot(),
+                    (left.modelSNR + right.modelSNR) / (nl + nr).squareRoot())
         case .skyLine:
-            guard count[0] >= (window.width + 1) / 2 else { return nil }
-            return (sum[0] / n.squareRoot(), reach / n.squareRoot())
+            return residual.coherent(first..<(first + window.width))
         }
     }
 

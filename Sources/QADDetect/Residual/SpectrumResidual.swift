@@ -154,3 +154,28 @@ extension SpectrumResidual {
         }
     }
 }
+
+extension SpectrumResidual {
+    /// Σr, Σ modelSNR and the number of covered bins over rest bins `bins`
+    /// (bins outside the residual count as uncovered): the sums of one fixed window.
+    func totals(_ bins: Range<Int>) -> (r: Double, modelSNR: Double, covered: Int) {
+        var r = 0.0, reach = 0.0, covered = 0
+        for b in bins {
+            let i = b - lo
+            guard i >= 0, i < count, self.covered[i] != 0 else { continue }
+            r += self.r[i]
+            reach += modelSNR[i]
+            covered += 1
+        }
+        return (r, reach, covered)
+    }
+
+    /// The coherent statistic Σr/√n and the reach of rest bins `bins`, nil
+    /// when fewer than half of them are covered.
+    func coherent(_ bins: Range<Int>) -> (value: Double, reach: Double)? {
+        let t = totals(bins)
+        guard t.covered > 0, t.covered >= (bins.count + 1) / 2 else { return nil }
+        let n = Double(t.covered).squareRoot()
+        return (t.r / n, t.modelSNR / n)
+    }
+}
