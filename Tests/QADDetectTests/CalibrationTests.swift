@@ -46,6 +46,47 @@ import Testing
         #expect(abs(sorted[n / 2]) < 0.05)  // normal spectra centred on 0
     }
 
+    @Test func runningPercentilesOverTheWholeSampleEqualTheGlobalOnes() {
+        var source = NoiseSource(seed: 4)
+        let x = (0..<3000).map { _ in (source.normal() * 4).rounded() / 4 }  // ties included
+        let ordered = Array(x.indices.shuffled(using: &source.rng))
+        let running = RunningQuantile.percentilesAndTail(x, ordered: ordered, window: 5000, quantile: 0.995)
+        let global = percentiles(x)
+        let q = RunningQuantile.quantile(x.sorted(), 0.995)
+        for (k, i) in ordered.enumerated() {
+            #expect(abs(running.percentile[k] - global[i]) < 1e-9)
+            #expect(running.tail[k] == q)
+        }
+    }
+
+    @Test func tailPointsFollowSNRSoAHeavyTailedEndDoesNotFillTheTop() {
+        // Faint spectra (low S/N) have tails three times heavier than bright ones.
+        var source = NoiseSource(seed: 6)
+        let n = 20000
+        let snr = (0..<n).map { _ in exp(source.normal()) }
+        let faint = snr.map { $0 < 1 }
+        let x = (0..<n).map { i -> Double in
+            let g = source.normal()
+            return faint[i] && abs(g) > 1.5 ? g * 3 : g
+        }
+        func topShare(_ g: [Double]) -> (faint: Double, bright: Double) {
+            let cut = g.sorted()[n - n / 100]   // top 1 %
+            let top = g.indices.filter { g[$0] >= cut }
+            let f = Double(top.filter { faint[$0] }.count) / Double(top.count)
+            return (f, 1 - f)
+        }
+        let global = topShare(CombinedScore.rankNormalized(x))
+        let running = topShare(CombinedScore.rankNormalized(x, snr: snr, tailWindow: 2000))
+        #expect(global.faint > 0.9)                          // one tail point: the faint half takes the top
+        #expect(running.faint > 0.35 && running.faint < 0.65) // each half its own share
+        // An outlier among the bright still outranks the faint tail.
+        var withOutlier = x
+        let bright = x.indices.first { !faint[$0] }!
+        withOutlier[bright] = 12
+        let g = CombinedScore.rankNormalized(withOutlier, snr: snr, tailWindow: 2000)
+        #expect(g.indices.max { g[$0] < g[$1] } == bright)
+    }
+
     @Test func explanationNamesTheWindowThatCarriesTheResidual() {
         let grid = RestGrid.standard
         let explainer = ResidualExplainer(grid: grid, expected: [Double](repeating: 1, count: grid.count))

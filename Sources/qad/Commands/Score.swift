@@ -33,6 +33,9 @@ struct Score: AsyncParsableCommand {
     @Option(name: .customLong("calibration-window"), help: "Spectra in the running z / S/N calibration window.")
     var calibrationWindow = 800
 
+    @Option(name: .customLong("tail-window"), help: "Spectra in the running S/N window among which each component's percentile and 99.5th-percentile tail point are taken for the combined score (0: the whole sample).")
+    var tailWindow = 4000
+
     @Option(name: .long, help: "Threads (default: all cores).")
     var threads: Int?
 
@@ -44,6 +47,7 @@ struct Score: AsyncParsableCommand {
         if sampleSize < 2 { throw ValidationError("--sample-size must be at least 2") }
         if k < 1 { throw ValidationError("--k must be at least 1") }
         if calibrationWindow < 20 { throw ValidationError("--calibration-window must be at least 20") }
+        if tailWindow != 0 && tailWindow < 200 { throw ValidationError("--tail-window must be 0 or at least 200") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if model.isEmpty || model.contains("/") || model.hasPrefix(".") { throw ValidationError("--model must be a plain name") }
     }
@@ -56,6 +60,7 @@ struct Score: AsyncParsableCommand {
         s.forest.seed = seed
         s.k = k
         s.spectraPerCell = calibrationWindow
+        s.tailWindow = tailWindow
         return s
     }
 
