@@ -18,7 +18,10 @@ func runDemoModelStep(project: ProjectStore, seed: UInt64, step: String = "3/3")
                          r.epoch, r.validationLoss, r.validationMedianChi2PerDof, r.spectraPerSecond))
         }
     }
-    let outcome = try trainer.train(architecture: nil, config: config)
+    // The demo simulates and injects its survey afresh on every run, so a model
+    // left by an earlier run (another qad version, another --n) no longer fits
+    // its data: always train anew; on the demo survey that takes seconds.
+    let outcome = try trainer.train(architecture: nil, config: config, force: true)
     print("    \(outcome.alreadyFinished ? "already trained" : "trained"): best epoch \(outcome.state.bestEpoch ?? 0)")
     let inference = VAEInference(project: project, modelName: "vae")
     let summary = try inference.run(InferenceOptions())
