@@ -30,4 +30,11 @@ public struct RestGrid: Sendable, Equatable, Codable {
     /// Centre of bin `i` in Å.
     @inline(__always)
     public func center(_ i: Int) -> Double { pow(10, log10Start + (Double(i) + 0.5) * log10Step) }
+
+    /// Index of the bin holding wavelength `lambda` (Å) on this grid's log-λ
+    /// index space; outside 0..<count for wavelengths beyond the grid (an
+    /// observed wavelength indexes the observed frame, whose origin is the same).
+    public func bin(containing lambda: Double) -> Int {
+        Int(((log10(lambda) - log10Start) / log10Step).rounded(.down))
+    }
 }

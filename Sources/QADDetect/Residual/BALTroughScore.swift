@@ -39,14 +39,15 @@ public struct BALTroughScorer: Sendable {
     let calibrations: [[FixedWindowCalibration]]
 
     static func windows(_ settings: Settings, grid: RestGrid) -> [[Range<Int>]] {
-        func bin(_ lambda: Double) -> Int { Int(((log10(lambda) - grid.log10Start) / grid.log10Step).rounded(.down)) }
         var windows: [[Range<Int>]] = []
         for width in settings.widths {
             var v1 = settings.minimumVelocity
             while v1 + width <= settings.maximumVelocity + 1e-9 {
                 let v2 = v1 + width
                 windows.append(ions.map { ion in
-                    bin(ion.wavelength * (1 - v2 / speedOfLight))..<(bin(ion.wavelength * (1 - v1 / speedOfLight)) + 1)
+                    let blue = grid.bin(containing: ion.wavelength * (1 - v2 / speedOfLight))
+                    let red = grid.bin(containing: ion.wavelength * (1 - v1 / speedOfLight))
+                    return blue..<(red + 1)
                 })
                 v1 += width / 4
             }

@@ -41,14 +41,14 @@ public struct InstrumentSignatureScorer: Sendable {
 
     /// The scorer's windows on `grid`'s observed-frame index space.
     static func windows(_ settings: Settings, grid: RestGrid) -> [Window] {
-        func bin(_ lambda: Double) -> Int { Int(((log10(lambda) - grid.log10Start) / grid.log10Step).rounded(.down)) }
         var windows: [Window] = []
         for join in ObservedFeatures.armJoins {
-            for w in settings.armJoinWidths { windows.append(Window(kind: .armJoin, start: bin(join) - w / 2, width: w)) }
+            let centre = grid.bin(containing: join)
+            for w in settings.armJoinWidths { windows.append(Window(kind: .armJoin, start: centre - w / 2, width: w)) }
         }
         for line in ObservedFeatures.brightSkyLines {
             let w = settings.skyLineWidth
-            windows.append(Window(kind: .skyLine, start: bin(line) - (w - 1) / 2, width: w))
+            windows.append(Window(kind: .skyLine, start: grid.bin(containing: line) - (w - 1) / 2, width: w))
         }
         return windows
     }
