@@ -50,7 +50,7 @@ public enum CombinedScore {
         guard !finite.isEmpty else { return x }
         var pct = [Double](repeating: .nan, count: x.count), tail = pct
         if let snr, tailWindow > 0 {
-            let ordered = finite.sorted { (snr[$0].isFinite ? snr[$0] : .infinity, $0) < (snr[$1].isFinite ? snr[$1] : .infinity, $1) }
+            let ordered = NuisanceCells.ordered(finite, by: snr)
             let running = RunningQuantile.percentilesAndTail(x, ordered: ordered, window: tailWindow, quantile: tailQuantile)
             for (k, i) in ordered.enumerated() { (pct[i], tail[i]) = (running.percentile[k], running.tail[k]) }
         } else {

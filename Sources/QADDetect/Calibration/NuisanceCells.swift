@@ -32,51 +32,41 @@ public struct NuisanceCells: Sendable, Equatable {
         var out = [Double](repeating: .nan, count: values.count)
         guard !usable.isEmpty else { return out }
         // Equal-count slices of the other variable.
-        let byOther = usable.sorted { (other[$0].isFinite ? other[$0] : .infinity, $0) < (other[$1].isFinite ? other[$1] : .infinity, $1) }
+        let byOther = ordered(usable, by: other)
         for s in 0..<slices {
-            let members = byOther[(byOther.count * s / slices)..<(byOther.count * (s + 1) / slices)]
-            let ordered = members.sorted { (key[$0].isFinite ? key[$0] : .infinity, $0) < (key[$1].isFinite ? key[$1] : .infinity, $1) }
-            for (i, robust) in zip(ordered, runningMedianMAD(values, ordered: ordered, window: window)) {
+            let members = ordered(byOther[(byOther.count * s / slices)..<(byOther.count * (s + 1) / slices)], by: key)
+            for (i, robust) in zip(members, runningMedianMAD(values, ordered: members, window: window)) {
                 out[i] = (values[i] - robust.location) / robust.scale
             }
         }
         return out
     }
 
+    /// `indices` sorted by `key`, non-finite keys last, ties by index.
+    static func ordered(_ indices: some Sequence<Int>, by key: [Double]) -> [Int] {
+        indices.sorted { (key[$0].isFinite ? key[$0] : .infinity, $0) < (key[$1].isFinite ? key[$1] : .infinity, $1) }
+    }
+
     /// Median and 1.4826·MAD of the `window` values around each position of
     /// `ordered` (indices into `values`, sorted by the running variable),
-    /// computed at anchors every window/4 positions and interpolated between them.
-    /// Values must be finite.
+    /// computed at anchors every window/4 positions and interpolated between
+    /// them (`RunningAnchors`). Values must be finite.
     public static func runningMedianMAD(_ values: [Double], ordered: [Int], window: Int)
         -> [(location: Double, scale: Double)] {
-        let n = ordered.count
-        guard n > 0 else { return [] }
-        let w = max(1, min(window, n))
-        let stride = max(1, w / 4)
-        var anchors: [(position: Int, location: Double, scale: Double)] = []
-        var position = 0
-        while true {
-            let lo = max(0, min(position - w / 2, n - w))
-            let v = ordered[lo..<(lo + w)].map { values[$0] }
+        let anchors = RunningAnchors(count: ordered.count, window: window)
+        var locations: [Double] = [], scales: [Double] = []
+        for a in anchors.positions.indices {
+            let v = anchors.window(a).map { values[ordered[$0]] }
             let med = median(v)
             var mad = 1.4826 * median(v.map { abs($0 - med) })
             if !(mad > 0) { mad = v.reduce(0) { $0 + abs($1 - med) } / Double(v.count) }
-            anchors.append((position, med, mad > 0 ? mad : 1))
-            if position >= n - 1 { break }
-            position = min(position + stride, n - 1)
+            locations.append(med)
+            scales.append(mad > 0 ? mad : 1)
         }
         var out: [(location: Double, scale: Double)] = []
-        out.reserveCapacity(n)
-        var a = 0
-        for p in 0..<n {
-            while a + 1 < anchors.count && anchors[a + 1].position <= p { a += 1 }
-            var location = anchors[a].location, scale = anchors[a].scale
-            if a + 1 < anchors.count {
-                let t = Double(p - anchors[a].position) / Double(anchors[a + 1].position - anchors[a].position)
-                location += t * (anchors[a + 1].location - location)
-                scale += t * (anchors[a + 1].scale - scale)
-            }
-            out.append((location, scale))
+        out.reserveCapacity(ordered.count)
+        anchors.forEachPosition { _, a, t in
+            out.append((anchors.interpolate(locations, a, t), anchors.interpolate(scales, a, t)))
         }
         return out
     }

@@ -3,10 +3,10 @@ import Foundation
 /// Percentiles and a tail quantile that follow a running variable (S/N): at
 /// each position of `ordered` (indices sorted by that variable), a value's
 /// percentile among the `window` values around it, and the tail quantile of
-/// those values. Both are computed against windows at anchors every window/4
-/// positions and interpolated linearly between the two anchors around the
-/// position, as `NuisanceCells.runningMedianMAD` does for the centre, so they
-/// change smoothly along the running variable and stay monotone in the value.
+/// those values. Both are computed against the windows of `RunningAnchors`
+/// and interpolated linearly between the two anchors around the position, as
+/// `NuisanceCells.runningMedianMAD` does for the centre, so they change
+/// smoothly along the running variable and stay monotone in the value.
 public enum RunningQuantile {
     /// Quantile q of ascending finite `sorted`, interpolating linearly between
     /// order statistics at position q·(n − 1) (NumPy's default).
@@ -31,44 +31,32 @@ public enum RunningQuantile {
     /// the running tail quantile q. Values must be finite.
     public static func percentilesAndTail(_ values: [Double], ordered: [Int], window: Int, quantile q: Double)
         -> (percentile: [Double], tail: [Double]) {
-        let n = ordered.count
-        guard n > 0 else { return ([], []) }
-        let w = max(1, min(window, n))
-        let stride = max(1, w / 4)
-        var anchorPositions: [Int] = []
-        var position = 0
-        while true {
-            anchorPositions.append(position)
-            if position >= n - 1 { break }
-            position = min(position + stride, n - 1)
-        }
-        func sortedWindow(_ anchor: Int) -> [Double] {
-            let lo = max(0, min(anchorPositions[anchor] - w / 2, n - w))
-            return ordered[lo..<(lo + w)].map { values[$0] }.sorted()
-        }
-        var pct = [Double](repeating: 0, count: n), tail = [Double](repeating: 0, count: n)
-        var a = 0
-        var left = sortedWindow(0)
-        var right = anchorPositions.count > 1 ? sortedWindow(1) : left
+        let anchors = RunningAnchors(count: ordered.count, window: window)
+        guard anchors.count > 0 else { return ([], []) }
+        var pct = [Double](repeating: 0, count: anchors.count), tail = pct
+        // The sorted windows of the two anchors around the position, each
+        // sorted once as the positions reach it.
+        var loaded = 0
+        var left = sortedWindow(values, ordered, anchors, 0)
+        var right = anchors.positions.count > 1 ? sortedWindow(values, ordered, anchors, 1) : left
         var leftTail = quantile(left, q), rightTail = quantile(right, q)
-        for p in 0..<n {
-            while a + 1 < anchorPositions.count && anchorPositions[a + 1] <= p {
-                a += 1
-                left = right
-                leftTail = rightTail
-                right = a + 1 < anchorPositions.count ? sortedWindow(a + 1) : left
+        anchors.forEachPosition { p, a, t in
+            while loaded < a {
+                loaded += 1
+                (left, leftTail) = (right, rightTail)
+                right = loaded + 1 < anchors.positions.count ? sortedWindow(values, ordered, anchors, loaded + 1) : left
                 rightTail = quantile(right, q)
             }
             let v = values[ordered[p]]
-            var t = 0.0
-            if a + 1 < anchorPositions.count {
-                t = Double(p - anchorPositions[a]) / Double(anchorPositions[a + 1] - anchorPositions[a])
-            }
             let pl = percentile(of: v, in: left)
             pct[p] = pl + t * (percentile(of: v, in: right) - pl)
             tail[p] = leftTail + t * (rightTail - leftTail)
         }
         return (pct, tail)
+    }
+
+    private static func sortedWindow(_ values: [Double], _ ordered: [Int], _ anchors: RunningAnchors, _ a: Int) -> [Double] {
+        anchors.window(a).map { values[ordered[$0]] }.sorted()
     }
 
     private static func lowerBound(_ s: [Double], _ v: Double) -> Int {
