@@ -22,7 +22,7 @@ func runDemoModelStep(project: ProjectStore, seed: UInt64, step: String = "3/3")
     // left by an earlier run (another qad version, another --n) no longer fits
     // its data: always train anew; on the demo survey that takes seconds.
     let outcome = try trainer.train(architecture: nil, config: config, force: true)
-    print("    \(outcome.alreadyFinished ? "already trained" : "trained"): best epoch \(outcome.state.bestEpoch ?? 0)")
+    print("    trained: best epoch \(outcome.state.bestEpoch ?? 0)")
     let inference = VAEInference(project: project, modelName: "vae")
     let summary = try inference.run(InferenceOptions())
     let outputs = try (project.store as? any ModelOutputStore)?.modelOutputs(model: "vae") ?? []
