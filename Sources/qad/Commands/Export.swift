@@ -11,8 +11,9 @@ struct Export: AsyncParsableCommand {
         discussion: """
         Columns: TARGETID, RA, DEC, Z, SNR, BAL_PROB, FLAGS; every score of the model (RECON_CHI2, RECON_MSE, \
         KL, IFOREST, KNN, LOCAL_REST, LOCAL_OBS, COLOUR, LINES, ARM_JOIN_STEP, SKY_LINES, BAL_TROUGH, SCORE) \
-        and its percentile (…_PCT), where the localized residuals sit, EXPLANATION, BAL, FLAG_NAMES; then for each cross-matched catalog NAME_ID, NAME_SEP, \
-        NAME_N, NAME_CHANCE and its kept columns (NAME_W1MPRO, …). Provenance (qad version, date, model, \
+        and its percentile (…_PCT), where the localized residuals sit, EXPLANATION, BAL, FLAG_NAMES; then \
+        for each cross-matched catalog NAME_ID, NAME_SEP, NAME_N, NAME_CHANCE and its kept columns \
+        (NAME_W1MPRO, …). Provenance (qad version, date, model, \
         weights and data hashes, score settings, cross-matched catalogs and radii) goes to FITS header \
         keywords, Parquet key-value metadata and VOTable INFO elements. CONSENSUS_CLASS, N_REVIEWERS and \
         AGREEMENT give the reviewers' verdict. By default the rows are the reviewed candidates; --all \
