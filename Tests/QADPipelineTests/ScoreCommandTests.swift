@@ -26,6 +26,9 @@ import Testing
         let early = try run(qad, ["score", "--store", store])
         #expect(early.status != 0 && early.output.contains("qad infer"))
         _ = try ok(["infer", "--store", store])
+        // A tail window too small to hold a 99.5th percentile is a usage error.
+        let tiny = try run(qad, ["score", "--store", store, "--tail-window", "50"])
+        #expect(tiny.status != 0 && tiny.output.contains("--tail-window"))
         #expect(try ok(["score", "--store", store]).contains("scored"))
         #expect(try ok(["score", "--store", store]).contains("already scored"))
 
