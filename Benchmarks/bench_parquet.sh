@@ -4,7 +4,7 @@
 # NumPy, both in one thread, row group by row group, with the files in the
 # page cache. Prints MB/s, spectra/s and peak RSS for each.
 #
-#   bash Benchmarks/bench_parquet.sh [MB] [DIR]
+#   bash Benchmarks/bench_parquet.sh [MB] [DIR]     (QAD_BIN=path: that qad, not a release build)
 #
 # The tiles are synthetic rows built from the real DESI QSO spectra in
 # ../shared/data (tools/make_ard_tiles.py bench): the upstream schema, 7,927
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 MB="${1:-1024}"
 DIR="${2:-${TMPDIR:-/tmp}/qad-parquet-bench}"
 PY="${QAD_PYTHON:-.venv/bin/python}"
-SCRATCH="${SCRATCH:-.build}"
+source Benchmarks/common.sh
 
 if [ ! -f "$DIR/tiles/.complete-$MB" ]; then
   rm -rf "$DIR"
@@ -33,11 +33,9 @@ PYEOF
   touch "$DIR/tiles/.complete-$MB"
 fi
 
-swift build --build-tests --scratch-path "$SCRATCH" >/dev/null
 for set in tiles one-file; do
   echo "== $set: $(du -sh "$DIR/$set" | cut -f1)"
   cat "$DIR/$set"/*/*.parquet "$DIR/$set"/*.parquet 2>/dev/null > /dev/null || true  # into the page cache
   "$PY" Benchmarks/parquet_peer.py "$DIR/$set"
-  QAD_PARQUET_BENCH_DIR="$DIR/$set" swift test --skip-build --scratch-path "$SCRATCH" \
-    --filter ParquetBenchmark 2>&1 | grep '^qad:'
+  "$QAD" bench parquet "$DIR/$set"
 done

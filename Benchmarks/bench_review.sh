@@ -22,7 +22,9 @@ PORT=$((20000 + RANDOM % 20000))
 
 if [ ! -f "$STORE/qad.sqlite" ]; then
     say "writing a scored store of $N spectra to $STORE"
-    /usr/bin/time -f "  store: %e s, peak RSS %M kB" "$QAD" bench review-store --out "$STORE" --n "$N"
+    say "building qad-review-fixture (release)"
+    swift build -c release --product qad-review-fixture >&2
+    /usr/bin/time -f "  store: %e s, peak RSS %M kB" "$(swift build -c release --show-bin-path)/qad-review-fixture" --out "$STORE" --n "$N"
 fi
 
 TOKENS=()

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
-import QADReview
+import QADStoreFixtures
 
-/// `qad bench review-store`: a scored store of synthetic spectra for the
-/// review load benchmark (Benchmarks/bench_review.sh).
-struct BenchReviewStore: ParsableCommand {
+/// `qad-review-fixture`: a scored store of synthetic spectra for the review
+/// load benchmark (Benchmarks/bench_review.sh). The fixture is test code, so
+/// it is built beside qad, never into it.
+struct ReviewFixture: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "review-store",
+        commandName: "qad-review-fixture",
         abstract: "Write a scored synthetic store (catalog, sparse cache, reconstructions, latents, scores) for review benchmarks.")
 
     @Option(name: .long, help: "Store folder (must not exist).")
@@ -30,3 +31,5 @@ struct BenchReviewStore: ParsableCommand {
                      Date().timeIntervalSince(start)))
     }
 }
+
+ReviewFixture.main()

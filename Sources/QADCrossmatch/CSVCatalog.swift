@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 import QADFormats
 
 /// An external catalog in a CSV file with a header row. Column types are
@@ -18,14 +19,14 @@ public final class CSVCatalog: ExternalCatalog {
     }
 
     /// Column names and the types their first rows suggest.
-    private static func header(_ path: String) throws(CrossmatchError) -> ([String], [String: CatalogValueKind]) {
+    private static func header(_ path: String) throws(LocatedError) -> ([String], [String: CatalogValueKind]) {
         let reader: CSVReader
         var sample: [[String]] = []
         do {
             reader = try CSVReader(path: path)
             while sample.count < sampleRows, let row = try reader.nextRow() { sample.append(row) }
         } catch {
-            throw CrossmatchError(file: path, column: error.column, line: error.line, message: error.message)
+            throw LocatedError(file: path, column: error.column, line: error.line, message: error.message)
         }
         var kinds: [String: CatalogValueKind] = [:]
         for (i, name) in reader.header.enumerated() { kinds[name] = infer(sample.map { $0[i] }) }
@@ -41,8 +42,8 @@ public final class CSVCatalog: ExternalCatalog {
         return .string
     }
 
-    public func kind(of column: String) throws(CrossmatchError) -> CatalogValueKind {
-        guard let k = inferred[column] else { throw CrossmatchError(file: path, column: column, message: "no such column") }
+    public func kind(of column: String) throws(LocatedError) -> CatalogValueKind {
+        guard let k = inferred[column] else { throw LocatedError(file: path, column: column, message: "no such column") }
         return k
     }
 
@@ -52,13 +53,13 @@ public final class CSVCatalog: ExternalCatalog {
     public func unit(of column: String) -> String? { nil }
 
     public func forEachChunk(columns: [String], rows: Int, _ body: (CatalogChunk) throws -> Void) throws {
-        let indices = try columns.map { c throws(CrossmatchError) in
-            guard let i = columnNames.firstIndex(of: c) else { throw CrossmatchError(file: path, column: c, message: "no such column") }
+        let indices = try columns.map { c throws(LocatedError) in
+            guard let i = columnNames.firstIndex(of: c) else { throw LocatedError(file: path, column: c, message: "no such column") }
             return i
         }
-        let kinds = try columns.map { c throws(CrossmatchError) in try kind(of: c) }
+        let kinds = try columns.map { c throws(LocatedError) in try kind(of: c) }
         let reader: CSVReader
-        do { reader = try CSVReader(path: path) } catch { throw CrossmatchError(file: path, message: "\(error)") }
+        do { reader = try CSVReader(path: path) } catch { throw LocatedError(file: path, message: "\(error)") }
         var first = 0
         var done = false
         while !done {
@@ -68,13 +69,12 @@ public final class CSVCatalog: ExternalCatalog {
             while lines.count < rows {
                 let row: [String]?
                 do { row = try reader.nextRow() } catch let e {
-                    throw CrossmatchError(file: path, column: e.column, row: first + lines.count, line: e.line, message: e.message)
+                    throw LocatedError(file: path, column: e.column, row: first + lines.count, line: e.line, message: e.message)
                 }
                 guard let row else { done = true; break }
                 for k in 0..<columns.count {
                     guard builders[k].append(row[indices[k]]) else {
-                        throw CrossmatchError(file: path, column: columns[k], row: first + lines.count, line: reader.line,
-                                              message: "'\(row[indices[k]])' is not a \(kinds[k].rawValue) value like the rest of the column")
+                        throw LocatedError(file: path, column: columns[k], row: first + lines.count, line: reader.line, message: "'\(row[indices[k]])' is not a \(kinds[k].rawValue) value like the rest of the column")
                     }
                 }
                 lines.append(reader.line)

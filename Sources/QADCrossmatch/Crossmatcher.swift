@@ -27,7 +27,7 @@ public final class Crossmatcher {
         let start = Date()
         let radius = request.radiusArcsec
         guard radius.isFinite, radius >= 0, radius < 3600 * 10 else {
-            throw CrossmatchError(file: request.catalogPath, message: "radius \(radius)″ must be within [0, 36000)")
+            throw LocatedError(file: request.catalogPath, message: "radius \(radius)″ must be within [0, 36000)")
         }
         let catalog = try openExternalCatalog(request.catalogPath)
         let columns = try ResolvedColumns(catalog: catalog, request: request)
@@ -37,7 +37,7 @@ public final class Crossmatcher {
         }
         for c in [columns.ra, columns.dec] {
             guard try catalog.kind(of: c) == .float64 || catalog.kind(of: c) == .int64 else {
-                throw CrossmatchError(file: catalog.path, column: c, message: "coordinates must be numbers")
+                throw LocatedError(file: catalog.path, column: c, message: "coordinates must be numbers")
             }
         }
         let radiusDeg = radius / SkyGeometry.arcsecPerDegree
@@ -72,7 +72,7 @@ public final class Crossmatcher {
             results.withUnsafeMutableBufferPointer { out in
                 let outBase = out.baseAddress!
                 nonisolated(unsafe) let outPointer = outBase
-                DispatchQueue.concurrentPerform(iterations: slices.count) { s in
+                parallelFor(slices.count) { s in
                     var r = SliceResult()
                     r.pixels.reserveCapacity(slices[s].count)
                     let sorted = ZoneOrdered(slices[s], ra: ra, dec: dec, index: index)
@@ -208,15 +208,14 @@ private func coordinates(_ chunk: CatalogChunk, _ columns: ResolvedColumns, _ re
         switch c.values {
         case .float64(let v): out = v
         case .int64(let v): out = v.map(Double.init)
-        default: throw CrossmatchError(file: path, column: name, message: "coordinates must be numbers")
+        default: throw LocatedError(file: path, column: name, message: "coordinates must be numbers")
         }
         for i in out.indices {
             if let valid = c.valid, !valid[i] {
-                throw CrossmatchError(file: path, column: name, row: chunk.firstRow + i, line: chunk.lines?[i], message: "coordinate is null")
+                throw LocatedError(file: path, column: name, row: chunk.firstRow + i, line: chunk.lines?[i], message: "coordinate is null")
             }
             guard out[i].isFinite else {
-                throw CrossmatchError(file: path, column: name, row: chunk.firstRow + i, line: chunk.lines?[i],
-                                      message: "coordinate is \(out[i])")
+                throw LocatedError(file: path, column: name, row: chunk.firstRow + i, line: chunk.lines?[i], message: "coordinate is \(out[i])")
             }
             out[i] = unit.degrees(out[i])
         }
@@ -226,8 +225,7 @@ private func coordinates(_ chunk: CatalogChunk, _ columns: ResolvedColumns, _ re
     let dec = try values(columns.dec, request.decUnit)
     for i in ra.indices { ra[i] = SkyGeometry.normalizedRA(ra[i]) }
     for i in dec.indices where abs(dec[i]) > 90 {
-        throw CrossmatchError(file: path, column: columns.dec, row: chunk.firstRow + i, line: chunk.lines?[i],
-                              message: "Dec \(dec[i])° is outside [-90, 90] (wrong --dec-unit or column?)")
+        throw LocatedError(file: path, column: columns.dec, row: chunk.firstRow + i, line: chunk.lines?[i], message: "Dec \(dec[i])° is outside [-90, 90] (wrong --dec-unit or column?)")
     }
     return (ra, dec)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// An external catalog read in chunks of rows, so catalogs larger than memory
 /// stream through the matcher.
@@ -8,7 +9,7 @@ public protocol ExternalCatalog: AnyObject {
     var columnNames: [String] { get }
     /// Rows, when the format knows them before reading.
     var rowCount: Int? { get }
-    func kind(of column: String) throws(CrossmatchError) -> CatalogValueKind
+    func kind(of column: String) throws(LocatedError) -> CatalogValueKind
     /// The column's unit as the file declares it (FITS TUNIT), if any.
     func unit(of column: String) -> String?
     /// Calls `body` with successive chunks of about `rows` rows holding `columns`
@@ -25,10 +26,10 @@ extension ExternalCatalog {
     }
 
     /// Like `resolve`, but a missing column is an error that lists what the file has.
-    public func require(_ name: String, role: String) throws(CrossmatchError) -> String {
+    public func require(_ name: String, role: String) throws(LocatedError) -> String {
         guard let found = resolve(name) else {
             let shown = columnNames.prefix(40).joined(separator: ", ") + (columnNames.count > 40 ? ", …" : "")
-            throw CrossmatchError(file: path, column: name, message: "no such column (wanted as \(role)); the file has: \(shown)")
+            throw LocatedError(file: path, column: name, message: "no such column (wanted as \(role)); the file has: \(shown)")
         }
         return found
     }
@@ -38,7 +39,7 @@ extension ExternalCatalog {
 /// binary table), .csv, .parquet.
 public func openExternalCatalog(_ path: String) throws -> any ExternalCatalog {
     guard FileManager.default.fileExists(atPath: path) else {
-        throw CrossmatchError(file: path, message: "no such file")
+        throw LocatedError(file: path, message: "no such file")
     }
     let lower = path.lowercased()
     if lower.hasSuffix(".parquet") || lower.hasSuffix(".pq") { return try ParquetCatalog(path: path) }
@@ -46,5 +47,5 @@ public func openExternalCatalog(_ path: String) throws -> any ExternalCatalog {
     if lower.hasSuffix(".fits") || lower.hasSuffix(".fit") || lower.hasSuffix(".fits.gz") || lower.hasSuffix(".fts") {
         return try FITSCatalog(path: path)
     }
-    throw CrossmatchError(file: path, message: "unknown catalog format: expected .fits, .fits.gz, .csv or .parquet")
+    throw LocatedError(file: path, message: "unknown catalog format: expected .fits, .fits.gz, .csv or .parquet")
 }

@@ -1,4 +1,5 @@
 import CCFITSIO
+import QADCore
 import QADFormats
 
 /// An external catalog in the first binary table of a FITS file (cfitsio reads
@@ -20,26 +21,26 @@ public final class FITSCatalog: ExternalCatalog {
                 try file.moveTo(index: i)
                 if try file.currentKind() == .binaryTable { found = true; break }
             }
-            guard found else { throw CrossmatchError(file: path, message: "no binary table HDU") }
+            guard found else { throw LocatedError(file: path, message: "no binary table HDU") }
             rows = try file.rowCount()
             columnNames = try file.columnNames()
         } catch let e as FITSError {
-            throw CrossmatchError(file: path, column: e.column, row: e.row, message: e.message)
+            throw LocatedError(file: path, column: e.column, row: e.row, message: e.message)
         }
     }
 
-    private func info(_ column: String) throws(CrossmatchError) -> FITSColumnInfo {
+    private func info(_ column: String) throws(LocatedError) -> FITSColumnInfo {
         if let i = infos[column] { return i }
         do {
             let i = try file.columnInfo(column)
             infos[column] = i
             return i
         } catch {
-            throw CrossmatchError(file: path, column: column, message: "\(error)")
+            throw LocatedError(file: path, column: column, message: "\(error)")
         }
     }
 
-    public func kind(of column: String) throws(CrossmatchError) -> CatalogValueKind {
+    public func kind(of column: String) throws(LocatedError) -> CatalogValueKind {
         let i = try info(column)
         switch i.typeCode {
         case Int32(TSTRING): return .string
@@ -49,13 +50,13 @@ public final class FITSCatalog: ExternalCatalog {
              Int32(TLONG), Int32(TULONG), Int32(TLONGLONG):
             return try scalar(.int64, i)
         default:
-            throw CrossmatchError(file: path, column: column, message: "column type \(i.typeCode) (complex, bit or unsigned 64-bit) is not supported")
+            throw LocatedError(file: path, column: column, message: "column type \(i.typeCode) (complex, bit or unsigned 64-bit) is not supported")
         }
     }
 
-    private func scalar(_ kind: CatalogValueKind, _ i: FITSColumnInfo) throws(CrossmatchError) -> CatalogValueKind {
+    private func scalar(_ kind: CatalogValueKind, _ i: FITSColumnInfo) throws(LocatedError) -> CatalogValueKind {
         guard i.repeatCount == 1 else {
-            throw CrossmatchError(file: path, column: i.name, message: "a vector column (\(i.repeatCount) values a row); give a scalar column")
+            throw LocatedError(file: path, column: i.name, message: "a vector column (\(i.repeatCount) values a row); give a scalar column")
         }
         return kind
     }
@@ -66,7 +67,7 @@ public final class FITSCatalog: ExternalCatalog {
     }
 
     public func forEachChunk(columns: [String], rows chunkRows: Int, _ body: (CatalogChunk) throws -> Void) throws {
-        let kinds = try columns.map { c throws(CrossmatchError) in try kind(of: c) }
+        let kinds = try columns.map { c throws(LocatedError) in try kind(of: c) }
         var first = 0
         while first < rows {
             let n = min(chunkRows, rows - first)
@@ -81,7 +82,7 @@ public final class FITSCatalog: ExternalCatalog {
                     }
                 }
             } catch let e as FITSError {
-                throw CrossmatchError(file: path, column: e.column, row: e.row, message: e.message)
+                throw LocatedError(file: path, column: e.column, row: e.row, message: e.message)
             }
             try body(chunk)
             first += n

@@ -1,5 +1,6 @@
 import Foundation
 import QADCore
+import QADFormats
 
 /// Writes every pair within the radius as CSV: TARGETID, the catalog's id
 /// column (named as in the catalog), SEP_ARCSEC. TARGETIDs are exact integers;
@@ -15,23 +16,23 @@ public final class PairsCSVWriter: PairSink {
         temporaryPath = path + ".partial"
         guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
               let h = FileHandle(forWritingAtPath: temporaryPath) else {
-            throw CrossmatchError(file: path, message: "cannot create the pairs file")
+            throw LocatedError(file: path, message: "cannot create the pairs file")
         }
         handle = h
     }
 
     public func begin(idColumn: String) throws {
-        buffer.append(contentsOf: "TARGETID,\(csvField(idColumn)),SEP_ARCSEC\n".utf8)
+        buffer.append(contentsOf: "TARGETID,\(CSVField.quoted(idColumn)),SEP_ARCSEC\n".utf8)
     }
 
     public func pair(target: TargetID, sourceID: CatalogValue, separationArcsec: Double) throws {
-        buffer.append(contentsOf: "\(target),\(csvField(sourceID.text)),\(separationArcsec)\n".utf8)
+        buffer.append(contentsOf: "\(target),\(CSVField.quoted(sourceID.text)),\(separationArcsec)\n".utf8)
         if buffer.count > 1 << 20 { try flush() }
     }
 
     private func flush() throws {
         do { try handle.write(contentsOf: buffer) } catch {
-            throw CrossmatchError(file: path, message: "write failed: \(error)")
+            throw LocatedError(file: path, message: "write failed: \(error)")
         }
         buffer.removeAll(keepingCapacity: true)
     }
@@ -49,10 +50,4 @@ public final class PairsCSVWriter: PairSink {
         try? handle.close()
         try? FileManager.default.removeItem(atPath: temporaryPath)
     }
-}
-
-/// A CSV field, quoted when it holds a comma, quote or line break.
-func csvField(_ s: String) -> String {
-    guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

@@ -1,3 +1,4 @@
+import QADCore
 import QADFormats
 
 /// An external catalog in a Parquet file, read one row group at a time (only
@@ -11,23 +12,23 @@ public final class ParquetCatalog: ExternalCatalog {
     public init(path: String) throws {
         self.path = path
         do { file = try ParquetFile(path: path) } catch {
-            throw CrossmatchError(file: path, message: "\(error)")
+            throw LocatedError(file: path, message: "\(error)")
         }
         columnNames = file.schema.leaves.map(\.name)
     }
 
-    public func kind(of column: String) throws(CrossmatchError) -> CatalogValueKind {
+    public func kind(of column: String) throws(LocatedError) -> CatalogValueKind {
         guard let leaf = file.schema.leaves.first(where: { $0.name == column }) else {
-            throw CrossmatchError(file: path, column: column, message: "no such column")
+            throw LocatedError(file: path, column: column, message: "no such column")
         }
-        guard !leaf.isList else { throw CrossmatchError(file: path, column: column, message: "a list column; give a scalar column") }
+        guard !leaf.isList else { throw LocatedError(file: path, column: column, message: "a list column; give a scalar column") }
         switch leaf.physicalType {
         case .boolean: return .bool
         case .int32, .int64: return .int64
         case .float, .double: return .float64
         case .byteArray where leaf.isText: return .string
         default:
-            throw CrossmatchError(file: path, column: column, message: "\(leaf.physicalType) values are not supported")
+            throw LocatedError(file: path, column: column, message: "\(leaf.physicalType) values are not supported")
         }
     }
 
@@ -39,11 +40,11 @@ public final class ParquetCatalog: ExternalCatalog {
         for g in 0..<file.rowGroupCount {
             let table: ParquetTable
             do { table = try file.readRowGroup(g, columns: columns) } catch {
-                throw CrossmatchError(file: path, message: "\(error)")
+                throw LocatedError(file: path, message: "\(error)")
             }
             var chunk = CatalogChunk(firstRow: first, count: table.rowCount, columns: [:])
             for c in columns {
-                guard let col = table[c] else { throw CrossmatchError(file: path, column: c, message: "missing from row group \(g)") }
+                guard let col = table[c] else { throw LocatedError(file: path, column: c, message: "missing from row group \(g)") }
                 let values: CatalogColumnChunk.Values
                 switch col.values {
                 case .boolean(let v): values = .bool(v)

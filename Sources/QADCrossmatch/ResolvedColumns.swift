@@ -1,3 +1,4 @@
+import QADCore
 /// The request's column names resolved against one catalog file: explicit
 /// flags first, then the preset's spellings, then RA/DEC.
 struct ResolvedColumns {
@@ -10,7 +11,7 @@ struct ResolvedColumns {
 
     init(catalog: any ExternalCatalog, request: CrossmatchRequest) throws {
         let preset = request.preset
-        func pick(_ explicit: String?, _ candidates: [String], role: String) throws(CrossmatchError) -> String {
+        func pick(_ explicit: String?, _ candidates: [String], role: String) throws(LocatedError) -> String {
             if let explicit { return try catalog.require(explicit, role: role) }
             for c in candidates { if let found = catalog.resolve(c) { return found } }
             return try catalog.require(candidates.first ?? role, role: role)

@@ -9,7 +9,7 @@ extension SkyTargets {
         let raName = try catalog.require(ra, role: "RA")
         let decName = try catalog.require(dec, role: "Dec")
         guard try catalog.kind(of: idName) == .int64 else {
-            throw CrossmatchError(file: path, column: idName, message: "target ids must be integers")
+            throw LocatedError(file: path, column: idName, message: "target ids must be integers")
         }
         if let csv = catalog as? CSVCatalog {
             csv.setKind(.float64, of: raName)
@@ -24,7 +24,7 @@ extension SkyTargets {
                 switch chunk.columns[name]!.values {
                 case .float64(let v): values = v
                 case .int64(let v): values = v.map(Double.init)
-                default: throw CrossmatchError(file: path, column: name, message: "coordinates must be numbers")
+                default: throw LocatedError(file: path, column: name, message: "coordinates must be numbers")
                 }
                 if out == 0 { ras += values } else { decs += values }
             }

@@ -36,22 +36,22 @@ public struct IsolationForest: Sendable {
     public static func fit(_ points: PointMatrix, configuration: IsolationForestConfiguration = .init(),
                            threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> IsolationForest {
         guard configuration.trees > 0 else {
-            throw DetectionInputError(input: "trees", message: "need at least one tree, got \(configuration.trees)")
+            throw LocatedError(column: "trees", message: "need at least one tree, got \(configuration.trees)")
         }
         guard configuration.sampleSize >= 2 else {
-            throw DetectionInputError(input: "sampleSize", message: "ψ must be at least 2, got \(configuration.sampleSize)")
+            throw LocatedError(column: "sampleSize", message: "ψ must be at least 2, got \(configuration.sampleSize)")
         }
         guard points.count >= 2 else {
-            throw DetectionInputError(input: "points", message: "an Isolation Forest needs at least 2 points, got \(points.count)")
+            throw LocatedError(column: "points", message: "an Isolation Forest needs at least 2 points, got \(points.count)")
         }
         let psi = min(configuration.sampleSize, points.count)
         let heightLimit = Int((log2(Double(psi))).rounded(.up))
-        let grown = SharedOutput<[IsolationNode]>(count: configuration.trees, initialValue: [])
-        BlockScheduler.run(total: configuration.trees, blockSize: 1, threads: threads) { range in
+        let grown = SharedArray<[IsolationNode]>(repeating: [], count: configuration.trees)
+        parallelBlocks(total: configuration.trees, blockSize: 1, threads: threads) { range in
             for t in range {
                 var builder = IsolationTreeBuilder(points: points, sampleSize: psi, heightLimit: heightLimit,
                                                    seed: SplitMix64.derive(configuration.seed, UInt64(t)))
-                grown.pointer[t] = builder.grow()
+                grown[t] = builder.grow()
             }
         }
         let trees = grown.array
@@ -72,16 +72,16 @@ public struct IsolationForest: Sendable {
     public func meanPathLengths(_ points: PointMatrix,
                                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [Double] {
         guard points.dimensions == dimensions else {
-            throw DetectionInputError(input: "points",
+            throw LocatedError(column: "points",
                                       message: "forest was fitted on \(dimensions)-D points, got \(points.dimensions)-D")
         }
-        let sums = SharedOutput<Double>(count: points.count, initialValue: 0)
+        let sums = SharedArray<Double>(repeating: 0, count: points.count)
         let d = dimensions
         // Blocks of points walk one tree at a time, so a tree (a few kB) stays
         // in L1 while hundreds of points pass through it. Each point's sum runs
         // over the trees in the same order whatever the thread count.
         let nodes = self.nodes, roots = self.roots, x = points.values
-        BlockScheduler.run(total: points.count, blockSize: 512, threads: threads) { range in
+        parallelBlocks(total: points.count, blockSize: 512, threads: threads) { range in
             nodes.withUnsafeBufferPointer { nodeBuffer in
                 x.withUnsafeBufferPointer { xBuffer in
                     let nodeBase = nodeBuffer.baseAddress!, xBase = xBuffer.baseAddress!
@@ -92,7 +92,7 @@ public struct IsolationForest: Sendable {
                             while true {
                                 let node = nodeBase[k]
                                 if node.attribute < 0 {
-                                    sums.pointer[i] += Double(node.value)
+                                    sums[i] += Double(node.value)
                                     break
                                 }
                                 k = Int(node.left) + (p[Int(node.attribute)] < node.value ? 0 : 1)

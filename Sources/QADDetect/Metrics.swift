@@ -1,9 +1,10 @@
 import Foundation
+import QADCore
 
 /// How well scores rank known anomalies, and how two scores agree. Larger
 /// scores mean "more anomalous"; labels are true for anomalies.
 ///
-/// NaN handling: a NaN anywhere in an input throws `DetectionInputError`
+/// NaN handling: a NaN anywhere in an input throws `LocatedError`
 /// naming the input and the first bad row (a NaN has no place in an
 /// ordering, and silently dropping rows would change the sample). ±∞ are
 /// ordered as usual. Degenerate inputs (no positives, no negatives, a constant
@@ -30,7 +31,7 @@ public enum EvaluationMetrics {
         try check(scores, "scores", against: labels)
         let positives = labels.count(where: { $0 })
         guard positives > 0 else {
-            throw DetectionInputError(input: "labels", message: "no positive (anomalous) labels: average precision is undefined")
+            throw LocatedError(column: "labels", message: "no positive (anomalous) labels: average precision is undefined")
         }
         let order = scores.indices.sorted { scores[$0] > scores[$1] }
         var truePositives = 0, seen = 0
@@ -54,7 +55,7 @@ public enum EvaluationMetrics {
     /// 1e-9 of an integer counts as that integer (so 0.1 × 100 is 10, not 11).
     public static func topCount(fraction: Double, of n: Int) throws -> Int {
         guard fraction > 0, fraction <= 1 else {
-            throw DetectionInputError(input: "fraction", message: "must be in (0, 1], got \(fraction)")
+            throw LocatedError(column: "fraction", message: "must be in (0, 1], got \(fraction)")
         }
         let x = fraction * Double(n)
         let nearest = x.rounded()
@@ -67,7 +68,7 @@ public enum EvaluationMetrics {
     /// so the result never depends on the input order). Sums to ⌈f·n⌉.
     public static func topFractionWeights(scores: [Double], fraction: Double) throws -> [Double] {
         try check(scores, "scores")
-        guard !scores.isEmpty else { throw DetectionInputError(input: "scores", message: "empty") }
+        guard !scores.isEmpty else { throw LocatedError(column: "scores", message: "empty") }
         let m = try topCount(fraction: fraction, of: scores.count)
         let cut = scores.sorted(by: >)[m - 1]
         let above = scores.count(where: { $0 > cut }), tied = scores.count(where: { $0 == cut })
@@ -82,7 +83,7 @@ public enum EvaluationMetrics {
         try check(scores, "scores", against: labels)
         let positives = labels.count(where: { $0 })
         guard positives > 0 else {
-            throw DetectionInputError(input: "labels", message: "no positive (anomalous) labels: recall is undefined")
+            throw LocatedError(column: "labels", message: "no positive (anomalous) labels: recall is undefined")
         }
         let weights = try topFractionWeights(scores: scores, fraction: fraction)
         var found = 0.0
@@ -96,7 +97,7 @@ public enum EvaluationMetrics {
     public static func recallByClass<Class: Hashable>(scores: [Double], classes: [Class?], fraction: Double) throws
         -> [Class: Double] {
         guard scores.count == classes.count else {
-            throw DetectionInputError(input: "classes", message: "\(classes.count) classes for \(scores.count) scores")
+            throw LocatedError(column: "classes", message: "\(classes.count) classes for \(scores.count) scores")
         }
         let weights = try topFractionWeights(scores: scores, fraction: fraction)
         var found: [Class: Double] = [:], members: [Class: Int] = [:]
@@ -114,9 +115,9 @@ public enum EvaluationMetrics {
         try check(x, "x")
         try check(y, "y")
         guard x.count == y.count else {
-            throw DetectionInputError(input: "y", message: "\(y.count) values against \(x.count) in x")
+            throw LocatedError(column: "y", message: "\(y.count) values against \(x.count) in x")
         }
-        guard x.count >= 2 else { throw DetectionInputError(input: "x", message: "need at least 2 pairs, got \(x.count)") }
+        guard x.count >= 2 else { throw LocatedError(column: "x", message: "need at least 2 pairs, got \(x.count)") }
         let rx = averageRanks(x), ry = averageRanks(y)
         let mean = Double(x.count + 1) / 2  // every rank vector has this mean
         var sxy = 0.0, sxx = 0.0, syy = 0.0
@@ -126,8 +127,8 @@ public enum EvaluationMetrics {
             sxx += a * a
             syy += b * b
         }
-        guard sxx > 0 else { throw DetectionInputError(input: "x", message: "constant: the correlation is undefined") }
-        guard syy > 0 else { throw DetectionInputError(input: "y", message: "constant: the correlation is undefined") }
+        guard sxx > 0 else { throw LocatedError(column: "x", message: "constant: the correlation is undefined") }
+        guard syy > 0 else { throw LocatedError(column: "y", message: "constant: the correlation is undefined") }
         return sxy / (sxx * syy).squareRoot()
     }
 
@@ -149,16 +150,16 @@ public enum EvaluationMetrics {
 
     private static func check(_ values: [Double], _ name: String, against labels: [Bool]? = nil) throws {
         if let bad = values.firstIndex(where: { $0.isNaN }) {
-            throw DetectionInputError(input: name, message: "NaN at row \(bad)")
+            throw LocatedError(column: name, message: "NaN at row \(bad)")
         }
         if let labels, labels.count != values.count {
-            throw DetectionInputError(input: "labels", message: "\(labels.count) labels for \(values.count) \(name)")
+            throw LocatedError(column: "labels", message: "\(labels.count) labels for \(values.count) \(name)")
         }
     }
 
     private static func requireBothClasses(_ positives: Int, _ negatives: Int) throws {
         guard positives > 0, negatives > 0 else {
-            throw DetectionInputError(input: "labels",
+            throw LocatedError(column: "labels",
                                       message: "ROC AUC needs both classes; got \(positives) positive and \(negatives) negative")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// The k nearest neighbours of a set of query points: row i holds its k
 /// neighbours, nearest first (Euclidean distances in Double, and the rows of
@@ -43,7 +44,7 @@ public struct NearestNeighborIndex: Sendable {
     public func neighborsOfIndexedPoints(k: Int, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws
         -> NeighborLists {
         guard k >= 1, k < count else {
-            throw DetectionInputError(input: "k", message: "need 1 ≤ k < \(count) (points in the index), got \(k)")
+            throw LocatedError(column: "k", message: "need 1 ≤ k < \(count) (points in the index), got \(k)")
         }
         // Queries in tree order: consecutive queries share leaves and cache lines.
         return search(k: k, queries: tree.data, queryCount: count, fromIndex: true, threads: threads)
@@ -53,10 +54,10 @@ public struct NearestNeighborIndex: Sendable {
     public func neighbors(of queries: PointMatrix, k: Int,
                           threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> NeighborLists {
         guard queries.dimensions == dimensions else {
-            throw DetectionInputError(input: "queries", message: "index holds \(dimensions)-D points, got \(queries.dimensions)-D")
+            throw LocatedError(column: "queries", message: "index holds \(dimensions)-D points, got \(queries.dimensions)-D")
         }
         guard k >= 1, k <= count else {
-            throw DetectionInputError(input: "k", message: "need 1 ≤ k ≤ \(count) (points in the index), got \(k)")
+            throw LocatedError(column: "k", message: "need 1 ≤ k ≤ \(count) (points in the index), got \(k)")
         }
         return search(k: k, queries: queries.values, queryCount: queries.count, fromIndex: false, threads: threads)
     }
@@ -65,10 +66,10 @@ public struct NearestNeighborIndex: Sendable {
     /// tree's own points in tree order; each leaves itself out and writes its
     /// answer to its original row.
     private func search(k: Int, queries: [Float], queryCount: Int, fromIndex: Bool, threads: Int) -> NeighborLists {
-        let distances = SharedOutput<Double>(count: queryCount * k, initialValue: 0)
-        let indices = SharedOutput<Int32>(count: queryCount * k, initialValue: 0)
+        let distances = SharedArray<Double>(repeating: 0, count: queryCount * k)
+        let indices = SharedArray<Int32>(repeating: 0, count: queryCount * k)
         let tree = self.tree, d = dimensions
-        BlockScheduler.run(total: queryCount, blockSize: 256, threads: threads) { range in
+        parallelBlocks(total: queryCount, blockSize: 256, threads: threads) { range in
             var searcher = KDTreeSearch(tree: tree, k: k)
             queries.withUnsafeBufferPointer { q in
                 for i in range {

@@ -1,3 +1,4 @@
+import QADCore
 /// Points in a d-dimensional space (latent vectors, typically d = 16), stored
 /// row-major in Float32: point i is `values[i*dimensions ..< (i+1)*dimensions]`.
 /// Construction checks the shape and that every coordinate is finite, so the
@@ -10,29 +11,18 @@ public struct PointMatrix: Sendable {
     /// `name` is what errors call this input ("latents", "queries", …).
     public init(values: [Float], dimensions: Int, name: String = "points") throws {
         guard dimensions > 0 else {
-            throw DetectionInputError(input: name, message: "dimensions must be positive, got \(dimensions)")
+            throw LocatedError(column: name, message: "dimensions must be positive, got \(dimensions)")
         }
         guard values.count % dimensions == 0 else {
-            throw DetectionInputError(input: name,
+            throw LocatedError(column: name,
                                       message: "\(values.count) values are not a whole number of \(dimensions)-D points")
         }
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw DetectionInputError(input: name,
+            throw LocatedError(column: name,
                                       message: "point \(bad / dimensions), coordinate \(bad % dimensions) is \(values[bad])")
         }
         self.values = values
         self.dimensions = dimensions
         self.count = values.count / dimensions
     }
-}
-
-/// Bad input to a scorer or a metric: which input, and what is wrong with it.
-public struct DetectionInputError: Error, CustomStringConvertible, Equatable, Sendable {
-    public var input: String
-    public var message: String
-    public init(input: String, message: String) {
-        self.input = input
-        self.message = message
-    }
-    public var description: String { "\(input): \(message)" }
 }

@@ -1,29 +1,29 @@
 import QADCore
 import QADCrossmatch
 import QADFormats
-import QADStore
 
 /// The cross-match columns of every catalog in the store, prefixed by the
 /// catalog's name (upper-cased): NAME_ID, NAME_SEP, NAME_N, NAME_CHANCE and
 /// the kept and derived columns as NAME_COLUMN.
 public struct CrossmatchColumns: ExportColumnProvider {
     let catalogs: [CrossmatchCatalogRecord]
-    let store: any CrossmatchStore
+    let matches: [String: [CrossmatchMatchRecord]]
 
-    public init(store: any CrossmatchStore) throws {
-        self.store = store
-        catalogs = try store.crossmatchCatalogs()
+    /// Every cross-matched catalog with its matches.
+    public init(catalogs: [(catalog: CrossmatchCatalogRecord, matches: [CrossmatchMatchRecord])]) {
+        self.catalogs = catalogs.map(\.catalog)
+        matches = Dictionary(catalogs.map { ($0.catalog.name, $0.matches) }, uniquingKeysWith: { a, _ in a })
     }
 
     public func columns(for targets: [TargetID]) throws -> [CatalogTableColumn] {
         var out: [CatalogTableColumn] = []
         for catalog in catalogs {
             let prefix = catalog.name.uppercased() + "_"
-            let kept = try StoredCrossmatch.columns(of: catalog)
-            let byTarget = Dictionary(try store.crossmatches(catalog: catalog.name).map { ($0.targetid, $0) },
+            let kept = catalog.columns
+            let byTarget = Dictionary((matches[catalog.name] ?? []).map { ($0.targetid, $0) },
                                       uniquingKeysWith: { a, _ in a })
             let rows = targets.map { byTarget[$0] }
-            let values = try rows.map { r in try r?.valuesJson.map { try StoredCrossmatch.decode($0, columns: kept) } }
+            let values = try rows.map { r in try r?.typedValues(kept) }
             let r = catalog.radiusArcsec
             out.append(CatalogTableColumn(name: prefix + "ID", values: .string(rows.map { $0?.nearestId }),
                                           description: "\(catalog.name): \(catalog.idColumn) of the nearest source within \(r) arcsec",

@@ -1,6 +1,6 @@
 import QADCore
 import QADFormats
-import QADStore
+import QADLabels
 
 /// The reviewers' verdict per target (`qad review`): the consensus class, how
 /// many reviewers labelled it and the share that agree; provenance gives the
@@ -10,10 +10,11 @@ public struct LabelColumns: ExportColumnProvider {
     let reviewers: Int
     let events: Int
 
-    public init(store: any ReviewStore) throws {
-        consensus = Dictionary(try store.consensus().map { ($0.targetid, $0) }, uniquingKeysWith: { a, _ in a })
-        reviewers = try store.reviewers().count
-        events = try store.labelEventCount()
+    /// Each reviewed target's consensus, the reviewers known and the label events recorded.
+    public init(consensus: [LabelConsensus], reviewers: Int, events: Int) {
+        self.consensus = Dictionary(consensus.map { ($0.targetid, $0) }, uniquingKeysWith: { a, _ in a })
+        self.reviewers = reviewers
+        self.events = events
     }
 
     /// The reviewed TARGETIDs, ascending.

@@ -1,7 +1,7 @@
 import Foundation
 import QADCore
 import QADFormats
-import QADStore
+import QADDetect
 
 /// The scores of one model (`qad score`): every score and its percentile,
 /// where the localized residuals sit, the explanation windows, BAL and
@@ -14,15 +14,13 @@ public struct ScoreColumns: ExportColumnProvider {
     let balThreshold: Double
 
     /// `dataHash`: the model card's hash of its training data, when known.
-    public init(store: any Store & ScoreStore, model: String, dataHash: String?, balThreshold: Double = 0.5) throws {
-        guard let run = try store.scoreRun(model: model) else {
-            throw StoreError("model \(model) has no scores in this store (run qad score first)")
-        }
+    public init(run: ScoreRunRecord, scores: [ScoreRecord], spectra: [SpectrumRecord], dataHash: String?,
+                balThreshold: Double = 0.5) {
         self.run = run
         self.dataHash = dataHash
         self.balThreshold = balThreshold
-        scores = Dictionary(try store.scores(model: model).map { ($0.targetid, $0) }, uniquingKeysWith: { a, _ in a })
-        spectra = Dictionary(try store.spectra().map { ($0.targetid, $0) }, uniquingKeysWith: { a, _ in a })
+        self.scores = Dictionary(scores.map { ($0.targetid, $0) }, uniquingKeysWith: { a, _ in a })
+        self.spectra = Dictionary(spectra.map { ($0.targetid, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The scored TARGETIDs, ascending.
@@ -34,7 +32,7 @@ public struct ScoreColumns: ExportColumnProvider {
         var columns: [CatalogTableColumn] = []
         for name in ScoreName.allCases {
             columns.append(CatalogTableColumn(
-                name: name.rawValue.uppercased(), values: .float64(rows.map { $0?.value(name) }), 
+                name: name.rawValue.uppercased(), values: .float64(rows.map { $0?.value(name) }),
                 description: name.summary, displayFormat: "G14.6", ucd: "stat.value"))
         }
         for name in ScoreName.allCases {
@@ -66,10 +64,10 @@ public struct ScoreColumns: ExportColumnProvider {
         return columns
     }
 
-    func isBAL(_ s: SpectrumRecord) -> Bool { (s.balProb ?? 0) >= balThreshold || (s.biCiv ?? 0) > 0 }
+    func isBAL(_ s: SpectrumRecord) -> Bool { s.isBAL(threshold: balThreshold) }
 
     static func explanation(_ s: ScoreRecord) -> String {
-        s.explanationWindows.map { String(format: "%@ (%@) %.3f", $0.window, $0.frame, $0.share) }.joined(separator: "; ")
+        s.explanation.map { String(format: "%@ (%@) %.3f", $0.window, $0.frame, $0.share) }.joined(separator: "; ")
     }
 
     public func provenance() throws -> [CatalogProvenance] {

@@ -1,14 +1,13 @@
 import QADCore
 import QADFormats
-import QADStore
 
 /// The catalog columns of the ingested spectra: TARGETID, RA, DEC, Z, SNR,
 /// BAL_PROB, FLAGS.
 public struct SpectrumColumns: ExportColumnProvider {
     let spectra: [TargetID: SpectrumRecord]
 
-    public init(store: any Store) throws {
-        spectra = Dictionary(try store.spectra().map { ($0.targetid, $0) }, uniquingKeysWith: { a, _ in a })
+    public init(spectra: [SpectrumRecord]) {
+        self.spectra = Dictionary(spectra.map { ($0.targetid, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     public func columns(for targets: [TargetID]) throws -> [CatalogTableColumn] {

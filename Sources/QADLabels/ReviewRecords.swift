@@ -1,12 +1,9 @@
 import Foundation
-import GRDB
 import QADCore
 
 /// A person who reviews candidates. Only the SHA-256 of their sign-in token is
 /// stored: a copy of the store does not let anyone sign in.
-public struct ReviewerRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "reviewer"
-
+public struct ReviewerRecord: Sendable, Equatable {
     public var id: Int64?
     public var name: String
     public var tokenHash: String
@@ -21,17 +18,12 @@ public struct ReviewerRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         self.isLocal = isLocal
         self.createdAt = createdAt
     }
-
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 }
 
 /// One label decision as a reviewer made it. Events are only ever appended
 /// (triggers refuse UPDATE and DELETE): a reviewer's current label of a target
 /// is their latest event for it, and every earlier decision stays readable.
-public struct LabelEventRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "label_event"
-
+public struct LabelEventRecord: Sendable, Equatable {
     public var id: Int64?
     public var reviewerId: Int64
     public var targetid: TargetID
@@ -57,52 +49,34 @@ public struct LabelEventRecord: Codable, Sendable, Equatable, FetchableRecord, P
         self.clientEventId = clientEventId
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, reviewerId, targetid, subtype, confidence, notes, createdAt, clientEventId
-        case labelClass = "class"
-    }
-
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 }
 
-extension LabelClass: DatabaseValueConvertible {}
-extension LabelConfidence: DatabaseValueConvertible {}
+/// A reviewer's current label of a target: their latest label event for it.
+public typealias CurrentLabel = LabelEventRecord
 
-extension SQLiteStore {
-    static func registerReviewMigration(_ m: inout DatabaseMigrator) {
-        m.registerMigration("v4: reviewers and labels") { db in
-            try db.create(table: "reviewer") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("name", .text).notNull().unique()
-                t.column("token_hash", .text).notNull().unique()
-                t.column("is_local", .boolean).notNull()
-                t.column("created_at", .double).notNull()
-            }
-            try db.create(table: "label_event") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("reviewer_id", .integer).notNull().references("reviewer")
-                t.column("targetid", .integer).notNull()
-                t.column("class", .text).notNull()
-                t.column("subtype", .text).notNull()
-                t.column("confidence", .integer).notNull()
-                t.column("notes", .text).notNull()
-                t.column("created_at", .double).notNull()
-                t.column("client_event_id", .text)
-                t.uniqueKey(["reviewer_id", "client_event_id"])
-            }
-            try db.create(index: "label_event_by_reviewer", on: "label_event", columns: ["reviewer_id", "targetid", "id"])
-            try db.create(index: "label_event_by_target", on: "label_event", columns: ["targetid", "reviewer_id", "id"])
-            // History is never overwritten: the database itself refuses it.
-            for op in ["UPDATE", "DELETE"] {
-                try db.execute(sql: """
-                    CREATE TRIGGER label_event_no_\(op.lowercased()) BEFORE \(op) ON label_event
-                    BEGIN SELECT RAISE(ABORT, 'label_event is append-only'); END
-                    """)
-            }
-            // The queue reads candidates by descending score with TARGETID as
-            // tie-break; this index serves that order without sorting the sample.
-            try db.execute(sql: "CREATE INDEX score_queue_order ON score(model, score DESC, targetid)")
-        }
+extension ReviewerRecord: StoredRecord {
+    public static let table = StoredTable<ReviewerRecord>(
+        "reviewer", createdBy: SchemaHistory.reviews,
+        columns: [.generatedID("id", \.id), .text("name", \.name), .text("token_hash", \.tokenHash),
+                  .bool("is_local", \.isLocal), .double("created_at", \.createdAt)],
+        unique: [["name"], ["token_hash"]])
+
+    public static var blank: ReviewerRecord { ReviewerRecord(name: "", tokenHash: "", isLocal: false, createdAt: 0) }
+}
+
+extension LabelEventRecord: StoredRecord {
+    /// Append-only: each store adds triggers that refuse UPDATE and DELETE.
+    public static let table = StoredTable<LabelEventRecord>(
+        "label_event", createdBy: SchemaHistory.reviews,
+        columns: [.generatedID("id", \.id), .int64("reviewer_id", \.reviewerId), .int64("targetid", \.targetid),
+                  .rawText("class", \.labelClass), .text("subtype", \.subtype), .rawInt("confidence", \.confidence),
+                  .text("notes", \.notes), .double("created_at", \.createdAt), .text("client_event_id", \.clientEventId)],
+        unique: [["reviewer_id", "client_event_id"]],
+        indexes: [StoredIndex("label_event_by_reviewer", ["reviewer_id", "targetid", "id"], createdBy: SchemaHistory.reviews),
+                  StoredIndex("label_event_by_target", ["targetid", "reviewer_id", "id"], createdBy: SchemaHistory.reviews)],
+        references: [StoredReference("reviewer_id", to: "reviewer")])
+
+    public static var blank: LabelEventRecord {
+        LabelEventRecord(reviewerId: 0, targetid: 0, labelClass: .unsure, createdAt: 0)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import QADFormats
 import QADModel
 
 /// A 2-D principal-component projection of latent vectors.

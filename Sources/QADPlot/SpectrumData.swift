@@ -1,8 +1,8 @@
 import Foundation
 import QADCore
 import QADFormats
+import QADDetect
 import QADModel
-import QADStore
 
 /// Everything one figure of one spectrum needs: the cached rest-frame flux and
 /// its inverse variance, the model's reconstruction, and where the scorer
@@ -43,32 +43,28 @@ public struct SpectrumData: Sendable {
     }
 }
 
-/// Reads spectra of a project for figures: the cache and a model's
-/// reconstructions, memory-mapped, so one spectrum costs a few page reads.
-/// Every cache shard is read, as training and inference read them (one `main`
-/// after a single-process ingest; one per file after `qad worker` runs on a
-/// shared store), so the model's matrices line up with the cache's global rows.
+/// Reads spectra for figures: the cache and a model's reconstructions,
+/// memory-mapped, so one spectrum costs a few page reads. The cache should
+/// hold every shard, as training and inference read them (one `main` after a
+/// single-process ingest; one per file after `qad worker` runs on a shared
+/// store), so the model's matrices line up with the cache's global rows.
 public final class SpectrumLoader: @unchecked Sendable {
     // @unchecked: read-only mappings and immutable arrays.
-    public let project: ProjectStore
-    public let model: String
     let cache: SpectralCache
     /// Each shard's global rows.
     let shardRows: [String: Range<Int>]
     let reconstruction: MappedNPYMatrix?
     public let restCenters: [Double]
 
-    public init(project: ProjectStore, model: String = "vae") throws {
-        self.project = project
-        self.model = model
-        let cache = try SpectralCache(project: project, shard: SpectralCache.allShards)
+    /// `modelDirectory`: where the model's `reconstruction.npy` is (none: figures without a model).
+    public init(cache: SpectralCache, modelDirectory: String) throws {
         self.cache = cache
         shardRows = Dictionary(uniqueKeysWithValues: cache.shardNames.indices.map { p in
             (cache.shardNames[p], cache.flux.starts[p]..<(cache.flux.starts[p] + cache.flux.parts[p].rows))
         })
         cache.flux.advise(random: true)
         cache.weight.advise(random: true)
-        let reconstructionPath = "\(project.directory)/models/\(model)/\(VAEInference.reconstructionName)"
+        let reconstructionPath = "\(modelDirectory)/\(ModelFiles.reconstructionName)"
         if FileManager.default.fileExists(atPath: reconstructionPath) {
             let r = try MappedNPYMatrix(path: reconstructionPath)
             r.advise(random: true)
@@ -76,7 +72,7 @@ public final class SpectrumLoader: @unchecked Sendable {
         } else {
             reconstruction = nil
         }
-        (restCenters, _) = try NPYFile.readDoubles(project.cacheDirectory + "/grid.npy")
+        restCenters = cache.centers
     }
 
     /// The row of the model's matrices (latents, reconstructions) and of the
@@ -90,7 +86,7 @@ public final class SpectrumLoader: @unchecked Sendable {
     /// The spectrum of a catalog row with its scores' explanation, cut to the covered range.
     public func load(_ spectrum: SpectrumRecord, score: ScoreRecord?) throws -> SpectrumData {
         guard let row = globalRow(of: spectrum) else {
-            throw StoreError("TARGETID \(spectrum.targetid): cache row \(spectrum.cacheRow) of shard \(spectrum.cacheShard) "
+            throw LocatedError("TARGETID \(spectrum.targetid): cache row \(spectrum.cacheRow) of shard \(spectrum.cacheShard) "
                              + "is beyond its committed rows")
         }
         let f = cache.flux.row(row), w = cache.weight.row(row)
@@ -110,7 +106,7 @@ public final class SpectrumLoader: @unchecked Sendable {
             targetid: spectrum.targetid, z: spectrum.z,
             restLambda: empty ? [] : Array(restCenters[range]),
             flux: empty ? [] : range.map { f[$0] }, ivar: empty ? [] : range.map { w[$0] }, model: modelValues,
-            windows: score?.explanationWindows ?? [],
+            windows: score?.explanation ?? [],
             localRest: score.flatMap { $0.localRestLambda.isFinite ? ($0.localRestLambda, $0.localRestWidth) : nil },
             localObs: score.flatMap { $0.localObsLambda.isFinite ? ($0.localObsLambda, $0.localObsWidth) : nil })
     }

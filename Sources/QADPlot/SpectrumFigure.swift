@@ -1,5 +1,5 @@
 import Foundation
-import QADStore
+
 
 /// The review figure of one spectrum: observed flux, reconstruction, noise
 /// band, masked pixels, emission lines at the catalog redshift and explanation

@@ -1,6 +1,6 @@
 import Foundation
 import QADDetect
-import QADStore
+
 
 /// Where a named explanation window lies, so the figure can shade it: the
 /// scorer's own window table (`NamedWindow`), in its frame. "continuum" (every

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import QADDetect
 import QADStore
 
 /// The review web app: routes, sign-in, CSRF checks, security headers. `qad
@@ -17,14 +18,18 @@ public func buildApplication(
     let router = Router(context: ReviewRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ServerTimingMiddleware())
+    var logger = Logger(label: "qad-review")
+    logger.logLevel = .warning
     router.add(middleware: SignInMiddleware(state: state))
+    // The app's own script and style sheet, nothing else: Hummingbird refuses
+    // paths with "..", and only files inside the Static folder exist for it.
+    router.add(middleware: FileMiddleware(state.staticRoot, urlBasePath: "/static",
+                                          cacheControl: CacheControl([(MediaType(type: .any), [.noCache])]),
+                                          logger: logger))
     addAuthRoutes(router, state: state)
-    addStaticRoutes(router, state: state)
     addPageRoutes(router, state: state)
     addAPIRoutes(router, state: state)
     addFigureRoutes(router, state: state)
-    var logger = Logger(label: "qad-review")
-    logger.logLevel = .warning
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "qad-review"),
@@ -50,10 +55,18 @@ func jsonResponse(_ body: String, status: HTTPResponse.Status = .ok) -> Response
              body: .init(byteBuffer: ByteBuffer(string: body)))
 }
 
+/// A small JSON body from a Codable value (large float arrays go through `JSONWriter`).
+func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+    // '<' as \u003c, so a body shown as HTML can never close a tag.
+    let text = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
+    return jsonResponse(text, status: status)
+}
+
 func jsonError(_ message: String, status: HTTPResponse.Status) -> Response {
-    var w = JSONWriter()
-    w.openObject(); w.key("error"); w.string(message); w.closeObject()
-    return jsonResponse(w.text, status: status)
+    jsonResponse(["error": message], status: status)
 }
 
 // MARK: middleware

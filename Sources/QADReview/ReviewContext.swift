@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import QADCore
+import QADCrossmatch
+import QADPipeline
 import QADPlot
 import QADStore
 
@@ -43,14 +45,11 @@ public struct ReviewConfiguration: Sendable {
     }
 }
 
-/// What the review app needs of a store: the catalog, the scores and the labels.
-typealias ReviewableStore = any Store & ScoreStore & ReviewStore
-
 /// Shared by all requests: the store, the spectra, the sessions.
 final class ReviewState: Sendable {
     let configuration: ReviewConfiguration
     let project: ProjectStore
-    let store: ReviewableStore
+    let store: any Store
     let spectra: SpectrumLoader
     let sessions = SessionTable()
     let selectionCounts = SelectionCounts()
@@ -58,28 +57,19 @@ final class ReviewState: Sendable {
 
     init(_ configuration: ReviewConfiguration) throws {
         project = configuration.project
-        store = try reviewableStore(of: project)
+        store = project.store
         // The store's own cross-matches, when `qad crossmatch` has run and no other provider is given.
         var configuration = configuration
-        if configuration.crossmatches == nil, let matches = project.store as? any CrossmatchStore,
-           try !matches.crossmatchCatalogs().isEmpty {
-            configuration.crossmatches = try StoreCrossmatches(store: matches)
+        if configuration.crossmatches == nil, try !store.crossmatchCatalogs().isEmpty {
+            configuration.crossmatches = try StoreCrossmatches(store: store)
         }
         self.configuration = configuration
-        spectra = try SpectrumLoader(project: project, model: configuration.model)
+        spectra = try PlotStage.loader(project: project, model: configuration.model)
         guard let root = Bundle.module.resourceURL?.appendingPathComponent("Static").standardizedFileURL.path else {
-            throw StoreError("the review app's static files are missing from the build")
+            throw LocatedError("the review app's static files are missing from the build")
         }
         staticRoot = root
     }
-}
-
-/// The project's store as the review app uses it, or an error naming the store.
-func reviewableStore(of project: ProjectStore) throws -> ReviewableStore {
-    guard let store = project.store as? ReviewableStore else {
-        throw StoreError("\(project.location): this store cannot hold scores and reviews")
-    }
-    return store
 }
 
 /// A request's context: Hummingbird's core plus the signed-in session.

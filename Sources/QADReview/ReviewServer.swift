@@ -11,7 +11,7 @@ public enum ReviewServer {
                            localUser: String = ProcessInfo.processInfo.environment["USER"] ?? "local",
                            announce: @escaping @Sendable (String) -> Void = { print($0) }) async throws {
         let project = configuration.project
-        let token = try ReviewerTokens.issue(store: try reviewableStore(of: project), name: localUser, isLocal: true)
+        let token = try ReviewerTokens.issue(store: project.store, name: localUser, isLocal: true)
         let host = configuration.host
         let app = try buildApplication(configuration) { port in
             announce("""

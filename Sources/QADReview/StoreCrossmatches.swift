@@ -13,7 +13,7 @@ public struct StoreCrossmatches: CrossmatchProvider {
     public init(store: any CrossmatchStore) throws {
         self.store = store
         var columns: [String: [KeptColumn]] = [:]
-        for catalog in try store.crossmatchCatalogs() { columns[catalog.name] = try StoredCrossmatch.columns(of: catalog) }
+        for catalog in try store.crossmatchCatalogs() { columns[catalog.name] = catalog.columns }
         self.columns = columns
     }
 
@@ -21,8 +21,7 @@ public struct StoreCrossmatches: CrossmatchProvider {
         try store.crossmatches(of: targetid).compactMap { m in
             guard let id = m.nearestId, let sep = m.sepArcsec else { return nil }
             var summary = "\(m.nWithin) within the radius"
-            if let json = m.valuesJson, let kept = columns[m.catalog] {
-                let values = try StoredCrossmatch.decode(json, columns: kept)
+            if let kept = columns[m.catalog], let values = try m.typedValues(kept) {
                 let parts = zip(kept, values).compactMap { column, value -> String? in
                     switch value {
                     case .float64(let d): return d.isFinite ? "\(column.name) \(String(format: "%.3g", d))" : nil

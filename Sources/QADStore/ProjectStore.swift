@@ -1,6 +1,7 @@
 import Foundation
 import QADCore
 import QADFormats
+import QADModel
 
 /// A project: the catalog store plus the spectral cache and models in a folder.
 /// With SQLite the folder also holds the catalog; with PostgreSQL
@@ -42,10 +43,10 @@ public struct ProjectStore: Sendable {
     public static func open(store location: String, cache: String? = nil) throws -> ProjectStore {
         if PostgresURL.isPostgres(location) {
             guard let cache else {
-                throw StoreError("--store \(location): a PostgreSQL store needs --cache DIR for the spectral cache and models")
+                throw LocatedError("--store \(location): a PostgreSQL store needs --cache DIR for the spectral cache and models")
             }
             let store = try makeStore(url: location)
-            return try ProjectStore(store: store, directory: cache, location: (store as? PostgresStore)?.url.description ?? location)
+            return try ProjectStore(store: store, directory: cache, location: store.location)
         }
         guard let cache, cache != location else { return try ProjectStore(directory: location) }
         try FileManager.default.createDirectory(atPath: location, withIntermediateDirectories: true)
@@ -54,12 +55,24 @@ public struct ProjectStore: Sendable {
 
     /// Where the catalog tables are, for messages and provenance: the SQLite
     /// file, or the database URL without password.
-    public var catalogLocation: String { (store as? SQLiteStore)?.path ?? location }
+    public var catalogLocation: String { store.location }
 
     static func sqlitePath(in directory: String) -> String { directory + "/qad.sqlite" }
 
-    public func fluxPath(shard: String) -> String { "\(cacheDirectory)/\(shard).flux.npy" }
-    public func weightPath(shard: String) -> String { "\(cacheDirectory)/\(shard).weight.npy" }
+    public func fluxPath(shard: String) -> String { SpectralCache.fluxPath(directory: cacheDirectory, shard: shard) }
+    public func weightPath(shard: String) -> String { SpectralCache.weightPath(directory: cacheDirectory, shard: shard) }
+
+    /// Where model `name`'s checkpoints, weights, latents and reconstructions live.
+    public func modelDirectory(_ name: String) -> String { directory + "/models/" + name }
+
+    /// The cache memory-mapped: one shard with its committed rows, or every
+    /// non-empty shard in name order (`SpectralCache.allShards`).
+    public func spectralCache(shard: String = "main") throws -> SpectralCache {
+        let shards = shard == SpectralCache.allShards
+            ? try store.cacheShards().filter { $0.rows > 0 }.sorted { $0.name < $1.name }
+            : [CacheShardRecord(name: shard, rows: try store.committedRows(shard: shard), columns: 0)]
+        return try SpectralCache(directory: cacheDirectory, shard: shard, shards: shards)
+    }
 
     /// The normalization reference of this store. A new store gets the grid
     /// and `makeReference()` written once; an existing one must be on the same
@@ -79,11 +92,11 @@ public struct ProjectStore: Sendable {
         let centers = grid.centers
         guard existing.count == centers.count,
               zip(existing, centers).allSatisfy({ abs($0 - $1) <= 1e-9 * $1 }) else {
-            throw StoreError("\(gridPath): the store was built on a different rest grid (\(existing.count) bins); use a new --store")
+            throw LocatedError("\(gridPath): the store was built on a different rest grid (\(existing.count) bins); use a new --store")
         }
         let (reference, _) = try NPYFile.readDoubles(referencePath)
         guard reference.count == grid.count else {
-            throw StoreError("\(referencePath): \(reference.count) values, the grid has \(grid.count) bins")
+            throw LocatedError("\(referencePath): \(reference.count) values, the grid has \(grid.count) bins")
         }
         return reference
     }

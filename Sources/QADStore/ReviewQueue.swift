@@ -1,4 +1,6 @@
 import QADCore
+import QADDetect
+import QADLabels
 
 /// One page of the review queue, with the asking reviewer's current labels.
 public struct ReviewQueuePage: Sendable {

@@ -1,5 +1,9 @@
 import Foundation
 import QADCore
+import QADCrossmatch
+import QADDetect
+import QADLabels
+import QADModel
 
 /// Everything one input file contributes, committed atomically: a crash leaves
 /// the whole file in the store or none of it.
@@ -15,9 +19,17 @@ public struct FileCommit: Sendable {
     }
 }
 
-/// The project store's catalog side. SQLite (GRDB) is the embedded default;
-/// a PostgreSQL implementation shares this protocol and schema.
-public protocol Store: AnyObject, Sendable {
+/// The project store: everything every stage keeps, one type. SQLite (GRDB)
+/// is the embedded default; PostgreSQL holds the same schema for a shared run.
+/// Both implement all of it; only the shared work queue (`WorkQueueStore`)
+/// is PostgreSQL's alone. The parts below name what each stage uses.
+public protocol Store: CatalogStore, ModelOutputStore, ScoreStore, CrossmatchStore, ReviewStore, UpstreamARDStore {
+    /// Where the store is, for messages: the SQLite file or the URL without password.
+    var location: String { get }
+}
+
+/// What ingest writes and every later stage reads: spectra, files, problems, cache shards.
+public protocol CatalogStore: AnyObject, Sendable {
     /// The record of an input file seen before, if any.
     func fileRecord(path: String) throws -> IngestedFileRecord?
     /// Every stored TARGETID (to report duplicates before writing).
@@ -45,9 +57,50 @@ public protocol Store: AnyObject, Sendable {
     func cacheShards() throws -> [CacheShardRecord]
 }
 
-/// Errors of the store layer, naming what they concern.
-public struct StoreError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+/// What the model stages (`qad train`, `qad infer`) keep.
+public protocol ModelOutputStore: Sendable {
+    /// Catalog spectra whose cache rows lie in [rows], ordered by row.
+    func cacheRows(shard: String, in rows: Range<Int>) throws -> [CacheRowRef]
+    func inferenceProgress(model: String) throws -> ModelInferenceRecord?
+    /// Outputs of a stretch of rows and the new progress, in one transaction.
+    func commitInference(_ outputs: [ModelOutputRecord], progress: ModelInferenceRecord) throws
+    /// Forgets a model's outputs and progress.
+    func resetInference(model: String) throws
+    func modelOutputs(model: String) throws -> [ModelOutputRecord]
+}
+
+/// What `qad score` writes and ranking, review and export read.
+public protocol ScoreStore: Sendable {
+    /// Replaces every score of `run.model` (and the run record) in one transaction.
+    func replaceScores(_ scores: [ScoreRecord], run: ScoreRunRecord) throws
+    func scoreRun(model: String) throws -> ScoreRunRecord?
+    /// Every score of a model, in TARGETID order.
+    func scores(model: String) throws -> [ScoreRecord]
+    func score(model: String, targetid: TargetID) throws -> ScoreRecord?
+    /// The candidates a query selects, in its order.
+    func candidates(_ query: CandidateQuery) throws -> [Candidate]
+    /// How many spectra a query selects (ignoring limit and offset).
+    func candidateCount(_ query: CandidateQuery) throws -> Int
+}
+
+/// A target's position as the store has it, for matching.
+public struct TargetPosition: Sendable, Equatable {
+    public var targetid: TargetID
+    public var ra: Double
+    public var dec: Double
+}
+
+/// What `qad crossmatch` writes and export and review read.
+public protocol CrossmatchStore: Sendable {
+    /// Every spectrum with a position, ordered by TARGETID.
+    func targetPositions() throws -> [TargetPosition]
+    /// Spectra without RA or Dec (they cannot be matched).
+    func targetsWithoutPosition() throws -> Int
+    /// Replaces everything stored for `catalog.name` by these matches, in one transaction.
+    func replaceCrossmatch(_ catalog: CrossmatchCatalogRecord, matches: [CrossmatchMatchRecord]) throws
+    func crossmatchCatalogs() throws -> [CrossmatchCatalogRecord]
+    /// A catalog's matches, ordered by TARGETID.
+    func crossmatches(catalog: String) throws -> [CrossmatchMatchRecord]
+    /// One target's matches in every catalog, ordered by catalog name.
+    func crossmatches(of targetid: TargetID) throws -> [CrossmatchMatchRecord]
 }

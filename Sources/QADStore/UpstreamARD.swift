@@ -62,20 +62,39 @@ public protocol UpstreamARDStore: Sendable {
     func upstreamCandidates(_ query: UpstreamCandidateQuery) throws -> [UpstreamARDRecord]
 }
 
-enum UpstreamARDSchema {
-    static let migrationName = "v3: upstream ARD columns"
-    static let columns = ["targetid", "z_helio", "spectype", "bal_prob", "latent_vec", "recon_mse", "anomaly_score",
-                          "source"]
+extension UpstreamARDRecord: StoredRecord {
+    public static let table = StoredTable<UpstreamARDRecord>(
+        "upstream_ard", createdBy: SchemaHistory.upstreamARD,
+        columns: [
+            .int64("targetid", \.targetid), .double("z_helio", \.zHelio), .text("spectype", \.spectype),
+            .double("bal_prob", \.balProb),
+            // Little-endian float32 bytes (BLOB / BYTEA): the same bytes in
+            // both stores, and what NumPy's frombuffer reads.
+            .init("latent_vec", .blob, nullable: true,
+                  encode: { $0.latentVec.map { .blob(Self.bytes($0)) } ?? .null },
+                  decode: { r, v throws(StoredValueError) in
+                      switch v {
+                      case .null: r.latentVec = nil
+                      case .blob(let b): r.latentVec = try Self.floats(b)
+                      default: throw StoredValueError("expected float32 bytes, found \(v.text)")
+                      }
+                  }),
+            .double("recon_mse", \.reconMse), .double("anomaly_score", \.anomalyScore), .text("source", \.source),
+        ],
+        primaryKey: ["targetid"],
+        indexes: [StoredIndex("upstream_ard_anomaly_score", ["anomaly_score"], createdBy: SchemaHistory.upstreamARD)])
 
-    /// LATENT_VEC is stored as little-endian float32 bytes (BLOB / BYTEA): the
-    /// same bytes in both stores, and what NumPy's frombuffer reads.
-    static func bytes(_ v: [Float]?) -> [UInt8]? {
-        v.map { $0.flatMap { f -> [UInt8] in withUnsafeBytes(of: f.bitPattern.littleEndian, Array.init) } }
+    public static var blank: UpstreamARDRecord {
+        UpstreamARDRecord(targetid: 0, zHelio: nil, spectype: nil, balProb: nil, latentVec: nil, reconMse: nil,
+                          anomalyScore: nil, source: "")
     }
 
-    static func floats(_ bytes: [UInt8]?) throws -> [Float]? {
-        guard let bytes else { return nil }
-        guard bytes.count % 4 == 0 else { throw StoreError("upstream_ard.latent_vec: \(bytes.count) bytes, not float32s") }
+    static func bytes(_ v: [Float]) -> [UInt8] {
+        v.flatMap { f -> [UInt8] in withUnsafeBytes(of: f.bitPattern.littleEndian, Array.init) }
+    }
+
+    static func floats(_ bytes: [UInt8]) throws(StoredValueError) -> [Float] {
+        guard bytes.count % 4 == 0 else { throw StoredValueError("\(bytes.count) bytes, not float32s") }
         return stride(from: 0, to: bytes.count, by: 4).map { i in
             Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16
                   | UInt32(bytes[i + 3]) << 24)
@@ -86,15 +105,7 @@ enum UpstreamARDSchema {
 extension SQLiteStore: UpstreamARDStore {
     public func saveUpstream(_ records: [UpstreamARDRecord]) throws {
         try pool.write { db in
-            let statement = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO upstream_ard (\(UpstreamARDSchema.columns.joined(separator: ", ")))
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for r in records {
-                try statement.execute(arguments: [r.targetid, r.zHelio, r.spectype, r.balProb,
-                                                  UpstreamARDSchema.bytes(r.latentVec).map { Data($0) },
-                                                  r.reconMse, r.anomalyScore, r.source])
-            }
+            try db.insert(records, verb: "INSERT OR REPLACE")
         }
     }
 
@@ -109,10 +120,8 @@ extension SQLiteStore: UpstreamARDStore {
             for start in stride(from: 0, to: ids.count, by: 500) {
                 let slice = Array(ids[start..<min(start + 500, ids.count)])
                 let marks = Array(repeating: "?", count: slice.count).joined(separator: ", ")
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM upstream_ard WHERE targetid IN (\(marks))",
-                                            arguments: StatementArguments(slice))
-                for row in rows {
-                    let r = try Self.upstream(row)
+                for r in try db.fetchAll(UpstreamARDRecord.self, where: "targetid IN (\(marks))",
+                                         arguments: StatementArguments(slice), order: "targetid", source: path) {
                     out[r.targetid] = r
                 }
             }
@@ -122,21 +131,14 @@ extension SQLiteStore: UpstreamARDStore {
 
     public func upstreamCandidates(_ q: UpstreamCandidateQuery) throws -> [UpstreamARDRecord] {
         try pool.read { db in
-            var sql = "SELECT * FROM upstream_ard WHERE anomaly_score > ?"
+            var sql = "SELECT \(UpstreamARDRecord.table.selectList()) FROM upstream_ard WHERE anomaly_score > ?"
             var arguments: StatementArguments = [q.minAnomalyScore]
             if let v = q.minReconMSE { sql += " AND recon_mse >= ?"; arguments += [v] }
             if let v = q.maxReconMSE { sql += " AND recon_mse <= ?"; arguments += [v] }
             if let v = q.maxBALProb { sql += " AND (bal_prob IS NULL OR bal_prob < ?)"; arguments += [v] }
             sql += " ORDER BY anomaly_score DESC, targetid"
             if let n = q.limit { sql += " LIMIT ?"; arguments += [n] }
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.upstream)
+            return try db.fetch(UpstreamARDRecord.self, sql: sql, arguments: arguments, source: path)
         }
-    }
-
-    private static func upstream(_ row: Row) throws -> UpstreamARDRecord {
-        let blob: Data? = row["latent_vec"]
-        return UpstreamARDRecord(targetid: row["targetid"], zHelio: row["z_helio"], spectype: row["spectype"],
-                                 balProb: row["bal_prob"], latentVec: try UpstreamARDSchema.floats(blob.map { Array($0) }),
-                                 reconMse: row["recon_mse"], anomalyScore: row["anomaly_score"], source: row["source"])
     }
 }

@@ -6,11 +6,11 @@ import Testing
 
 /// qad's pairs against astropy's search_around_sky (tools/crosscheck_match.py):
 /// the same pairs, separations within 1 mas.
-@Suite(.serialized) struct AstropyMatchTests {
+@Suite(.serialized, .needs(.python)) struct AstropyMatchTests {
     /// Matches, writes the pairs file, and has astropy check it.
     func crossCheck(targets: String, tID: String, tRA: String, tDec: String, catalog: String, cID: String?,
                     cRA: String, cDec: String, radius: Double, expectPairs: Bool = true) throws {
-        guard let python = try crossCheckPython() else { return }
+        let python = try requirePython()
         let t = try SkyTargets.load(path: targets, id: tID, ra: tRA, dec: tDec)
         var request = CrossmatchRequest(catalogPath: catalog, radiusArcsec: radius)
         request.raColumn = cRA
@@ -54,7 +54,7 @@ import Testing
     /// A million sources with crowds at both poles and along RA = 0/360, exact
     /// pole and RA = 0 points, duplicates and near counterparts.
     @Test func millionRandomSourcesWithPolesAndTheRASeam() throws {
-        guard let python = try crossCheckPython() else { return }
+        let python = try requirePython()
         let dir = temporaryDirectory()
         let (status, output) = try run(python, [packageRoot.appendingPathComponent("tools/crosscheck_match.py").path,
                                                 "random", dir, "200000", "1000000", "42"])

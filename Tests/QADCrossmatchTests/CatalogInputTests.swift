@@ -79,8 +79,8 @@ import Testing
         #expect(wider.matches[0].countWithin == 3)
     }
 
-    @Test func parquetAndFITSReadersAgreeWithCSV() throws {
-        guard let python = try crossCheckPython() else { return }
+    @Test(.needs(.python)) func parquetAndFITSReadersAgreeWithCSV() throws {
+        let python = try requirePython()
         let dir = temporaryDirectory()
         let script = """
         import numpy as np, pyarrow as pa, pyarrow.parquet as pq

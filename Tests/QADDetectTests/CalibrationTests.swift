@@ -1,6 +1,5 @@
 import Foundation
 import QADCore
-import QADStore
 import Testing
 @testable import QADDetect
 

@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 import Testing
 @testable import QADDetect
 
@@ -51,14 +52,14 @@ import Testing
     }
 
     @Test func badInputIsRefusedWithItsName() throws {
-        #expect(throws: DetectionInputError(input: "latents", message: "point 1, coordinate 0 is nan")) {
+        #expect(throws: LocatedError(column: "latents", message: "point 1, coordinate 0 is nan")) {
             try PointMatrix(values: [0, 1, .nan, 2], dimensions: 2, name: "latents")
         }
         let points = try PointMatrix(values: [0, 1, 2, 3], dimensions: 2)
-        #expect(throws: DetectionInputError.self) { try IsolationForest.fit(points, configuration: .init(trees: 0)) }
+        #expect(throws: LocatedError.self) { try IsolationForest.fit(points, configuration: .init(trees: 0)) }
         let single = try PointMatrix(values: [0, 1], dimensions: 2)
-        #expect(throws: DetectionInputError.self) { try IsolationForest.fit(single) }
+        #expect(throws: LocatedError.self) { try IsolationForest.fit(single) }
         let forest = try IsolationForest.fit(points)
-        #expect(throws: DetectionInputError.self) { try forest.scores(try PointMatrix(values: [0, 1, 2], dimensions: 3)) }
+        #expect(throws: LocatedError.self) { try forest.scores(try PointMatrix(values: [0, 1, 2], dimensions: 3)) }
     }
 }

@@ -1,3 +1,4 @@
+import QADCore
 import Testing
 @testable import QADDetect
 
@@ -29,7 +30,7 @@ import Testing
         let r = try M.spearman([1, 2, 2, 3], [1, 3, 2, 4])
         #expect(abs(r - 4.5 / (4.5 * 5).squareRoot()) < 1e-15)
         #expect(try M.spearman([1, 2, 3], [30, 20, 10]) == -1)
-        #expect(throws: DetectionInputError(input: "y", message: "constant: the correlation is undefined")) {
+        #expect(throws: LocatedError(column: "y", message: "constant: the correlation is undefined")) {
             try M.spearman([1, 2, 3], [5, 5, 5])
         }
     }
@@ -53,14 +54,14 @@ import Testing
     }
 
     @Test func nanAndDegenerateInputsThrowNamingTheInput() throws {
-        #expect(throws: DetectionInputError(input: "scores", message: "NaN at row 1")) {
+        #expect(throws: LocatedError(column: "scores", message: "NaN at row 1")) {
             try M.rocAUC(scores: [0, .nan], labels: [true, false])
         }
-        #expect(throws: DetectionInputError(input: "x", message: "NaN at row 2")) { try M.spearman([1, 2, .nan], [1, 2, 3]) }
-        #expect(throws: DetectionInputError.self) { try M.rocAUC(scores: [1, 2], labels: [true, true]) }
-        #expect(throws: DetectionInputError.self) { try M.averagePrecision(scores: [1, 2], labels: [false, false]) }
-        #expect(throws: DetectionInputError.self) { try M.rocAUC(scores: [1, 2], labels: [true]) }
-        #expect(throws: DetectionInputError.self) { try M.topFractionWeights(scores: [1, 2], fraction: 0) }
+        #expect(throws: LocatedError(column: "x", message: "NaN at row 2")) { try M.spearman([1, 2, .nan], [1, 2, 3]) }
+        #expect(throws: LocatedError.self) { try M.rocAUC(scores: [1, 2], labels: [true, true]) }
+        #expect(throws: LocatedError.self) { try M.averagePrecision(scores: [1, 2], labels: [false, false]) }
+        #expect(throws: LocatedError.self) { try M.rocAUC(scores: [1, 2], labels: [true]) }
+        #expect(throws: LocatedError.self) { try M.topFractionWeights(scores: [1, 2], fraction: 0) }
         // Infinities are ordinary extreme scores.
         #expect(try M.rocAUC(scores: [-.infinity, .infinity], labels: [false, true]) == 1)
     }

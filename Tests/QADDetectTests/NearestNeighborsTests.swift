@@ -1,3 +1,4 @@
+import QADCore
 import Testing
 @testable import QADDetect
 
@@ -45,9 +46,9 @@ import Testing
 
     @Test func kMustFitTheSet() throws {
         let index = NearestNeighborIndex(try PointMatrix(values: [0, 1, 2], dimensions: 1))
-        #expect(throws: DetectionInputError.self) { try index.neighborsOfIndexedPoints(k: 3) }
-        #expect(throws: DetectionInputError.self) { try index.neighborsOfIndexedPoints(k: 0) }
-        #expect(throws: DetectionInputError.self) {
+        #expect(throws: LocatedError.self) { try index.neighborsOfIndexedPoints(k: 3) }
+        #expect(throws: LocatedError.self) { try index.neighborsOfIndexedPoints(k: 0) }
+        #expect(throws: LocatedError.self) {
             try index.neighbors(of: try PointMatrix(values: [0, 1], dimensions: 2), k: 1)
         }
     }

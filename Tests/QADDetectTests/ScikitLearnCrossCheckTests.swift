@@ -21,8 +21,8 @@ import Testing
         try NPYFile.write(points.values, shape: [points.count, points.dimensions], to: dir + "/points.npy")
     }
 
-    @Test func isolationForestRanksLikeScikitLearn() throws {
-        guard let python = try crossCheckPython() else { return }
+    @Test(.needs(.python)) func isolationForestRanksLikeScikitLearn() throws {
+        let python = try requirePython()
         // Outliers only 1.6x wider than their clusters, so that neither forest
         // is perfect. One forest's AUC here varies by ~0.02 with its seed, so
         // both sides average three seeds of 1000 trees.
@@ -38,8 +38,8 @@ import Testing
         try check(python, "iforest", dir, ["--trees", "1000"])
     }
 
-    @Test func nearestNeighbourDistancesEqualScikitLearn() throws {
-        guard let python = try crossCheckPython() else { return }
+    @Test(.needs(.python)) func nearestNeighbourDistancesEqualScikitLearn() throws {
+        let python = try requirePython()
         var (points, _) = try plantedPoints(inliers: 2500, outliers: 25, dimensions: 16, seed: 12)
         var values = points.values
         for i in 0..<40 {  // duplicates, some of them in threes
@@ -60,8 +60,8 @@ import Testing
         try check(python, "knn", dir)
     }
 
-    @Test func metricsEqualScikitLearnAndSciPy() throws {
-        guard let python = try crossCheckPython() else { return }
+    @Test(.needs(.python)) func metricsEqualScikitLearnAndSciPy() throws {
+        let python = try requirePython()
         var rng = Xoshiro256StarStar(seed: 13)
         let n = 5000
         // Scores on a coarse grid (many ties), positives shifted up.

@@ -1,5 +1,6 @@
 import Testing
 import QADCore
+import QADDetect
 
 @Suite struct ScoreNameTests {
     @Test func namesAreTheExportColumnsInLowerCase() {

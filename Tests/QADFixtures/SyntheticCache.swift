@@ -1,30 +1,40 @@
 import Foundation
 import QADCore
 import QADFormats
-import QADStore
-import QADTestSupport
-@testable import QADModel
+import QADModel
 
-/// A small project store filled with toy "quasars" (a power law plus three
-/// Gaussian lines whose strengths and widths vary, seen through a window of
-/// the grid that depends on a redshift, with Gaussian noise at the stated
-/// inverse variance) — enough structure for a VAE to learn in seconds.
-struct SyntheticStore {
-    let directory: String
-    let project: ProjectStore
-    let grid: RestGrid
+/// A small spectral cache (a folder of `.npy` matrices, no store) filled with
+/// toy "quasars": a power law plus three Gaussian lines whose strengths and
+/// widths vary, seen through a window of the grid that depends on a
+/// redshift, with Gaussian noise at the stated inverse variance — enough
+/// structure for a VAE to learn in seconds. `records` are the catalog rows a
+/// store would keep for them.
+public struct SyntheticCache {
+    /// The folder holding `cache/` (and `models/` for trainers).
+    public let directory: String
+    public let grid: RestGrid
     /// Rows whose spectrum carries an extra absorption trough (an "anomaly").
-    let anomalous: Set<Int>
+    public let anomalous: Set<Int>
+    public let records: [SpectrumRecord]
 
-    static let bins = 240
+    public static let bins = 240
 
-    init(spectra n: Int, seed: UInt64 = 7, anomalyEvery: Int = 0, directory: String = temporaryDirectory()) throws {
+    public var cacheDirectory: String { directory + "/cache" }
+    public func modelDirectory(_ name: String) -> String { directory + "/models/" + name }
+    public var fluxPath: String { SpectralCache.fluxPath(directory: cacheDirectory, shard: "main") }
+
+    public init(spectra n: Int, seed: UInt64 = 7, anomalyEvery: Int = 0, directory: String) throws {
         self.directory = directory
-        project = try ProjectStore(directory: directory)
         grid = RestGrid(log10Start: log10(1200.0), log10Step: 1.5e-3, count: Self.bins)
-        _ = try project.prepareCache(grid: grid) { [Double](repeating: 1, count: Self.bins) }
-        let flux = try NPYMatrixAppender(path: project.fluxPath(shard: "main"), columns: Self.bins, committedRows: 0)
-        let weight = try NPYMatrixAppender(path: project.weightPath(shard: "main"), columns: Self.bins, committedRows: 0)
+        let cacheDirectory = directory + "/cache"
+        try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
+        try NPYFile.write(grid.edges, to: cacheDirectory + "/grid_edges.npy")
+        try NPYFile.write([Double](repeating: 1, count: Self.bins), to: cacheDirectory + "/reference.npy")
+        try NPYFile.write(grid.centers, to: cacheDirectory + "/grid.npy")
+        let flux = try NPYMatrixAppender(path: SpectralCache.fluxPath(directory: cacheDirectory, shard: "main"),
+                                         columns: Self.bins, committedRows: 0)
+        let weight = try NPYMatrixAppender(path: SpectralCache.weightPath(directory: cacheDirectory, shard: "main"),
+                                           columns: Self.bins, committedRows: 0)
         var rng = SeededRandom(seed: seed)
         var records: [SpectrumRecord] = []
         var anomalous: Set<Int> = []
@@ -62,16 +72,32 @@ struct SyntheticStore {
         }
         try flux.sync()
         try weight.sync()
-        try project.store.commit(FileCommit(file: IngestedFileRecord(path: "synthetic", size: 0, mtime: 0, status: .done,
-                                                                     nSpectra: n, nSkipped: 0, ingestedAt: 0),
-                                            spectra: records, problems: []),
-                                 shard: "main", shardRows: n, columns: Self.bins)
+        self.records = records
         self.anomalous = anomalous
     }
 
+    /// The cache, memory-mapped.
+    public func cache() throws -> SpectralCache {
+        try SpectralCache(directory: cacheDirectory, shard: "main",
+                          shards: [CacheShardRecord(name: "main", rows: records.count, columns: Self.bins)])
+    }
+
+    /// Every spectrum's place in the cache.
+    public var refs: [CacheRowRef] { records.map { CacheRowRef(targetid: $0.targetid, row: $0.cacheRow) } }
+
+    /// The training set of `config` over the whole cache.
+    public func trainingSet(_ config: TrainingConfig, clip: Float = 20) throws -> TrainingSet {
+        try TrainingSet(cache: cache(), refs: refs, config: config, clip: clip, location: directory)
+    }
+
+    /// A trainer of model `name` in this folder.
+    public func trainer(_ name: String = "vae") throws -> VAETrainer {
+        try VAETrainer(directory: modelDirectory(name), modelName: name)
+    }
+
     /// The cache as matrices.
-    func matrices() throws -> (flux: Matrix, weight: Matrix) {
-        let cache = try SpectralCache(project: project)
+    public func matrices() throws -> (flux: Matrix, weight: Matrix) {
+        let cache = try cache()
         func read(_ m: CacheMatrix) -> Matrix {
             Matrix(rows: m.rows, columns: m.columns,
                    values: (0..<m.rows).flatMap { Array(UnsafeBufferPointer(start: m.row($0), count: m.columns)) })
@@ -80,14 +106,14 @@ struct SyntheticStore {
     }
 }
 
-func normal(_ rng: inout SeededRandom) -> Double {
+public func normal(_ rng: inout SeededRandom) -> Double {
     var v: Float = 0
     rng.fillGaussian(&v, count: 1)
     return Double(v)
 }
 
 /// A training configuration small enough for unit tests.
-func quickConfig(epochs: Int = 3, threads: Int = 2) -> TrainingConfig {
+public func quickConfig(epochs: Int = 3, threads: Int = 2) -> TrainingConfig {
     var c = TrainingConfig()
     c.maxEpochs = epochs
     c.batchSize = 32
@@ -98,4 +124,13 @@ func quickConfig(epochs: Int = 3, threads: Int = 2) -> TrainingConfig {
     return c
 }
 
-let smallArchitecture = VAEArchitecture(bins: SyntheticStore.bins, hidden: [64, 32], latent: 6, activation: .leakyRelu)
+public let smallArchitecture = VAEArchitecture(bins: SyntheticCache.bins, hidden: [64, 32], latent: 6, activation: .leakyRelu)
+
+extension VAETrainer {
+    /// Trains on every spectrum of a synthetic cache.
+    public func train(on cache: SyntheticCache, architecture: VAEArchitecture?, config: TrainingConfig) throws
+        -> TrainingOutcome {
+        try train(data: cache.trainingSet(config, clip: architecture?.inputClip ?? 20), architecture: architecture,
+                  config: config)
+    }
+}

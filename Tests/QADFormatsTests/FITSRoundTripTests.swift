@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 import QADTestSupport
 import Testing
 @testable import QADFormats

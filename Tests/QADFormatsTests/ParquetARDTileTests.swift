@@ -58,8 +58,8 @@ import Testing
         #expect(DESIWavelengthGrid.recover([Float(3599.2), 3600][...]) == nil)
     }
 
-    @Test func theExactARDSchemaIsReadValueForValue() throws {
-        guard let out = try Self.fixtures.get() else { return }
+    @Test(.needs(.python)) func theExactARDSchemaIsReadValueForValue() throws {
+        let out = try #require(try Self.fixtures.get())
         let expected = try Self.expectedRows()
         var seen = 0
         for tile in ["tile_80693/qso_data_TILE80693.parquet", "tile_9144/qso_data_TILE9144.parquet"] {
@@ -84,8 +84,8 @@ import Testing
         #expect(seen == expected.count && seen == 12)
     }
 
-    @Test func tileRowsSplitBackIntoTheCoaddArms() throws {
-        guard let out = try Self.fixtures.get() else { return }
+    @Test(.needs(.python)) func tileRowsSplitBackIntoTheCoaddArms() throws {
+        let out = try #require(try Self.fixtures.get())
         let expected = try Self.expectedRows()
         let tile = try ARDTileFile(path: "\(out)/tiles/tile_80693/qso_data_TILE80693.parquet")
         #expect(tile.rowCount == 10 && tile.hasMask && tile.hasPosition)

@@ -128,7 +128,7 @@ import Testing
         #expect(failure(moreValues)?.message.contains("only") == true)
     }
 
-    @Test func unsupportedCodecsTypesAndEncodings() throws {
+    @Test(.needs(.python)) func unsupportedCodecsTypesAndEncodings() throws {
         let bytes = try validFile()
         let brotli = try ParquetSurgery.rewriteFooter(bytes) { $0.rowGroups[0].columns[0].metadata!.codec = .brotli }
         let e = try #require(failure(brotli))
@@ -136,7 +136,7 @@ import Testing
         let retyped = try ParquetSurgery.rewriteFooter(bytes) { $0.rowGroups[0].columns[0].metadata!.type = .float }
         #expect(failure(retyped)?.message.contains("has type FLOAT but the schema says INT64") == true)
 
-        guard let dir = try PyarrowFixtures.directory.get() else { return }
+        let dir = try #require(try PyarrowFixtures.directory.get())
         let cases = [("unsupported_brotli", "unsupported compression codec BROTLI"),
                      ("unsupported_lz4", "unsupported compression codec LZ4_RAW"),
                      ("unsupported_int96", "unsupported physical type INT96"),

@@ -138,9 +138,9 @@ import Testing
         #expect(outcome.slowest < 2)
     }
 
-    @Test(arguments: ["nulls", "v2", "dict_fallback", "struct"])
+    @Test(.needs(.python), arguments: ["nulls", "v2", "dict_fallback", "struct"])
     func corruptedPyarrowFilesNeverCrash(_ name: String) throws {
-        guard let dir = try PyarrowFixtures.directory.get() else { return }
+        let dir = try #require(try PyarrowFixtures.directory.get())
         let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name).parquet")))
         // dict_fallback is the largest fixture (290 kB): fewer rounds.
         let outcome = try Self.fuzz(original, name: "\(name).parquet", iterations: name == "dict_fallback" ? 150 : 500,

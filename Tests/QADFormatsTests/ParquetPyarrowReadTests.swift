@@ -10,9 +10,9 @@ import Testing
     static let fixtures = ["defaults", "nulls", "v2", "zstd", "gzip", "uncompressed", "row_groups", "small_pages_v1",
                            "checksums", "required", "struct", "dict_fallback", "empty"]
 
-    @Test(arguments: fixtures)
+    @Test(.needs(.python), arguments: fixtures)
     func readsFixtureValueForValue(_ name: String) throws {
-        guard let dir = try PyarrowFixtures.directory.get() else { return }
+        let dir = try #require(try PyarrowFixtures.directory.get())
         let expected = try ParquetExpectation(json: "\(dir)/\(name).json")
         let file = try ParquetFile(path: "\(dir)/\(name).parquet")
         #expect(file.rowCount == expected.numRows)
@@ -31,8 +31,8 @@ import Testing
         }
     }
 
-    @Test func rowGroupsReadOneAtATimeMatchTheWholeFile() throws {
-        guard let dir = try PyarrowFixtures.directory.get() else { return }
+    @Test(.needs(.python)) func rowGroupsReadOneAtATimeMatchTheWholeFile() throws {
+        let dir = try #require(try PyarrowFixtures.directory.get())
         let file = try ParquetFile(path: "\(dir)/row_groups.parquet")
         #expect(file.rowGroupCount == 11)
         let whole = try file.read(columns: ["flux", "spectype"])
@@ -47,8 +47,8 @@ import Testing
         #expect(spectype == ParquetCanonical.rows(whole["spectype"]!))
     }
 
-    @Test func projectionDecodesOnlyTheColumnsAskedFor() throws {
-        guard let dir = try PyarrowFixtures.directory.get() else { return }
+    @Test(.needs(.python)) func projectionDecodesOnlyTheColumnsAskedFor() throws {
+        let dir = try #require(try PyarrowFixtures.directory.get())
         let file = try ParquetFile(path: "\(dir)/nulls.parquet")
         let table = try file.read(columns: ["z", "wavelength"])
         #expect(table.columns.map(\.name) == ["z", "wavelength"])
@@ -60,8 +60,8 @@ import Testing
         }
     }
 
-    @Test func dictionaryFallbackToPlainIsReadAcrossTheSwitch() throws {
-        guard let dir = try PyarrowFixtures.directory.get() else { return }
+    @Test(.needs(.python)) func dictionaryFallbackToPlainIsReadAcrossTheSwitch() throws {
+        let dir = try #require(try PyarrowFixtures.directory.get())
         let file = try ParquetFile(path: "\(dir)/dict_fallback.parquet")
         // The chunk must really hold both kinds of data page.
         for column in ["x", "name"] {
@@ -71,8 +71,8 @@ import Testing
         }
     }
 
-    @Test func statisticsWrittenByPyarrowAreExposed() throws {
-        guard let dir = try PyarrowFixtures.directory.get() else { return }
+    @Test(.needs(.python)) func statisticsWrittenByPyarrowAreExposed() throws {
+        let dir = try #require(try PyarrowFixtures.directory.get())
         let file = try ParquetFile(path: "\(dir)/nulls.parquet")
         let table = try file.read(columns: ["fiber"])
         let fiber = table["fiber"]!

@@ -31,9 +31,9 @@ import Testing
         return columns
     }
 
-    @Test(arguments: configurations)
+    @Test(.needs(.python), arguments: configurations)
     func pyarrowReadsWhatQadWrites(_ configuration: Configuration) throws {
-        guard let python = try crossCheckPython() else { return }
+        let python = try requirePython()
         let dir = temporaryDirectory()
         let path = dir + "/qad.parquet"
         let columns = try writeSample(path, configuration)

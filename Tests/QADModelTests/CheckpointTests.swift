@@ -1,5 +1,6 @@
 import Foundation
 import QADCore
+import QADFixtures
 import QADFormats
 import QADTestSupport
 import Testing
@@ -15,7 +16,7 @@ import Testing
         #expect((8 + n) % 8 == 0 && data.count == 8 + n + 4 * 8)
         let (decoded, meta) = try SafeTensors.decode(data, path: "mem")
         #expect(decoded["a.weight"] == entries[0] && decoded["a.bias"] == entries[1] && meta == ["k": "v"])
-        #expect(throws: ModelError.self) { try SafeTensors.decode(data.prefix(20), path: "truncated") }
+        #expect(throws: LocatedError.self) { try SafeTensors.decode(data.prefix(20), path: "truncated") }
     }
 
     @Test func modelFilesRoundTripAndDetectATornPair() throws {
@@ -37,20 +38,20 @@ import Testing
         try ModelFiles.write(other, card: card, to: otherDir)
         try FileManager.default.removeItem(atPath: dir + "/model.safetensors")
         try FileManager.default.copyItem(atPath: otherDir + "/model.safetensors", toPath: dir + "/model.safetensors")
-        #expect(throws: ModelError.self) { try ModelFiles.load(from: dir) }
+        #expect(throws: LocatedError.self) { try ModelFiles.load(from: dir) }
     }
 
     /// The checkpoint read by the `safetensors` package and run in NumPy
     /// (tools/vae_forward_check.py) gives qad's latents and reconstructions.
-    @Test func pythonForwardPassMatches() throws {
-        guard let python = try crossCheckPython() else { return }
-        let store = try SyntheticStore(spectra: 150, anomalyEvery: 10)
+    @Test(.needs(.python)) func pythonForwardPassMatches() throws {
+        let python = try requirePython()
+        let store = try SyntheticCache(spectra: 150, anomalyEvery: 10, directory: temporaryDirectory())
         // Trained (not random) weights, every activation of the checkpoint format.
         for activation in Activation.allCases {
             var arch = smallArchitecture
             arch.activation = activation
-            let out = try VAETrainer(project: store.project, modelName: activation.rawValue)
-                .train(architecture: arch, config: quickConfig(epochs: 2))
+            let out = try store.trainer(activation.rawValue)
+                .train(on: store, architecture: arch, config: quickConfig(epochs: 2))
             let (model, _) = try ModelFiles.load(from: out.modelDirectory)
             let (flux, weight) = try store.matrices()
             let eval = model.evaluate(flux: flux, weight: weight, batchSize: 32, threads: 2)

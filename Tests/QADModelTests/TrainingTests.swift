@@ -1,16 +1,17 @@
 import Foundation
-import QADStore
+import QADCore
+import QADFixtures
 import QADTestSupport
 import Testing
 @testable import QADModel
 
 @Suite(.serialized) struct TrainingTests {
     @Test func validationLossFallsAndCheckpointsAreWritten() throws {
-        let store = try SyntheticStore(spectra: 600)
-        let trainer = try VAETrainer(project: store.project, modelName: "vae")
+        let store = try SyntheticCache(spectra: 600, directory: temporaryDirectory())
+        let trainer = try store.trainer("vae")
         var reports: [EpochReport] = []
         trainer.onEpoch = { reports.append($0) }
-        let outcome = try trainer.train(architecture: smallArchitecture, config: quickConfig(epochs: 15))
+        let outcome = try trainer.train(on: store, architecture: smallArchitecture, config: quickConfig(epochs: 15))
         #expect(reports.count == 15 && reports.map(\.epoch) == Array(1...15))
         let late = reports.suffix(5).map(\.validationLoss).min()!
         #expect(late < 0.75 * reports[0].validationLoss, "validation loss \(reports.map(\.validationLoss))")
@@ -28,16 +29,16 @@ import Testing
         let kept = try FileManager.default.contentsOfDirectory(atPath: trainer.directory.checkpoints).filter { $0.hasPrefix("epoch-") }
         #expect(Set(kept) == Set(["epoch-0015", CheckpointDirectory.epochFolderName(outcome.state.bestEpoch!)]))
         // Running again does nothing.
-        let again = try trainer.train(architecture: smallArchitecture, config: quickConfig(epochs: 15))
+        let again = try trainer.train(on: store, architecture: smallArchitecture, config: quickConfig(epochs: 15))
         #expect(again.alreadyFinished)
     }
 
     @Test func sameSeedAndThreadsGiveTheSameWeights() throws {
-        let store = try SyntheticStore(spectra: 200)
+        let store = try SyntheticCache(spectra: 200, directory: temporaryDirectory())
         func weights(_ name: String, seed: UInt64) throws -> [Float] {
             var c = quickConfig(epochs: 2)
             c.seed = seed
-            let out = try VAETrainer(project: store.project, modelName: name).train(architecture: smallArchitecture, config: c)
+            let out = try store.trainer(name).train(on: store, architecture: smallArchitecture, config: c)
             return try ModelFiles.load(from: out.modelDirectory).model.parameters.array
         }
         let a = try weights("a", seed: 5), b = try weights("b", seed: 5), c = try weights("c", seed: 6)
@@ -48,12 +49,12 @@ import Testing
     /// Stopping after epoch 2 and resuming to epoch 4 gives bit-identical
     /// weights, optimizer state and history to 4 epochs in one go.
     @Test func resumingContinuesExactly() throws {
-        let store = try SyntheticStore(spectra: 200)
-        let straight = try VAETrainer(project: store.project, modelName: "straight")
-        _ = try straight.train(architecture: smallArchitecture, config: quickConfig(epochs: 4))
-        let split = try VAETrainer(project: store.project, modelName: "split")
-        _ = try split.train(architecture: smallArchitecture, config: quickConfig(epochs: 2))
-        let resumed = try split.train(architecture: nil, config: quickConfig(epochs: 4))
+        let store = try SyntheticCache(spectra: 200, directory: temporaryDirectory())
+        let straight = try store.trainer("straight")
+        _ = try straight.train(on: store, architecture: smallArchitecture, config: quickConfig(epochs: 4))
+        let split = try store.trainer("split")
+        _ = try split.train(on: store, architecture: smallArchitecture, config: quickConfig(epochs: 2))
+        let resumed = try split.train(on: store, architecture: nil, config: quickConfig(epochs: 4))
         #expect(resumed.resumedAfterEpoch == 2 && !resumed.alreadyFinished)
         let a = try straight.directory.loadLatest()!, b = try split.directory.loadLatest()!
         #expect(a.model.parameters.array == b.model.parameters.array)
@@ -62,20 +63,21 @@ import Testing
     }
 
     @Test func resumeRefusesOtherSettingsOrData() throws {
-        let store = try SyntheticStore(spectra: 120)
-        let trainer = try VAETrainer(project: store.project, modelName: "vae")
-        _ = try trainer.train(architecture: smallArchitecture, config: quickConfig(epochs: 1))
+        let store = try SyntheticCache(spectra: 120, directory: temporaryDirectory())
+        let trainer = try store.trainer("vae")
+        _ = try trainer.train(on: store, architecture: smallArchitecture, config: quickConfig(epochs: 1))
         var other = quickConfig(epochs: 3)
         other.batchSize = 16
-        #expect(throws: ModelError.self) { try trainer.train(architecture: nil, config: other) }
+        #expect(throws: LocatedError.self) { try trainer.train(on: store, architecture: nil, config: other) }
         var wider = smallArchitecture
         wider.hidden = [80, 32]
-        #expect(throws: ModelError.self) { try trainer.train(architecture: wider, config: quickConfig(epochs: 3)) }
+        #expect(throws: LocatedError.self) { try trainer.train(on: store, architecture: wider, config: quickConfig(epochs: 3)) }
         // Different data (a subset) is refused; --force starts over.
         var subset = quickConfig(epochs: 3)
         subset.subset = 100
-        #expect(throws: ModelError.self) { try trainer.train(architecture: nil, config: subset) }
-        let fresh = try trainer.train(architecture: nil, config: subset, force: true)
+        #expect(throws: LocatedError.self) { try trainer.train(on: store, architecture: nil, config: subset) }
+        try trainer.discardCheckpoints()
+        let fresh = try trainer.train(on: store, architecture: nil, config: subset)
         #expect(fresh.resumedAfterEpoch == nil && fresh.state.epochsDone == 3)
         #expect(try ModelFiles.load(from: fresh.modelDirectory).card.data.spectra == 100)
     }
@@ -83,20 +85,19 @@ import Testing
     /// Corrupt spectra (absurd flux in a covered bin) are left out of training
     /// and do not derail it.
     @Test func corruptSpectraAreLeftOut() throws {
-        let store = try SyntheticStore(spectra: 150)
+        let store = try SyntheticCache(spectra: 150, directory: temporaryDirectory())
         // Overwrite one bin of row 3 in the cache with 1e20.
-        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: store.project.fluxPath(shard: "main")))
-        let cache = try SpectralCache(project: store.project)
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: store.fluxPath))
+        let cache = try store.cache()
         let w = cache.weight.row(3)
-        let j = (0..<SyntheticStore.bins).first { w[$0] > 0 }!
-        try handle.seek(toOffset: UInt64(128 + 4 * (3 * SyntheticStore.bins + j)))
+        let j = (0..<SyntheticCache.bins).first { w[$0] > 0 }!
+        try handle.seek(toOffset: UInt64(128 + 4 * (3 * SyntheticCache.bins + j)))
         var big: Float = 1e20
         try handle.write(contentsOf: Data(bytes: &big, count: 4))
         try handle.close()
-        let data = try TrainingSet(project: store.project, config: quickConfig())
+        let data = try store.trainingSet(quickConfig())
         #expect(data.excluded.map(\.row) == [3] && data.count == 149)
-        let out = try VAETrainer(project: store.project, modelName: "vae").train(architecture: smallArchitecture,
-                                                                                 config: quickConfig(epochs: 3))
+        let out = try store.trainer("vae").train(on: store, architecture: smallArchitecture, config: quickConfig(epochs: 3))
         #expect(out.state.history.allSatisfy { $0.validationLoss.isFinite })
     }
 }

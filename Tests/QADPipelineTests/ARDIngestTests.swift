@@ -46,8 +46,8 @@ import Testing
         return out
     }
 
-    @Test func aTargetIngestedFromFITSAndFromItsTileGivesIdenticalCacheRows() async throws {
-        guard let out = try Self.fixtures.get() else { return }
+    @Test(.needs(.python)) func aTargetIngestedFromFITSAndFromItsTileGivesIdenticalCacheRows() async throws {
+        let out = try #require(try Self.fixtures.get())
         let (fitsStore, fitsRun) = try await ingest(["\(out)/fits"])
         let (tileStore, tileRun) = try await ingest(["\(out)/tiles"])
         #expect(fitsRun.spectraIngested == 12 && tileRun.spectraIngested == 12)
@@ -66,10 +66,10 @@ import Testing
         }
     }
 
-    @Test func withoutRecoveredWavelengthsTheRowsWouldDiffer() throws {
+    @Test(.needs(.python)) func withoutRecoveredWavelengthsTheRowsWouldDiffer() throws {
         // Why the tile reader maps float32 wavelengths back to DESI's grid:
         // with float32 wavelengths the pixel edges move by up to 2.4e-4 Å.
-        guard let out = try Self.fixtures.get() else { return }
+        let out = try #require(try Self.fixtures.get())
         let tile = try ARDTileFile(path: "\(out)/tiles/tile_80693/qso_data_TILE80693.parquet")
         let reference = QuasarModel.meanRestSpectrum(wavelengths: RestGrid.standard.centers)
         let preprocessor = Preprocessor(grid: .standard, reference: reference)
@@ -94,12 +94,12 @@ import Testing
         #expect(largest > 0 && largest < 0.05)
     }
 
-    @Test func tilesMatchTheFullCoaddsWhereTheirWavelengthsOverlap() async throws {
+    @Test(.needs(.python)) func tilesMatchTheFullCoaddsWhereTheirWavelengthsOverlap() async throws {
         // The tiles stop at 9800 Å where the coadds go on to 9824 Å, which moves
         // the amplitude fit; the unnormalized flux (cache × amplitude) agrees in
         // every bin that lies wholly below the tiles' last pixel edge. (Their
         // last pixel is 9799.2 Å: DESI's "9800 Å" pixel is 9800.0000000004.)
-        guard let out = try Self.fixtures.get() else { return }
+        let out = try #require(try Self.fixtures.get())
         let (fullStore, _) = try await ingest([sharedData("desi/edr-tile-80693"), sharedData("desi/edr-healpix-9144")])
         let (tileStore, _) = try await ingest(["\(out)/tiles"])
         let full = try cacheRows(fullStore), tiles = try cacheRows(tileStore)
@@ -124,8 +124,8 @@ import Testing
         #expect(largest < 1e-6)
     }
 
-    @Test func withoutACatalogEveryTileRowIsTakenWithTheTileRedshift() async throws {
-        guard let out = try Self.fixtures.get() else { return }
+    @Test(.needs(.python)) func withoutACatalogEveryTileRowIsTakenWithTheTileRedshift() async throws {
+        let out = try #require(try Self.fixtures.get())
         let (project, summary) = try await ingest(["\(out)/tiles/tile_9144/qso_data_TILE9144.parquet"], catalogs: [])
         #expect(summary.spectraIngested == 2 && summary.rowsNotSelected == 0)
         var catalog = QSOCatalog()
@@ -135,14 +135,14 @@ import Testing
         }
     }
 
-    @Test func foldersAreSearchedForParquetTiles() throws {
-        guard let out = try Self.fixtures.get() else { return }
+    @Test(.needs(.python)) func foldersAreSearchedForParquetTiles() throws {
+        let out = try #require(try Self.fixtures.get())
         let found = try InputDiscovery.files(in: ["\(out)/tiles"])
         #expect(found.map { URL(fileURLWithPath: $0).lastPathComponent } == ["qso_data_TILE80693.parquet", "qso_data_TILE9144.parquet"])
     }
 
-    @Test func aCorruptTileFailsAloneNamingRowGroupColumnAndPage() async throws {
-        guard let out = try Self.fixtures.get() else { return }
+    @Test(.needs(.python)) func aCorruptTileFailsAloneNamingRowGroupColumnAndPage() async throws {
+        let out = try #require(try Self.fixtures.get())
         let dir = temporaryDirectory()
         let good = "\(out)/tiles/tile_9144/qso_data_TILE9144.parquet"
         let bad = dir + "/qso_data_TILE1.parquet"

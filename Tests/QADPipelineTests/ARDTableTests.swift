@@ -1,5 +1,6 @@
 import Foundation
 import QADCore
+import QADDetect
 import QADFormats
 import QADStore
 import QADTestSupport
@@ -28,8 +29,8 @@ import Testing
     /// `qad ingest --ard-table` takes the sample and Z from the table (the
     /// same spectra and cache rows as the QSO catalog with the same Z give),
     /// and keeps the upstream columns for the seed's query.
-    @Test func ardTableIsASampleSourceAndItsColumnsAreRankable() throws {
-        guard let cluster = try PostgresCluster.shared() else { return }
+    @Test(.needs(.postgres)) func ardTableIsASampleSourceAndItsColumnsAreRankable() throws {
+        let cluster = try PostgresCluster.required()
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }  // hundreds of MB of FITS and cache
         let sim = try simulateSurvey(SimulationConfig(outputDirectory: dir + "/sim", count: 300, seed: 21, spectraPerFile: 80))
@@ -68,8 +69,8 @@ import Testing
 
     /// Schema and table names with quotes and comment markers, lower-case
     /// columns, no optional columns: quoted as identifiers, never run as SQL.
-    @Test func hostileTableNamesAreIdentifiersNotSQL() throws {
-        guard let cluster = try PostgresCluster.shared() else { return }
+    @Test(.needs(.postgres)) func hostileTableNamesAreIdentifiersNotSQL() throws {
+        let cluster = try PostgresCluster.required()
         let upstreamDB = databaseName(try cluster.makeDatabase(prefix: "upstream"))
         _ = try cluster.psql(upstreamDB, """
             CREATE SCHEMA "we""ird";

@@ -21,8 +21,8 @@ import Testing
         return result.output
     }
 
-    @Test func realDESIAndSDSSSpectraAgreeWithAstropyAndNumPy() async throws {
-        guard let python = try crossCheckPython() else { return }
+    @Test(.needs(.python)) func realDESIAndSDSSSpectraAgreeWithAstropyAndNumPy() async throws {
+        let python = try requirePython()
         let dir = temporaryDirectory()
         // The 12 DESI quasars with catalog redshifts, the two fastspecfit
         // galaxies through redrock, and every SDSS spectrum of every class.
@@ -37,8 +37,8 @@ import Testing
         #expect(output.contains("crosscheck: \(stored) passed, 0 failed"))
     }
 
-    @Test func simulatedSurveyWithAnomaliesAgrees() async throws {
-        guard let python = try crossCheckPython() else { return }
+    @Test(.needs(.python)) func simulatedSurveyWithAnomaliesAgrees() async throws {
+        let python = try requirePython()
         let dir = temporaryDirectory()
         let sim = try simulateSurvey(SimulationConfig(outputDirectory: dir + "/sim", count: 600, anomalyFraction: 0.2,
                                                       seed: 11, spectraPerFile: 200))

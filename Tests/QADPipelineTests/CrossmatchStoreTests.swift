@@ -41,22 +41,22 @@ import Testing
         request.idColumn = "id"
         request.keep = ["big", "label"]
         let result = try Crossmatcher(targets: t).run(request)
-        let (record, matches) = try StoredCrossmatch.records(name: "demo", preset: nil, result: result, targets: t)
+        let (record, matches) = CrossmatchCatalogRecord.records(name: "demo", preset: nil, result: result, targets: t)
         try s.replaceCrossmatch(record, matches: matches)
 
         let stored = try s.crossmatches(catalog: "demo")
         #expect(stored.count == 2)
         let m = try #require(stored.first { $0.targetid == Int64.max - 5 })
         #expect(m.nearestId == "9223372036854775000" && m.nWithin == 1)
-        let columns = try StoredCrossmatch.columns(of: try #require(s.crossmatchCatalogs().first))
-        let values = try StoredCrossmatch.decode(try #require(m.valuesJson), columns: columns)
+        let columns = try #require(s.crossmatchCatalogs().first).columns
+        let values = try #require(try m.typedValues(columns))
         #expect(values == [.int64(9_007_199_254_740_993), .string("a,b")])   // 2^53 + 1 exact
         #expect(abs(m.sepArcsec! - SkyGeometry.separationArcsec(ra1: 10, dec1: 20, ra2: 10.0001, dec2: 20)) < 1e-12)
 
         // A re-run with a smaller radius replaces the catalog's matches.
         request.radiusArcsec = 0.1
         let again = try Crossmatcher(targets: t).run(request)
-        let (record2, matches2) = try StoredCrossmatch.records(name: "demo", preset: nil, result: again, targets: t)
+        let (record2, matches2) = CrossmatchCatalogRecord.records(name: "demo", preset: nil, result: again, targets: t)
         try s.replaceCrossmatch(record2, matches: matches2)
         // At Dec −89.9, 359.99999° and 0.00001° are 0.00013″ apart: still a match; the other (0.34″) is not.
         #expect(try s.crossmatches(catalog: "demo").map(\.nearestId) == ["5", nil])
@@ -70,13 +70,13 @@ import Testing
         let cat = dir + "/cat.csv"
         try "ra,dec\n10,20\n".write(toFile: cat, atomically: true, encoding: .utf8)
         let result = try Crossmatcher(targets: t).run(CrossmatchRequest(catalogPath: cat, radiusArcsec: 1))
-        let (record, matches) = try StoredCrossmatch.records(name: "x", preset: nil, result: result, targets: t)
+        let (record, matches) = CrossmatchCatalogRecord.records(name: "x", preset: nil, result: result, targets: t)
         try s.replaceCrossmatch(record, matches: matches)
         // A batch with a row from another catalog fails half-way: nothing changes.
         var bad = matches
         bad[1].catalog = "other"
         bad[0].nWithin = 99
-        #expect(throws: StoreError.self) { try s.replaceCrossmatch(record, matches: bad) }
+        #expect(throws: LocatedError.self) { try s.replaceCrossmatch(record, matches: bad) }
         #expect(try s.crossmatches(catalog: "x") == matches.sorted { $0.targetid < $1.targetid })
     }
 }

@@ -1,6 +1,10 @@
 import Foundation
+import QADFixtures
 import QADFormats
 @testable import QADStore
+import QADModel
+import QADPipeline
+import QADStoreFixtures
 import QADTestSupport
 import Testing
 @testable import QADModel
@@ -10,8 +14,8 @@ import Testing
     /// several threads) gives, row for row, what evaluating the matrices in
     /// cache order gives; rows no catalog spectrum uses are NaN.
     @Test func streamedOutputsMatchDirectEvaluation() throws {
-        let store = try SyntheticStore(spectra: 300, anomalyEvery: 15)
-        _ = try VAETrainer(project: store.project, modelName: "vae").train(architecture: smallArchitecture,
+        let store = try SyntheticStore(spectra: 300, anomalyEvery: 15, directory: temporaryDirectory())
+        _ = try TrainStage(project: store.project, modelName: "vae").run(architecture: smallArchitecture,
                                                                            config: quickConfig(epochs: 3))
         // Orphan the last file's rows: a catalog without rows 290..<300.
         let sqlite = try #require(store.project.store as? SQLiteStore)
@@ -21,26 +25,26 @@ import Testing
         options.durableRows = 128  // several flush-and-commit points
         options.batchSize = 16
         options.threads = 2
-        let summary = try VAEInference(project: store.project, modelName: "vae").run(options)
+        let summary = try InferStage(project: store.project, modelName: "vae").run(options)
         #expect(summary.rowsTotal == 300 && summary.spectraComputed == 290 && summary.resumedAtRow == 0)
 
-        let (model, _) = try ModelFiles.load(from: VAETrainer.modelPath(project: store.project, name: "vae"))
-        let (flux, weight) = try store.matrices()
+        let (model, _) = try ModelFiles.load(from: store.project.modelDirectory("vae"))
+        let (flux, weight) = try store.cache.matrices()
         let direct = model.evaluate(flux: flux, weight: weight, batchSize: 300, threads: 1)
-        let dir = VAETrainer.modelPath(project: store.project, name: "vae")
+        let dir = store.project.modelDirectory("vae")
         let mu = try NPYFile.readDoubles(dir + "/latent_mu.npy")
         let sigma = try NPYFile.readDoubles(dir + "/latent_sigma.npy")
         let recon = try NPYFile.readDoubles(dir + "/reconstruction.npy")
-        #expect(mu.shape == [300, 6] && sigma.shape == [300, 6] && recon.shape == [300, SyntheticStore.bins])
+        #expect(mu.shape == [300, 6] && sigma.shape == [300, 6] && recon.shape == [300, SyntheticCache.bins])
         for r in 0..<290 {
             for k in 0..<6 {
                 #expect(abs(mu.values[r * 6 + k] - Double(direct.mu[r, k])) <= 1e-5)
                 #expect(abs(sigma.values[r * 6 + k] - Double(direct.sigma[r, k])) <= 1e-5)
             }
             // Decoded over the spectrum's own covered span, NaN outside it.
-            let covered = (0..<SyntheticStore.bins).filter { weight[r, $0] > 0 }
-            for j in 0..<SyntheticStore.bins {
-                let v = recon.values[r * SyntheticStore.bins + j]
+            let covered = (0..<SyntheticCache.bins).filter { weight[r, $0] > 0 }
+            for j in 0..<SyntheticCache.bins {
+                let v = recon.values[r * SyntheticCache.bins + j]
                 if j >= covered.first! && j <= covered.last! {
                     #expect(abs(v - Double(direct.reconstruction[r, j])) <= 1e-4)
                 } else {
@@ -48,7 +52,7 @@ import Testing
                 }
             }
         }
-        #expect((290..<300).allSatisfy { mu.values[$0 * 6].isNaN && recon.values[$0 * SyntheticStore.bins].isNaN })
+        #expect((290..<300).allSatisfy { mu.values[$0 * 6].isNaN && recon.values[$0 * SyntheticCache.bins].isNaN })
         let outputs = try sqlite.modelOutputs(model: "vae")
         #expect(outputs.count == 290 && outputs.map(\.cacheRow) == Array(0..<290))
         for o in outputs {
@@ -61,39 +65,39 @@ import Testing
         let anomalyMedian = median(outputs.filter { store.anomalous.contains($0.cacheRow) }.map(\.reconChi2))
         #expect(anomalyMedian > 1.5 * normalMedian, "χ²/dof normal \(normalMedian), anomalous \(anomalyMedian)")
         // Done is done.
-        let again = try VAEInference(project: store.project, modelName: "vae").run(options)
+        let again = try InferStage(project: store.project, modelName: "vae").run(options)
         #expect(again.rowsComputed == 0)
     }
 
     /// A run stopped after some chunks continues from the committed progress;
     /// rows written past it (an uncommitted chunk) are cut and recomputed.
     @Test func resumesFromCommittedProgress() throws {
-        let store = try SyntheticStore(spectra: 200)
-        _ = try VAETrainer(project: store.project, modelName: "vae").train(architecture: smallArchitecture,
+        let store = try SyntheticStore(spectra: 200, directory: temporaryDirectory())
+        _ = try TrainStage(project: store.project, modelName: "vae").run(architecture: smallArchitecture,
                                                                            config: quickConfig(epochs: 2))
         var options = InferenceOptions()
         options.chunkRows = 50
         options.threads = 2
         options.fullReconstructions = true
-        let full = try VAEInference(project: store.project, modelName: "vae").run(options)
+        let full = try InferStage(project: store.project, modelName: "vae").run(options)
         #expect(full.rowsComputed == 200)
-        let dir = VAETrainer.modelPath(project: store.project, name: "vae")
+        let dir = store.project.modelDirectory("vae")
         let reference = try NPYFile.readDoubles(dir + "/reconstruction.npy").values
         // Pretend the run died after committing 100 rows but writing 150.
         let sqlite = try #require(store.project.store as? SQLiteStore)
         var progress = try #require(try sqlite.inferenceProgress(model: "vae"))
         progress.rowsDone = 100
         try sqlite.commitInference([], progress: progress)
-        let resumed = try VAEInference(project: store.project, modelName: "vae").run(options)
+        let resumed = try InferStage(project: store.project, modelName: "vae").run(options)
         #expect(resumed.resumedAtRow == 100 && resumed.rowsComputed == 100)
         let again = try NPYFile.readDoubles(dir + "/reconstruction.npy").values
         #expect(again == reference && !again.contains { $0.isNaN })
         #expect(try sqlite.modelOutputs(model: "vae").count == 200)
         // Retraining changes the weights: outputs start over.
-        _ = try VAETrainer(project: store.project, modelName: "vae").train(architecture: smallArchitecture,
+        _ = try TrainStage(project: store.project, modelName: "vae").run(architecture: smallArchitecture,
                                                                            config: quickConfig(epochs: 3), force: true)
         #expect(try sqlite.inferenceProgress(model: "vae") == nil)
-        let redo = try VAEInference(project: store.project, modelName: "vae").run(options)
+        let redo = try InferStage(project: store.project, modelName: "vae").run(options)
         #expect(redo.resumedAtRow == 0 && redo.rowsComputed == 200)
     }
 }

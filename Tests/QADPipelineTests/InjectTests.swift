@@ -86,11 +86,11 @@ import Testing
         let second = try injectSurvey(again)
         #expect(try String(contentsOfFile: second.truthFile, encoding: .utf8).replacingOccurrences(of: again.outputDirectory, with: "")
                 == String(contentsOfFile: summary.truthFile, encoding: .utf8).replacingOccurrences(of: out, with: ""))
-        #expect(throws: InjectionError.self) { try injectSurvey(config) }
+        #expect(throws: LocatedError.self) { try injectSurvey(config) }
         var bad = config
         bad.outputDirectory = temporaryDirectory() + "/bad"
         bad.classes = ["BAL_HI", "UFO"]
-        #expect(throws: InjectionError.self) { try injectSurvey(bad) }
+        #expect(throws: LocatedError.self) { try injectSurvey(bad) }
     }
 
     @Test func injectedFeaturesHaveTheirPhysicalShape() {

@@ -1,5 +1,6 @@
 import Foundation
 import QADCore
+import QADDetect
 import QADFormats
 import QADStore
 import QADTestSupport
@@ -9,8 +10,8 @@ import Testing
 @Suite struct PostgresIngestTests {
     /// The same ingest into SQLite and PostgreSQL gives the same catalog,
     /// problems and cache bytes; the whole pipeline then gives the same scores.
-    @Test func ingestTrainInferMatchSQLite() async throws {
-        guard let cluster = try PostgresCluster.shared() else { return }
+    @Test(.needs(.postgres)) func ingestTrainInferMatchSQLite() async throws {
+        let cluster = try PostgresCluster.required()
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }  // hundreds of MB of FITS and cache
         let sim = try simulateSurvey(SimulationConfig(outputDirectory: dir + "/sim", count: 400, anomalyFraction: 0.05, seed: 11,
@@ -48,8 +49,8 @@ import Testing
 
     /// A store killed between its cache append and its commit, re-run: the
     /// PostgreSQL store recovers like SQLite (rows beyond the committed count cut).
-    @Test func reRunningIngestAddsNothing() async throws {
-        guard let cluster = try PostgresCluster.shared() else { return }
+    @Test(.needs(.postgres)) func reRunningIngestAddsNothing() async throws {
+        let cluster = try PostgresCluster.required()
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }  // hundreds of MB of FITS and cache
         let sim = try simulateSurvey(SimulationConfig(outputDirectory: dir + "/sim", count: 150, seed: 5, spectraPerFile: 50))

@@ -1,5 +1,7 @@
 import Foundation
 import QADCore
+import QADDetect
+import QADLabels
 import QADStore
 import QADTestSupport
 import Testing
@@ -42,10 +44,10 @@ import Testing
                 #expect(s.value(name).isFinite, "\(s.targetid) \(name.rawValue)")
                 #expect(s.percentile(name) > 0 && s.percentile(name) < 100)
             }
-            #expect(s.neighborIDs.count == 5 && s.neighborIDs.allSatisfy { ids.contains($0) && $0 != s.targetid })
+            #expect(s.neighbors.count == 5 && s.neighbors.allSatisfy { ids.contains($0) && $0 != s.targetid })
         }
         let top = scores.max { $0.score < $1.score }!
-        #expect(!top.explanationWindows.isEmpty)
+        #expect(!top.explanation.isEmpty)
 
         // The injected anomalies rank high: far better than chance and than χ²/dof alone.
         let evaluation = try ok(["evaluate", "--store", store, "--truth", dir + "/inj/injected.csv", "--json", dir + "/eval.json"])

@@ -2,6 +2,7 @@ import Foundation
 import QADCore
 import QADFormats
 import QADModel
+import QADPipeline
 import QADStore
 import QADTestSupport
 import Testing
@@ -39,11 +40,11 @@ import Testing
         let modelDir = project.directory + "/models/vae"
         try FileManager.default.createDirectory(atPath: modelDir, withIntermediateDirectories: true)
         try NPYFile.write((0..<5).flatMap { g in [Float](repeating: Float(100 + g), count: bins) }, shape: [5, bins],
-                          to: modelDir + "/" + VAEInference.reconstructionName)
+                          to: modelDir + "/" + ModelFiles.reconstructionName)
         try NPYFile.write((0..<5).flatMap { g in [Float(g), Float(g * g)] }, shape: [5, 2],
-                          to: modelDir + "/" + VAEInference.muName)
+                          to: modelDir + "/" + ModelFiles.latentMuName)
 
-        let loader = try SpectrumLoader(project: project)
+        let loader = try PlotStage.loader(project: project, model: "vae")
         let spectra = try project.store.spectra()
         #expect(spectra.map { loader.globalRow(of: $0) } == [0, 1, 2, 3, 4])
         let second = try #require(spectra.first { $0.cacheShard == "q2-a1" && $0.cacheRow == 1 })
@@ -53,9 +54,9 @@ import Testing
         var stray = second
         stray.cacheRow = 3  // beyond the shard's committed rows
         #expect(loader.globalRow(of: stray) == nil)
-        #expect(throws: StoreError.self) { try loader.load(stray, score: nil) }
+        #expect(throws: LocatedError.self) { try loader.load(stray, score: nil) }
 
-        let files = try FigureFiles(project: project)
+        let files = try PlotStage(project: project)
         let out = temporaryDirectory()
         let written = try files.writeLatentMap(candidates: [second.targetid], figure: LatentMapFigure(), formats: [.svg],
                                                directory: out)

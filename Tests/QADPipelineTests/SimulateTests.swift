@@ -145,19 +145,19 @@ import Testing
 
     @Test func rejectsBadConfigurations() {
         let dir = temporaryDirectory()
-        #expect(throws: SimulationError.self) { try simulateSurvey(SimulationConfig(outputDirectory: dir, count: 0)) }
-        #expect(throws: SimulationError.self) {
+        #expect(throws: LocatedError.self) { try simulateSurvey(SimulationConfig(outputDirectory: dir, count: 0)) }
+        #expect(throws: LocatedError.self) {
             try simulateSurvey(SimulationConfig(outputDirectory: dir, count: 10, anomalyFraction: 1.5))
         }
-        #expect(throws: SimulationError.self) {
+        #expect(throws: LocatedError.self) {
             try simulateSurvey(SimulationConfig(outputDirectory: dir, count: 10, spectraPerFile: 0))
         }
     }
 
     /// The astropy check of tools/check_simulated_fits.py. Runs when QAD_PYTHON
     /// names a Python with astropy; in CI (CI=true) a missing QAD_PYTHON fails.
-    @Test func astropyAgreesWithTheLayout() throws {
-        guard let python = try crossCheckPython() else { return }
+    @Test(.needs(.python)) func astropyAgreesWithTheLayout() throws {
+        let python = try requirePython()
         let summary = try simulate(count: 200, perFile: 80, seed: 5)
         let script = packageRoot.appendingPathComponent("tools/check_simulated_fits.py").path
         let (status, output) = try run(python, [script, summary.outputDirectory])

@@ -1,4 +1,5 @@
 import Foundation
+import QADModel
 import QADStore
 import QADTestSupport
 import Testing
@@ -71,7 +72,7 @@ import Testing
 
         // Injected anomalies: a BAL-like trough (half the flux over ~±20 bins,
         // ±5,500 km/s) put into normal quasars with S/N ≥ 2 must stand out clearly.
-        let cache = try SpectralCache(project: project)
+        let cache = try project.spectralCache()
         let (model, _) = try ModelFiles.load(from: store + "/models/vae")
         let chosen = outputs.filter { anomaly[$0.targetid] == "" && (snr[$0.targetid] ?? 0) >= 2 }.prefix(400)
         let bins = cache.bins

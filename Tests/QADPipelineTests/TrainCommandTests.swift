@@ -1,5 +1,7 @@
 import Foundation
+import QADModel
 import QADStore
+import QADStoreFixtures
 import QADTestSupport
 import Testing
 @testable import QADModel
@@ -16,13 +18,13 @@ import Testing
         let qad = qadExecutable()
         try #require(FileManager.default.isExecutableFile(atPath: qad), "build qad first (\(qad))")
         let args = ["train", "--epochs", "6", "--threads", "2", "--batch-size", "32", "--seed", "3"]
-        let straight = try SyntheticStore(spectra: 2000, seed: 4)
+        let straight = try SyntheticStore(spectra: 2000, seed: 4, directory: temporaryDirectory())
         let (status, output) = try run(qad, args + ["--store", straight.directory])
         #expect(status == 0, "\(output)")
         #expect(output.components(separatedBy: "\n").filter { $0.hasPrefix("epoch ") }.count == 6, "\(output)")
         #expect(output.contains("spectra/s") && output.contains("χ²/dof"))
 
-        let killed = try SyntheticStore(spectra: 2000, seed: 4)
+        let killed = try SyntheticStore(spectra: 2000, seed: 4, directory: temporaryDirectory())
         let p = Process()
         p.executableURL = URL(fileURLWithPath: qad)
         p.arguments = args + ["--store", killed.directory]
@@ -53,7 +55,7 @@ import Testing
     @Test func inferWritesOutputsAndSkipsWhenDone() throws {
         let qad = qadExecutable()
         try #require(FileManager.default.isExecutableFile(atPath: qad), "build qad first (\(qad))")
-        let store = try SyntheticStore(spectra: 300)
+        let store = try SyntheticStore(spectra: 300, directory: temporaryDirectory())
         #expect(try run(qad, ["train", "--store", store.directory, "--epochs", "2", "--hidden", "32,16", "--latent", "4"]).status == 0)
         let (status, output) = try run(qad, ["infer", "--store", store.directory])
         #expect(status == 0 && output.contains("inferred 300 spectra"), "\(output)")

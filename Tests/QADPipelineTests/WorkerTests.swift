@@ -11,9 +11,9 @@ import Testing
     /// or duplicated, and catalog and cache equal a single-process SQLite run.
     /// QAD_WORKER_SPECTRA sets the survey size (default 3,000 in 50 files; the
     /// issue's 20,000-spectrum case is `QAD_WORKER_SPECTRA=20000`).
-    @Test(.timeLimit(.minutes(20)))
+    @Test(.needs(.postgres), .timeLimit(.minutes(20)))
     func threeWorkersOneKilledEqualASingleProcessRun() throws {
-        guard let cluster = try PostgresCluster.shared() else { return }
+        let cluster = try PostgresCluster.required()
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }  // hundreds of MB of FITS and cache
         let spectra = ProcessInfo.processInfo.environment["QAD_WORKER_SPECTRA"].flatMap { Int($0) } ?? 3000

@@ -1,8 +1,9 @@
 import CZlib
 import Foundation
+import QADCore
+import QADDetect
 import QADFormats
 import QADModel
-import QADStore
 import QADTestSupport
 import Testing
 @testable import QADPlot
@@ -110,16 +111,5 @@ import Testing
         let d = LatentMapFigure().draw(sample: (0..<n).compactMap { p.project(mu.row($0)) }, candidates: [(0, 0)],
                                        explained: p.explained)
         #expect(d.shapes.contains { if case .circle = $0 { return true }; return false })
-    }
-
-    @Test func targetIDListsReadCSVColumnsAndPlainLines() throws {
-        let csv = temporaryPath("c.csv")
-        try "RA,TARGETID,Z\n1.0,39627000000000001,2\n2.0,39627000000000003,1\n".write(toFile: csv, atomically: true, encoding: .utf8)
-        #expect(try FigureFiles.readTargetIDs(csv) == [39_627_000_000_000_001, 39_627_000_000_000_003])
-        let txt = temporaryPath("t.txt")
-        try "# candidates\n39627000000000009\n\n7\n".write(toFile: txt, atomically: true, encoding: .utf8)
-        #expect(try FigureFiles.readTargetIDs(txt) == [39_627_000_000_000_009, 7])
-        try "abc\n".write(toFile: txt, atomically: true, encoding: .utf8)
-        #expect(throws: StoreError.self) { try FigureFiles.readTargetIDs(txt) }
     }
 }

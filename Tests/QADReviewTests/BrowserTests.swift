@@ -4,11 +4,12 @@ import HummingbirdTesting
 import QADCore
 import QADReview
 import QADStore
+import QADStoreFixtures
 import Testing
 
 /// The review UI driven in headless Chromium through chromedriver. Outside CI
 /// a machine without Chromium skips these; with CI=true they must run.
-@Suite(.serialized) struct BrowserTests {
+@Suite(.serialized, .needs(.chromium)) struct BrowserTests {
     static let ready = "return document.body.dataset.ready === '1' && document.getElementById('figure').dataset.targetid"
     /// Points drawn, and how many sampled canvas pixels are not white.
     static let drawn = """
@@ -20,10 +21,7 @@ import Testing
     static let chosen = "const b = document.querySelector('#classify button.chosen'); return b ? b.dataset.class : ''"
 
     @Test func signInLabelByKeyMoveOnReloadAndStaySeparate() async throws {
-        guard let driver = try WebDriver.start() else {
-            print("BrowserTests: chromium/chromedriver not installed, skipped (CI=true makes this an error)")
-            return
-        }
+        let driver = try #require(try WebDriver.start())
         defer { driver.stop() }
         trace("chromedriver started")
         try await driver.waitUntilReady()

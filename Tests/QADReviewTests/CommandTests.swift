@@ -1,5 +1,7 @@
 import Foundation
 import QADCore
+import QADDetect
+import QADLabels
 import QADReview
 import QADStore
 import QADTestSupport
@@ -36,14 +38,14 @@ import Testing
         #expect(r.status == 0, "\(r.output)")
         let token = try #require(r.output.split(whereSeparator: \.isWhitespace).first { $0.count == 64 }.map(String.init))
         let store = try f.store()
-        #expect(try store.reviewer(tokenHash: SHA256.hex(token))?.name == "carol")
+        #expect(try store.reviewer(tokenHash: ReviewerTokens.hash(token))?.name == "carol")
         #expect(try store.reviewer(tokenHash: token) == nil)  // never stored in clear
     }
 
     /// A shared store: the catalog, scores and reviewers in PostgreSQL, the
     /// cache and models in the --cache folder.
-    @Test func plotAndAddReviewerWorkOnAPostgreSQLStore() throws {
-        guard let cluster = try PostgresCluster.shared() else { return }
+    @Test(.needs(.postgres)) func plotAndAddReviewerWorkOnAPostgreSQLStore() throws {
+        let cluster = try PostgresCluster.required()
         let url = try cluster.makeDatabase()
         let f = try ReviewFixture(spectra: 30, reviewers: [], store: url)
         let out = temporaryDirectory() + "/figs"
@@ -62,7 +64,7 @@ import Testing
         let add = try run(qadExecutable(), ["review", "add-reviewer", "carol", "--store", url, "--cache", f.directory])
         #expect(add.status == 0, "\(add.output)")
         let token = try #require(add.output.split(whereSeparator: \.isWhitespace).first { $0.count == 64 }.map(String.init))
-        #expect(try f.store().reviewer(tokenHash: SHA256.hex(token))?.name == "carol")
+        #expect(try f.store().reviewer(tokenHash: ReviewerTokens.hash(token))?.name == "carol")
 
         // A PostgreSQL store without a cache folder is a usage error, before anything connects.
         let bad = try run(qadExecutable(), ["plot", "--store", url, "--top", "1"])
@@ -70,8 +72,8 @@ import Testing
     }
 
     /// `qad review --store postgres://… --cache DIR` serves, and its printed address signs in.
-    @Test func reviewServesAPostgreSQLStore() throws {
-        guard let cluster = try PostgresCluster.shared() else { return }
+    @Test(.needs(.postgres)) func reviewServesAPostgreSQLStore() throws {
+        let cluster = try PostgresCluster.required()
         let url = try cluster.makeDatabase()
         let f = try ReviewFixture(spectra: 10, reviewers: [], store: url)
         let log = temporaryPath("review.log")
@@ -109,8 +111,8 @@ import Testing
 
     /// The curated catalog (reviewed candidates only) reads its labels from
     /// whichever store holds them: the same labels give the same file.
-    @Test func exportOfReviewedCandidatesIsTheSameFromPostgreSQL() throws {
-        guard let cluster = try PostgresCluster.shared() else { return }
+    @Test(.needs(.postgres)) func exportOfReviewedCandidatesIsTheSameFromPostgreSQL() throws {
+        let cluster = try PostgresCluster.required()
         var csvs: [String] = []
         for location in [nil, try cluster.makeDatabase()] {
             let f = try ReviewFixture(spectra: 12, store: location)

@@ -12,8 +12,8 @@ import Testing
 /// The review app on a shared PostgreSQL store (cache and models in a folder),
 /// as `qad review --store postgres://… --cache DIR` serves it.
 @Suite struct PostgresReviewTests {
-    @Test func reviewersSignInLabelAndReadBackOnPostgreSQL() async throws {
-        guard let cluster = try PostgresCluster.shared() else { return }
+    @Test(.needs(.postgres)) func reviewersSignInLabelAndReadBackOnPostgreSQL() async throws {
+        let cluster = try PostgresCluster.required()
         let f = try ReviewFixture(store: try cluster.makeDatabase())
         #expect(f.project.store is PostgresStore)
         let app = try buildApplication(f.configuration)

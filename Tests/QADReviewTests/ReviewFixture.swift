@@ -5,6 +5,7 @@ import NIOCore
 import HummingbirdTesting
 import QADReview
 import QADStore
+import QADStoreFixtures
 import QADTestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import QADCore
 import QADFormats
+import QADDetect
 import QADModel
 import QADStore
 
@@ -9,7 +10,7 @@ import QADStore
 /// inverse variance, a masked sky line), their noiseless shape as the
 /// "reconstruction", random latents, and plausible scores (χ²/dof computed
 /// from the residual; the other scores drawn; percentiles by rank). For the
-/// review tests, `qad bench review-store` and demos of the UI.
+/// review tests and the review load benchmark (`qad-review-fixture`).
 ///
 /// Only the `spectraWithData` highest-scored rows carry spectra; the cache
 /// files of the others are left sparse (all zeros: weight 0, not covered), so
@@ -45,9 +46,9 @@ public struct SyntheticScoredStore {
         try FileManager.default.createDirectory(atPath: modelDir, withIntermediateDirectories: true)
         let fluxOut = try SparseNPYWriter(path: project.fluxPath(shard: "main"), rows: n, columns: bins)
         let weightOut = try SparseNPYWriter(path: project.weightPath(shard: "main"), rows: n, columns: bins)
-        let reconOut = try SparseNPYWriter(path: "\(modelDir)/\(VAEInference.reconstructionName)", rows: n, columns: bins)
+        let reconOut = try SparseNPYWriter(path: "\(modelDir)/\(ModelFiles.reconstructionName)", rows: n, columns: bins)
         let latentDim = 16
-        let muOut = try SparseNPYWriter(path: "\(modelDir)/\(VAEInference.muName)", rows: n, columns: latentDim)
+        let muOut = try SparseNPYWriter(path: "\(modelDir)/\(ModelFiles.latentMuName)", rows: n, columns: latentDim)
 
         var rng = Xoshiro256StarStar(seed: seed)
         func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
@@ -56,7 +57,7 @@ public struct SyntheticScoredStore {
         let lines: [(Double, Double, Double)] = [(1215.67, 6, 25), (1549.06, 2.5, 30), (1908.73, 1.2, 35),
                                                  (2798.75, 1.5, 40), (4862.68, 1.0, 45), (6564.61, 2.0, 50)]
         var values: [[ScoreName: Double]] = []
-        var windows: [String] = []
+        var windows: [[ExplanationWindow]] = []
         var local: [(Double, Double, Double, Double)] = []
         var anomalies: [TargetID] = []
         var records: [SpectrumRecord] = []
@@ -69,7 +70,7 @@ public struct SyntheticScoredStore {
             let snr = 1 + 20 * uniform() * uniform()
             var chi2 = 1 + 0.1 * abs(gauss())
             var localRestLambda = 1549.06, localObsLambda = 1549.06 * (1 + z)
-            var window = #"[{"window":"CIV","frame":"rest","share":0.2}]"#
+            var window = [ExplanationWindow(window: "CIV", frame: "rest", share: 0.2)]
             if row < filled {
                 let isAnomaly = row % 10 == 0
                 if isAnomaly { anomalies.append(id) }
@@ -99,7 +100,8 @@ public struct SyntheticScoredStore {
                 if isAnomaly {
                     localRestLambda = 1500
                     localObsLambda = 1500 * (1 + z)
-                    window = #"[{"window":"CIV","frame":"rest","share":0.7},{"window":"sky 5577","frame":"obs","share":0.05}]"#
+                    window = [ExplanationWindow(window: "CIV", frame: "rest", share: 0.7),
+                              ExplanationWindow(window: "sky 5577", frame: "obs", share: 0.05)]
                 }
             }
             try muOut.write(row: row, (0..<latentDim).map { _ in Float(gauss()) })
@@ -143,10 +145,9 @@ public struct SyntheticScoredStore {
                 model: model, targetid: firstTargetID + TargetID(row), values: values[row], percentiles: percentiles[row],
                 localRestLambda: local[row].0, localRestWidth: local[row].1, localObsLambda: local[row].2,
                 localObsWidth: local[row].3, explanation: windows[row],
-                neighbors: "[" + neighbors.map(String.init).joined(separator: ",") + "]"))
+                neighbors: neighbors))
         }
-        guard let scoreStore = project.store as? any ScoreStore else { throw StoreError("store cannot hold scores") }
-        try scoreStore.replaceScores(scores, run: ScoreRunRecord(model: model, modelFingerprint: "synthetic",
+        try project.store.replaceScores(scores, run: ScoreRunRecord(model: model, modelFingerprint: "synthetic",
                                                                   scoredAt: Date().timeIntervalSince1970, spectra: n,
                                                                   parameters: #"{"synthetic":true}"#))
         return Summary(spectra: n, withData: filled, anomalies: anomalies, firstTargetID: firstTargetID)
@@ -162,14 +163,9 @@ final class SparseNPYWriter {
     let rows: Int
 
     init(path: String, rows: Int, columns: Int) throws {
-        var dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows), \(columns)), }"
-        let unpadded = 10 + dict.utf8.count + 1
-        dict += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var header: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
-        header += [UInt8(dict.utf8.count & 0xff), UInt8(dict.utf8.count >> 8)]
-        header += Array(dict.utf8)
+        let header = NPYHeader(descr: "<f4", shape: [rows, columns]).bytes()
         _ = FileManager.default.createFile(atPath: path, contents: Data(header))
-        guard let h = FileHandle(forWritingAtPath: path) else { throw StoreError("\(path): cannot write") }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw LocatedError(file: path, message: "cannot write") }
         handle = h
         self.columns = columns
         self.rows = rows

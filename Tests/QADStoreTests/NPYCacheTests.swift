@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 import QADFormats
 import QADTestSupport
 import Testing
@@ -47,12 +48,12 @@ import Testing
     @Test func aCacheShorterThanTheStoreIsAnError() throws {
         let path = temporaryPath("flux.npy")
         _ = try NPYMatrixAppender(path: path, columns: 2, committedRows: 0)
-        #expect(throws: NPYError.self) { _ = try NPYMatrixAppender(path: path, columns: 2, committedRows: 5) }
-        #expect(throws: NPYError.self) { _ = try NPYMatrixAppender(path: path, columns: 3, committedRows: 0) }
+        #expect(throws: LocatedError.self) { _ = try NPYMatrixAppender(path: path, columns: 2, committedRows: 5) }
+        #expect(throws: LocatedError.self) { _ = try NPYMatrixAppender(path: path, columns: 3, committedRows: 0) }
     }
 
-    @Test func numpyLoadsTheCacheUnchanged() throws {
-        guard let python = try crossCheckPython() else { return }
+    @Test(.needs(.python)) func numpyLoadsTheCacheUnchanged() throws {
+        let python = try requirePython()
         let path = temporaryPath("flux.npy")
         let m = try NPYMatrixAppender(path: path, columns: 4, committedRows: 0)
         try m.append([0.5, -1, 2, 3e-8, 4, 5, 6, 7])

@@ -12,31 +12,31 @@ import Testing
         #expect(!u.description.contains("s3cret"))
         let env = try PostgresURL("postgresql://worker@10.0.0.5/qad", environment: ["PGPASSWORD": "fromenv"])
         #expect(env.password == "fromenv" && env.port == 5432 && env.tls == .prefer)
-        #expect(throws: StoreError.self) { _ = try PostgresURL("postgres://host-only") }
-        #expect(throws: StoreError.self) { _ = try PostgresURL("postgres://u@h/db?sslmode=bogus") }
+        #expect(throws: LocatedError.self) { _ = try PostgresURL("postgres://host-only") }
+        #expect(throws: LocatedError.self) { _ = try PostgresURL("postgres://u@h/db?sslmode=bogus") }
         let ard = try ARDTableReader(url: "postgres://u@h:5/db/ard.qso_ard")
         #expect(ard.schema == "ard" && ard.table == "qso_ard" && ard.url.extraPath.isEmpty)
     }
 
     /// Workers start together: each migrates, the schema is built once.
-    @Test func concurrentOpenersMigrateOnce() throws {
-        guard let cluster = try PostgresCluster.shared() else { return }
+    @Test(.needs(.postgres)) func concurrentOpenersMigrateOnce() throws {
+        let cluster = try PostgresCluster.required()
         let url = try cluster.makeDatabase()
-        let errors = LockedArray<String>()
+        let errors = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 6) { _ in
-            do { _ = try PostgresStore(url: url) } catch { errors.append("\(error)") }
+            do { _ = try PostgresStore(url: url) } catch { errors.withLock { $0.append("\(error)") } }
         }
-        #expect(errors.values.isEmpty, "\(errors.values)")
+        #expect(errors.value.isEmpty, "\(errors.value)")
         let database = String(url.split(separator: "/").last!.split(separator: "?").first!)
         let names = try cluster.psql(database, "SELECT name FROM schema_migrations ORDER BY name")
-        #expect(names.split(separator: "\n").count == PostgresMigrations.all.count)
+        #expect(names.split(separator: "\n").count == StoreSchema.steps.count)
     }
 
     /// Many synchronous callers at once, from plain threads and from inside Swift
     /// tasks (whose cooperative pool has as many threads as cores): more callers
     /// than pooled connections, no deadlock, every commit lands once.
-    @Test func concurrentCallersShareThePool() async throws {
-        guard let cluster = try PostgresCluster.shared() else { return }
+    @Test(.needs(.postgres)) func concurrentCallersShareThePool() async throws {
+        let cluster = try PostgresCluster.required()
         let store = try PostgresStore(url: try cluster.makeDatabase(), maxConnections: 3)
         DispatchQueue.concurrentPerform(iterations: 12) { i in
             let path = "thread-\(i)"
@@ -58,8 +58,8 @@ import Testing
         #expect(try store.files().count == 36)
     }
 
-    @Test func copyLoadsManyRowsExactly() throws {
-        guard let cluster = try PostgresCluster.shared() else { return }
+    @Test(.needs(.postgres)) func copyLoadsManyRowsExactly() throws {
+        let cluster = try PostgresCluster.required()
         let store = try PostgresStore(url: try cluster.makeDatabase())
         var rng = SystemRandomNumberGenerator()
         let rows = (0..<20_000).map { i -> SpectrumRecord in
@@ -72,11 +72,4 @@ import Testing
                          shard: "main", shardRows: rows.count, columns: 4)
         #expect(try store.spectra() == rows)
     }
-}
-
-final class LockedArray<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [T] = []
-    func append(_ v: T) { lock.withLock { storage.append(v) } }
-    var values: [T] { lock.withLock { storage } }
 }

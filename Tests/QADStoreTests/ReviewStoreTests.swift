@@ -1,5 +1,7 @@
 import Foundation
 import QADCore
+import QADDetect
+import QADLabels
 import QADTestSupport
 import Testing
 @testable import QADStore
@@ -7,8 +9,8 @@ import Testing
 /// Reviewers, label events, consensus and the review queue, on SQLite and on
 /// PostgreSQL alike.
 @Suite struct ReviewStoreTests {
-    @Test(arguments: StoreKind.allCases) func labelChangesAreEventsAndTheLatestIsCurrent(kind: StoreKind) throws {
-        guard let s = try freshStore(kind) else { return }
+    @Test(arguments: StoreKind.runnable) func labelChangesAreEventsAndTheLatestIsCurrent(kind: StoreKind) throws {
+        let s = try freshStore(kind)
         let ann = try s.upsertReviewer(name: "ann", tokenHash: "h1", isLocal: true)
         let bob = try s.upsertReviewer(name: "bob", tokenHash: "h2", isLocal: false)
         let id: TargetID = 39_627_000_000_000_123
@@ -33,8 +35,8 @@ import Testing
         #expect(try s.reviewers().map(\.name) == ["ann", "bob"])
     }
 
-    @Test(arguments: StoreKind.allCases) func theDatabaseRefusesToRewriteHistory(kind: StoreKind) throws {
-        guard let location = try freshStoreLocation(kind) else { return }
+    @Test(arguments: StoreKind.runnable) func theDatabaseRefusesToRewriteHistory(kind: StoreKind) throws {
+        let location = try freshStoreLocation(kind)
         let s = try openStore(location)
         let ann = try s.upsertReviewer(name: "ann", tokenHash: "h1", isLocal: true)
         _ = try s.appendLabel(LabelEventRecord(reviewerId: ann.id!, targetid: 7, labelClass: .unsure))
@@ -56,8 +58,8 @@ import Testing
         #expect(try s.labelEventCount() == 2)
     }
 
-    @Test(arguments: StoreKind.allCases) func aRetriedEventIsStoredOnce(kind: StoreKind) throws {
-        guard let s = try freshStore(kind) else { return }
+    @Test(arguments: StoreKind.runnable) func aRetriedEventIsStoredOnce(kind: StoreKind) throws {
+        let s = try freshStore(kind)
         let ann = try s.upsertReviewer(name: "ann", tokenHash: "h1", isLocal: true)
         let bob = try s.upsertReviewer(name: "bob", tokenHash: "h2", isLocal: false)
         let e = LabelEventRecord(reviewerId: ann.id!, targetid: 9, labelClass: .artifact, clientEventId: "abc")
@@ -74,8 +76,8 @@ import Testing
     }
 
     /// Reviewers clicking twice, or a network retry racing the original: one event.
-    @Test(arguments: StoreKind.allCases) func concurrentRetriesStoreOneEvent(kind: StoreKind) throws {
-        guard let s = try freshStore(kind) else { return }
+    @Test(arguments: StoreKind.runnable) func concurrentRetriesStoreOneEvent(kind: StoreKind) throws {
+        let s = try freshStore(kind)
         let ann = try s.upsertReviewer(name: "ann", tokenHash: "h1", isLocal: true).id!
         let ids = LockedIDs()
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
@@ -86,8 +88,8 @@ import Testing
         #expect(try s.labelEventCount() == 1)
     }
 
-    @Test(arguments: StoreKind.allCases) func aNewTokenReplacesTheOld(kind: StoreKind) throws {
-        guard let s = try freshStore(kind) else { return }
+    @Test(arguments: StoreKind.runnable) func aNewTokenReplacesTheOld(kind: StoreKind) throws {
+        let s = try freshStore(kind)
         let first = try s.upsertReviewer(name: "ann", tokenHash: "old", isLocal: false)
         let again = try s.upsertReviewer(name: "ann", tokenHash: "new", isLocal: true)
         #expect(first.id == again.id && again.isLocal && again.createdAt == first.createdAt)
@@ -99,8 +101,8 @@ import Testing
     }
 
     /// SQL metacharacters, quotes, backslashes and non-ASCII text are data on both stores.
-    @Test(arguments: StoreKind.allCases) func hostileTextIsStoredAsData(kind: StoreKind) throws {
-        guard let s = try freshStore(kind) else { return }
+    @Test(arguments: StoreKind.runnable) func hostileTextIsStoredAsData(kind: StoreKind) throws {
+        let s = try freshStore(kind)
         let name = "Robert'); DROP TABLE label_event; --"
         let notes = "it's a \"BAL\"?\n$1 %s \\x00 \\' ; DELETE FROM reviewer; -- Ωμέγα 😀\t/* */"
         let subtype = "O'Brien \\\" $$ $tag$"
@@ -143,8 +145,8 @@ import Testing
         #expect(Agreement.cohenKappa([yes, yes], [yes, yes])?.kappa == nil)
     }
 
-    @Test(arguments: StoreKind.allCases) func agreementSummaryPairsReviewersOnCommonTargets(kind: StoreKind) throws {
-        guard let s = try freshStore(kind) else { return }
+    @Test(arguments: StoreKind.runnable) func agreementSummaryPairsReviewersOnCommonTargets(kind: StoreKind) throws {
+        let s = try freshStore(kind)
         let ann = try s.upsertReviewer(name: "ann", tokenHash: "a", isLocal: true).id!
         let bob = try s.upsertReviewer(name: "bob", tokenHash: "b", isLocal: false).id!
         for (t, a, b) in [(1, LabelClass.artifact, LabelClass.artifact), (2, .genuineAnomaly, .artifact),
@@ -166,8 +168,8 @@ import Testing
     }
 
     /// The same label events give the same consensus, agreement and κ on both stores.
-    @Test func bothStoresAgreeOnConsensusAndKappa() throws {
-        guard let sqlite = try freshStore(.sqlite), let postgres = try freshStore(.postgres) else { return }
+    @Test(.needs(.postgres)) func bothStoresAgreeOnConsensusAndKappa() throws {
+        let sqlite = try freshStore(.sqlite), postgres = try freshStore(.postgres)
         var rng = Xoshiro256StarStar(seed: 7)
         let names = ["ann", "bob", "cai", "dee"]
         for store in [sqlite, postgres] {
@@ -189,8 +191,8 @@ import Testing
                 == postgres.currentLabels(reviewerId: nil, targetids: nil).map(\.id))
     }
 
-    @Test(arguments: StoreKind.allCases) func theQueuePutsMyUnlabelledCandidatesFirst(kind: StoreKind) throws {
-        guard let s = try scoredStore(10, kind: kind) else { return }
+    @Test(arguments: StoreKind.runnable) func theQueuePutsMyUnlabelledCandidatesFirst(kind: StoreKind) throws {
+        let s = try scoredStore(10, kind: kind)
         let base: TargetID = 39_633_559_463_397_000
         let ann = try s.upsertReviewer(name: "ann", tokenHash: "a", isLocal: true).id!
         let bob = try s.upsertReviewer(name: "bob", tokenHash: "b", isLocal: false).id!

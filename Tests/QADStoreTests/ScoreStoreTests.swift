@@ -1,13 +1,15 @@
 import Foundation
 import QADCore
+import QADCrossmatch
+import QADDetect
 import QADTestSupport
 import Testing
 @testable import QADStore
 
 /// A store of `kind` with `n` spectra whose combined score rises with TARGETID
 /// (nil when PostgreSQL is missing outside CI).
-func scoredStore(_ n: Int, kind: StoreKind, model: String = "vae") throws -> FullStore? {
-    guard let store = try freshStore(kind) else { return nil }
+func scoredStore(_ n: Int, kind: StoreKind, model: String = "vae") throws -> FullStore {
+    let store = try freshStore(kind)
     let base: TargetID = 39_633_559_463_397_000
     var spectra: [SpectrumRecord] = []
     var scores: [ScoreRecord] = []
@@ -25,8 +27,8 @@ func scoredStore(_ n: Int, kind: StoreKind, model: String = "vae") throws -> Ful
         for name in ScoreName.allCases { values[name] = Double(i); pct[name] = 100 * Double(i) / Double(n) }
         scores.append(ScoreRecord(model: model, targetid: id, values: values, percentiles: pct, localRestLambda: 1549,
                                   localRestWidth: 20, localObsLambda: 5577, localObsWidth: 5,
-                                  explanation: #"[{"window":"CIV","frame":"rest","share":0.5}]"#,
-                                  neighbors: "[\(base + 1),\(base + 2)]"))
+                                  explanation: [ExplanationWindow(window: "CIV", frame: "rest", share: 0.5)],
+                                  neighbors: [base + 1, base + 2]))
     }
     try store.commit(FileCommit(file: IngestedFileRecord(path: "f.fits", size: 1, mtime: 1, status: .done, nSpectra: n,
                                                          nSkipped: 0, ingestedAt: 0), spectra: spectra, problems: []),
@@ -42,18 +44,18 @@ func scoredStore(_ n: Int, kind: StoreKind, model: String = "vae") throws -> Ful
     /// a score column named like a spectrum column would read the wrong one.
     @Test func scoreColumnsAreNotNamedLikeSpectrumColumns() {
         let scoreColumns = Set(ScoreName.allCases.flatMap { [$0.rawValue, $0.percentileColumn] })
-        #expect(scoreColumns.isDisjoint(with: SpectrumRecord.insertColumns))
+        #expect(scoreColumns.isDisjoint(with: SpectrumRecord.table.columnNames))
     }
 
-    @Test(arguments: StoreKind.allCases) func candidatesFollowTheTypedFilters(kind: StoreKind) throws {
-        guard let store = try scoredStore(20, kind: kind) else { return }
+    @Test(arguments: StoreKind.runnable) func candidatesFollowTheTypedFilters(kind: StoreKind) throws {
+        let store = try scoredStore(20, kind: kind)
         var q = CandidateQuery()
         q.limit = 3
         let top = try store.candidates(q)
         #expect(top.map(\.score.score) == [19, 18, 17])
         #expect(top[0].spectrum.targetid == 39_633_559_463_397_019)  // exact beyond 2^53
-        #expect(top[0].score.neighborIDs == [39_633_559_463_397_001, 39_633_559_463_397_002])
-        #expect(top[0].score.explanationWindows == [ExplanationWindow(window: "CIV", frame: "rest", share: 0.5)])
+        #expect(top[0].score.neighbors == [39_633_559_463_397_001, 39_633_559_463_397_002])
+        #expect(top[0].score.explanation == [ExplanationWindow(window: "CIV", frame: "rest", share: 0.5)])
 
         q = CandidateQuery()
         q.zMin = 1.0
@@ -73,23 +75,23 @@ func scoredStore(_ n: Int, kind: StoreKind, model: String = "vae") throws -> Ful
         q.minimumPercentile[.knn] = 90
         q.sortBy = .kl
         q.ascending = true
-        #expect(try store.candidates(q).map(\.score.kl) == [18, 19])
+        #expect(try store.candidates(q).map { $0.score.value(.kl) } == [18, 19])
         q.offset = 1
-        #expect(try store.candidates(q).map(\.score.kl) == [19])
+        #expect(try store.candidates(q).map { $0.score.value(.kl) } == [19])
     }
 
-    @Test(arguments: StoreKind.allCases) func filterValuesAreDataNotSQL(kind: StoreKind) throws {
-        guard let store = try scoredStore(5, kind: kind) else { return }
+    @Test(arguments: StoreKind.runnable) func filterValuesAreDataNotSQL(kind: StoreKind) throws {
+        let store = try scoredStore(5, kind: kind)
         let hostile = CandidateQuery(model: "vae' OR '1'='1")
         #expect(try store.candidates(hostile).isEmpty)
         #expect(try store.candidateCount(CandidateQuery()) == 5)
     }
 
-    @Test(arguments: StoreKind.allCases) func rescoringReplacesAModelsScoresWhole(kind: StoreKind) throws {
-        guard let store = try scoredStore(6, kind: kind) else { return }
+    @Test(arguments: StoreKind.runnable) func rescoringReplacesAModelsScoresWhole(kind: StoreKind) throws {
+        let store = try scoredStore(6, kind: kind)
         let one = try #require(try store.score(model: "vae", targetid: 39_633_559_463_397_002))
         var changed = one
-        changed.score = 99
+        changed.values[ScoreName.score.index] = 99
         try store.replaceScores([changed], run: ScoreRunRecord(model: "vae", modelFingerprint: "def", scoredAt: 1,
                                                                spectra: 1, parameters: "{}"))
         #expect(try store.scores(model: "vae") == [changed])
@@ -97,25 +99,25 @@ func scoredStore(_ n: Int, kind: StoreKind, model: String = "vae") throws -> Ful
         // A record of another model in the batch aborts the whole replacement.
         var stray = changed
         stray.model = "other"
-        #expect(throws: StoreError.self) {
+        #expect(throws: LocatedError.self) {
             try store.replaceScores([stray], run: ScoreRunRecord(model: "vae", modelFingerprint: "x", scoredAt: 2,
                                                                  spectra: 1, parameters: "{}"))
         }
         #expect(try store.scores(model: "vae") == [changed])
     }
 
-    @Test(arguments: StoreKind.allCases) func crossmatchesAreReplacedPerCatalog(kind: StoreKind) throws {
-        guard let store = try scoredStore(4, kind: kind) else { return }
+    @Test(arguments: StoreKind.runnable) func crossmatchesAreReplacedPerCatalog(kind: StoreKind) throws {
+        let store = try scoredStore(4, kind: kind)
         let positions = try store.targetPositions()
         #expect(positions.count == 4 && positions.map(\.targetid) == positions.map(\.targetid).sorted())
         func catalog(_ name: String) -> CrossmatchCatalogRecord {
             CrossmatchCatalogRecord(name: name, path: "/x/\(name).fits", raColumn: "ra", decColumn: "dec", idColumn: "id",
                                     radiusArcsec: 2, preset: nil, sourcesRead: 10, targets: 4, matchedTargets: 1, pairs: 1,
-                                    columnsJson: "[]", matchedAt: 0)
+                                    columns: [], matchedAt: 0)
         }
         let id = positions[0].targetid
         let match = CrossmatchMatchRecord(catalog: "wise'; DROP TABLE score; --", targetid: id, nearestId: "J1\t2",
-                                          sepArcsec: 0.4, nWithin: 1, valuesJson: "[]", densityDeg2: 9000,
+                                          sepArcsec: 0.4, nWithin: 1, values: [], densityDeg2: 9000,
                                           densityAreaDeg2: 0.01, chanceMatches: 0.01)
         try store.replaceCrossmatch(catalog("wise'; DROP TABLE score; --"), matches: [match])
         try store.replaceCrossmatch(catalog("galex"), matches: [])
@@ -125,7 +127,7 @@ func scoredStore(_ n: Int, kind: StoreKind, model: String = "vae") throws -> Ful
         // A replacement with a stray match changes nothing.
         var stray = match
         stray.catalog = "other"
-        #expect(throws: StoreError.self) { try store.replaceCrossmatch(catalog("wise'; DROP TABLE score; --"), matches: [stray]) }
+        #expect(throws: LocatedError.self) { try store.replaceCrossmatch(catalog("wise'; DROP TABLE score; --"), matches: [stray]) }
         #expect(try store.crossmatches(catalog: "wise'; DROP TABLE score; --") == [match])
     }
 }

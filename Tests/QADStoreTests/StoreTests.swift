@@ -1,6 +1,8 @@
 import Foundation
 import QADCore
+import QADDetect
 import QADFormats
+import QADModel
 import QADTestSupport
 import Testing
 @testable import QADStore
@@ -17,9 +19,9 @@ func fileRecord(_ path: String, spectra: Int = 1) -> IngestedFileRecord {
 }
 
 @Suite struct StoreTests {
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.runnable)
     func commitsAreWholeFilesAndTargetIDsStayExact(kind: StoreKind) throws {
-        guard let store = try freshStore(kind) else { return }
+        let store = try freshStore(kind)
         let big: TargetID = 39_633_559_463_397_282
         let file = IngestedFileRecord(path: "a.fits", size: 10, mtime: 1_700_000_000.123456, status: .done, nSpectra: 2,
                                       nSkipped: 1, ingestedAt: 0)
@@ -60,9 +62,9 @@ func fileRecord(_ path: String, spectra: Int = 1) -> IngestedFileRecord {
         #expect(try store.spectrumCount() == 1 && store.problems().isEmpty && store.fileRecord(path: "a.fits") == nil)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.runnable)
     func reopeningKeepsTheSchemaAndRows(kind: StoreKind) throws {
-        guard let location = try freshStoreLocation(kind) else { return }
+        let location = try freshStoreLocation(kind)
         do {
             let store = try openStore(location)
             try store.commit(FileCommit(file: fileRecord("a"), spectra: [spectrum(1, row: 0)], problems: []),
@@ -72,9 +74,9 @@ func fileRecord(_ path: String, spectra: Int = 1) -> IngestedFileRecord {
         #expect(try again.spectrumCount() == 1)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.runnable)
     func filesBeyondALostCacheTailAreForgotten(kind: StoreKind) throws {
-        guard let store = try freshStore(kind) else { return }
+        let store = try freshStore(kind)
         for (i, path) in ["f0", "f1", "f2"].enumerated() {
             let spectra = [spectrum(TargetID(10 * i), file: path, row: 2 * i), spectrum(TargetID(10 * i + 1), file: path, row: 2 * i + 1)]
             try store.commit(FileCommit(file: fileRecord(path, spectra: 2), spectra: spectra, problems: []),
@@ -86,9 +88,9 @@ func fileRecord(_ path: String, spectra: Int = 1) -> IngestedFileRecord {
         #expect(try store.forgetFiles(beyondCacheRow: 2, shard: "main") == [])
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.runnable)
     func modelOutputsAreReplacedNotDuplicated(kind: StoreKind) throws {
-        guard let store = try freshStore(kind) else { return }
+        let store = try freshStore(kind)
         try store.commit(FileCommit(file: fileRecord("a", spectra: 3), spectra: (0..<3).map { spectrum(TargetID(100 + $0), row: $0) },
                                     problems: []), shard: "main", shardRows: 3, columns: 8)
         #expect(try store.cacheRows(shard: "main", in: 1..<3) == [CacheRowRef(targetid: 101, row: 1), CacheRowRef(targetid: 102, row: 2)])
@@ -96,7 +98,8 @@ func fileRecord(_ path: String, spectra: Int = 1) -> IngestedFileRecord {
             (0..<3).map { ModelOutputRecord(model: "vae", targetid: TargetID(100 + $0), cacheShard: "main", cacheRow: $0,
                                             reconChi2: chi2 + Double($0), reconMse: 0.5, kl: 3, dof: 900) }
         }
-        let progress = ModelInferenceRecord(model: "vae", fingerprint: "abc", cacheShard: "main", rowsDone: 3, rowsTotal: 3,
+        let progress = ModelInferenceRecord(model: "vae", fingerprint: InferenceFingerprint(weightsHash: "abc", reconstructions: .covered),
+                                            cacheShard: "main", rowsDone: 3, rowsTotal: 3,
                                             updatedAt: 12.5)
         try store.commitInference(outputs(1), progress: progress)
         try store.commitInference(outputs(7), progress: progress)  // a chunk redone after a crash
@@ -106,9 +109,9 @@ func fileRecord(_ path: String, spectra: Int = 1) -> IngestedFileRecord {
         #expect(try store.modelOutputs(model: "vae").isEmpty && store.inferenceProgress(model: "vae") == nil)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.runnable)
     func upstreamARDColumnsAreQueryable(kind: StoreKind) throws {
-        guard let store = try freshStore(kind) else { return }
+        let store = try freshStore(kind)
         let rows = [
             UpstreamARDRecord(targetid: 1, zHelio: 2.0, spectype: "QSO", balProb: 0.9, latentVec: [1, -2.5, 3e-7],
                               reconMse: 0.2, anomalyScore: 5, source: "t"),
@@ -132,9 +135,9 @@ func fileRecord(_ path: String, spectra: Int = 1) -> IngestedFileRecord {
 
     /// Quotes, comment markers, backslashes, tabs and newlines (COPY's own
     /// separators) in every kind of text the store keeps are data.
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.runnable)
     func sqlMetacharactersAreStoredAsData(kind: StoreKind) throws {
-        guard let store = try freshStore(kind) else { return }
+        let store = try freshStore(kind)
         let hostile = "x'); DROP TABLE spectrum; --\t\\N\\\n\"$1\" ' OR '1'='1 \u{00e9}\r"
         let path = "/data/" + hostile + ".fits"
         var s = spectrum(7, file: path, row: 0, shard: hostile)
@@ -151,7 +154,9 @@ func fileRecord(_ path: String, spectra: Int = 1) -> IngestedFileRecord {
         #expect(try store.cacheRows(shard: "' OR '1'='1", in: 0..<1).isEmpty)
         let out = ModelOutputRecord(model: hostile, targetid: 7, cacheShard: hostile, cacheRow: 0, reconChi2: 1, reconMse: 1,
                                     kl: 1, dof: 1)
-        try store.commitInference([out], progress: ModelInferenceRecord(model: hostile, fingerprint: hostile, cacheShard: hostile,
+        try store.commitInference([out], progress: ModelInferenceRecord(model: hostile,
+                                                                         fingerprint: InferenceFingerprint(weightsHash: hostile, reconstructions: .full),
+                                                                         cacheShard: hostile,
                                                                          rowsDone: 1, rowsTotal: 1, updatedAt: 0))
         #expect(try store.modelOutputs(model: hostile) == [out])
         #expect(try store.modelOutputs(model: "' OR '1'='1").isEmpty)

@@ -31,6 +31,11 @@ public final class PostgresCluster: @unchecked Sendable {
         }
     }
 
+    /// The process's cluster, for checks marked `.needs(.postgres)`.
+    public static func required() throws -> PostgresCluster {
+        try sharedResult.get()
+    }
+
     private static let sharedResult: Result<PostgresCluster, Unavailable> = {
         do { return .success(try PostgresCluster()) } catch let e as Unavailable { return .failure(e) } catch {
             return .failure(Unavailable(description: "\(error)"))

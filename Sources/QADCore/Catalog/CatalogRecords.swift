@@ -1,10 +1,5 @@
-import GRDB
-import QADCore
-
 /// One ingested spectrum: catalog columns plus its row in the spectral cache.
-public struct SpectrumRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "spectrum"
-
+public struct SpectrumRecord: Sendable, Equatable {
     public var targetid: TargetID
     public var ra: Double?
     public var dec: Double?
@@ -61,28 +56,39 @@ public struct SpectrumRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         self.cacheRow = cacheRow
     }
 
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    /// A broad-absorption-line quasar by the VAC's BAL_PROB or a positive BI_CIV.
+    public func isBAL(threshold: Double = 0.5) -> Bool {
+        (balProb ?? 0) >= threshold || (biCiv ?? 0) > 0
+    }
+}
 
-    /// Column order of `insertSQL` and `insertArguments`, for bulk inserts.
-    static let insertColumns = ["targetid", "ra", "dec", "z", "z_source", "spectype", "zwarn", "deltachi2",
-                                "bal_prob", "bi_civ", "ai_civ", "snr", "amplitude", "mask_frac", "zero_ivar_frac",
-                                "arm_step", "nbins", "flags", "survey", "source_file", "source_hdu", "source_row",
-                                "cache_shard", "cache_row"]
-    static let insertSQL = "INSERT INTO spectrum (\(insertColumns.joined(separator: ", "))) VALUES ("
-        + Array(repeating: "?", count: insertColumns.count).joined(separator: ", ") + ")"
+extension SpectrumRecord: StoredRecord {
+    public static let table = StoredTable<SpectrumRecord>(
+        "spectrum", createdBy: SchemaHistory.catalog,
+        columns: [
+            .int64("targetid", \.targetid), .double("ra", \.ra), .double("dec", \.dec), .double("z", \.z),
+            .text("z_source", \.zSource), .text("spectype", \.spectype), .int64("zwarn", \.zwarn),
+            .double("deltachi2", \.deltachi2), .double("bal_prob", \.balProb), .double("bi_civ", \.biCiv),
+            .double("ai_civ", \.aiCiv), .double("snr", \.snr), .double("amplitude", \.amplitude),
+            .double("mask_frac", \.maskFrac), .double("zero_ivar_frac", \.zeroIvarFrac),
+            .double("arm_step", \.armStep), .int("nbins", \.nbins), .int64("flags", \.flags),
+            .text("survey", \.survey), .text("source_file", \.sourceFile), .text("source_hdu", \.sourceHdu),
+            .int("source_row", \.sourceRow), .text("cache_shard", \.cacheShard), .int("cache_row", \.cacheRow),
+        ],
+        primaryKey: ["targetid"], unique: [["cache_shard", "cache_row"]],
+        indexes: [StoredIndex("spectrum_source_file", ["source_file"], createdBy: SchemaHistory.catalog)])
 
-    var insertArguments: StatementArguments {
-        [targetid, ra, dec, z, zSource, spectype, zwarn, deltachi2, balProb, biCiv, aiCiv, snr, amplitude, maskFrac,
-         zeroIvarFrac, armStep, nbins, flags, survey, sourceFile, sourceHdu, sourceRow, cacheShard, cacheRow]
+    public static var blank: SpectrumRecord {
+        SpectrumRecord(targetid: 0, ra: nil, dec: nil, z: 0, zSource: "", spectype: nil, zwarn: nil, deltachi2: nil,
+                       balProb: nil, biCiv: nil, aiCiv: nil, snr: 0, amplitude: 0, maskFrac: 0, zeroIvarFrac: 0,
+                       armStep: 0, nbins: 0, flags: 0, survey: "", sourceFile: "", sourceHdu: "", sourceRow: 0,
+                       cacheShard: "", cacheRow: 0)
     }
 }
 
 /// An input file the store has seen: done files are skipped on re-runs unless
 /// their size or modification time changed.
-public struct IngestedFileRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "ingested_file"
-
+public struct IngestedFileRecord: Sendable, Equatable {
     public enum Status: String, Codable, Sendable { case done, failed }
 
     public var path: String
@@ -102,15 +108,23 @@ public struct IngestedFileRecord: Codable, Sendable, Equatable, FetchableRecord,
         self.nSkipped = nSkipped
         self.ingestedAt = ingestedAt
     }
+}
 
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+extension IngestedFileRecord: StoredRecord {
+    public static let table = StoredTable<IngestedFileRecord>(
+        "ingested_file", createdBy: SchemaHistory.catalog,
+        columns: [.text("path", \.path), .int64("size", \.size), .double("mtime", \.mtime),
+                  .rawText("status", \.status), .int("n_spectra", \.nSpectra), .int("n_skipped", \.nSkipped),
+                  .double("ingested_at", \.ingestedAt)],
+        primaryKey: ["path"])
+
+    public static var blank: IngestedFileRecord {
+        IngestedFileRecord(path: "", size: 0, mtime: 0, status: .failed, nSpectra: 0, nSkipped: 0, ingestedAt: 0)
+    }
 }
 
 /// A problem found in the input, kept with the file it came from.
-public struct ProblemRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "input_problem"
-
+public struct ProblemRecord: Sendable, Equatable {
     public enum Severity: String, Codable, Sendable {
         /// The whole file could not be used.
         case file
@@ -120,6 +134,8 @@ public struct ProblemRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
         case warning
     }
 
+    /// Assigned by the store.
+    public var id: Int64?
     public var file: String
     public var hdu: String?
     public var column: String?
@@ -136,14 +152,39 @@ public struct ProblemRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
         message = p.message
     }
 
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    public static func == (a: ProblemRecord, b: ProblemRecord) -> Bool {
+        (a.file, a.hdu, a.column, a.row, a.severity, a.message) == (b.file, b.hdu, b.column, b.row, b.severity, b.message)
+    }
+}
+
+extension ProblemRecord: StoredRecord {
+    public static let table = StoredTable<ProblemRecord>(
+        "input_problem", createdBy: SchemaHistory.catalog,
+        columns: [.generatedID("id", \.id), .text("file", \.file), .text("hdu", \.hdu), .text("column", \.column),
+                  .int("row", \.row), .rawText("severity", \.severity), .text("message", \.message)],
+        indexes: [StoredIndex("input_problem_file", ["file"], createdBy: SchemaHistory.catalog)])
+
+    public static var blank: ProblemRecord { ProblemRecord(InputProblem(file: "", message: ""), severity: .warning) }
 }
 
 /// Committed row count of one cache shard (its `.npy` pair may hold more after a crash).
-public struct CacheShardRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "cache_shard"
+public struct CacheShardRecord: Sendable, Equatable {
     public var name: String
     public var rows: Int
     public var columns: Int
+
+    public init(name: String, rows: Int, columns: Int) {
+        self.name = name
+        self.rows = rows
+        self.columns = columns
+    }
+}
+
+extension CacheShardRecord: StoredRecord {
+    public static let table = StoredTable<CacheShardRecord>(
+        "cache_shard", createdBy: SchemaHistory.catalog,
+        columns: [.text("name", \.name), .int("rows", \.rows), .int("columns", \.columns)],
+        primaryKey: ["name"])
+
+    public static var blank: CacheShardRecord { CacheShardRecord(name: "", rows: 0, columns: 0) }
 }

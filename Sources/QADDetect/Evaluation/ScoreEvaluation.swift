@@ -33,7 +33,7 @@ public enum ScoreEvaluation {
         let labels = classes.map { $0 != nil }
         let anomalies = labels.filter { $0 }.count
         guard anomalies > 0, anomalies < labels.count else {
-            throw EvaluationError("the truth table marks \(anomalies) of the \(labels.count) scored spectra as anomalous; "
+            throw LocatedError("the truth table marks \(anomalies) of the \(labels.count) scored spectra as anomalous; "
                                   + "evaluation needs both anomalies and normal spectra")
         }
         var byClass: [String: Int] = [:]
@@ -42,7 +42,7 @@ public enum ScoreEvaluation {
         var out: [ScoreQuality] = []
         for (name, values) in scores {
             guard values.count == labels.count else {
-                throw EvaluationError("score \(name): \(values.count) values for \(labels.count) spectra")
+                throw LocatedError("score \(name): \(values.count) values for \(labels.count) spectra")
             }
             var precision: [String: Double] = [:], recall: [String: Double] = [:]
             for (label, f) in fractions {

@@ -1,5 +1,6 @@
 import Foundation
 import QADCore
+import QADFormats
 
 /// Which spectra are anomalous, and of what class, from one or more CSV
 /// truth tables: `qad inject`'s injected.csv (TARGETID, ANOMALY, …),
@@ -16,30 +17,21 @@ public struct TruthTable: Sendable {
 
     /// Adds a table; a TARGETID already anomalous keeps its first class.
     public mutating func add(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw EvaluationError("\(path): cannot read the truth table")
-        }
-        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
-        guard let header = lines.first?.split(separator: ",", omittingEmptySubsequences: false).map({
-            $0.trimmingCharacters(in: .whitespaces).uppercased()
-        }) else { throw EvaluationError("\(path): empty truth table") }
+        let reader = try CSVReader(path: path)
+        let header = reader.header.map { $0.uppercased() }
         guard let idColumn = header.firstIndex(of: "TARGETID") else {
-            throw EvaluationError("\(path): no TARGETID column (header: \(header.joined(separator: ",")))")
+            throw LocatedError(file: path, line: 1, message: "no TARGETID column (header: \(header.joined(separator: ",")))")
         }
         let anomalyColumn = header.firstIndex(of: "ANOMALY")
         let classColumn = header.firstIndex(of: "CLASS")
         guard anomalyColumn != nil || classColumn != nil else {
-            throw EvaluationError("\(path): needs an ANOMALY or a CLASS column")
+            throw LocatedError(file: path, line: 1, message: "needs an ANOMALY or a CLASS column")
         }
-        for (n, line) in lines.dropFirst().enumerated() {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }
-            guard fields.count == header.count else {
-                throw EvaluationError("\(path): row \(n + 1) has \(fields.count) fields, the header \(header.count)")
-            }
+        while let row = try reader.nextRow() {
+            let fields = row.map { $0.trimmingCharacters(in: .whitespaces) }
             guard let id = TargetID(fields[idColumn]) else {
-                throw EvaluationError("\(path): row \(n + 1), column TARGETID: '\(fields[idColumn])' is not an integer")
+                throw LocatedError(file: path, column: "TARGETID", line: reader.line,
+                                   message: "'\(fields[idColumn])' is not an integer")
             }
             var label: String?
             if let a = anomalyColumn, !fields[a].isEmpty, !Self.normalWords.contains(fields[a].uppercased()) {
@@ -58,10 +50,4 @@ public struct TruthTable: Sendable {
     }
 
     static let normalWords: Set<String> = ["NONE", "NORMAL", "0", "FALSE"]
-}
-
-public struct EvaluationError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }

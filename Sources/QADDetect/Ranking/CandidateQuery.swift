@@ -5,7 +5,7 @@ import QADCore
 /// come only from `ScoreName`, never from user text.
 public struct CandidateQuery: Sendable, Equatable {
     /// What to do with broad-absorption-line quasars (BAL_PROB ≥ threshold or BI_CIV > 0).
-    public enum BALHandling: String, Sendable, CaseIterable {
+    public enum BALHandling: String, Sendable, CaseIterable, Codable {
         /// Keep them; they are flagged in the output.
         case flag
         case exclude
@@ -44,21 +44,5 @@ public struct Candidate: Sendable, Equatable {
     }
 
     /// A broad-absorption-line quasar by the VAC's BAL_PROB or a positive BI_CIV.
-    public func isBAL(threshold: Double = 0.5) -> Bool {
-        (spectrum.balProb ?? 0) >= threshold || (spectrum.biCiv ?? 0) > 0
-    }
-}
-
-/// What the scoring stage and its readers need from a store.
-public protocol ScoreStore: Sendable {
-    /// Replaces every score of `run.model` (and the run record) in one transaction.
-    func replaceScores(_ scores: [ScoreRecord], run: ScoreRunRecord) throws
-    func scoreRun(model: String) throws -> ScoreRunRecord?
-    /// Every score of a model, in TARGETID order.
-    func scores(model: String) throws -> [ScoreRecord]
-    func score(model: String, targetid: TargetID) throws -> ScoreRecord?
-    /// The candidates a query selects, in its order.
-    func candidates(_ query: CandidateQuery) throws -> [Candidate]
-    /// How many spectra a query selects (ignoring limit and offset).
-    func candidateCount(_ query: CandidateQuery) throws -> Int
+    public func isBAL(threshold: Double = 0.5) -> Bool { spectrum.isBAL(threshold: threshold) }
 }

@@ -59,7 +59,7 @@ public struct BALTroughScorer: Sendable {
     public init(settings: Settings, grid: RestGrid, sample: [SpectrumResidual], passes: Int, threads: Int) {
         let windows = Self.windows(settings, grid: grid)
         self.windows = windows
-        let values = ParallelMap.run(sample.count, threads: threads) { i in
+        let values = parallelMap(sample.count, threads: threads) { i in
             windows.map { w in w.map { sample[i].coherent($0) } }
         }
         calibrations = windows.indices.map { w in

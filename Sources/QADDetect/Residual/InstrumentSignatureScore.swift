@@ -77,7 +77,7 @@ public struct InstrumentSignatureScorer: Sendable {
         self.settings = settings
         let windows = Self.windows(settings, grid: grid)
         self.windows = windows
-        let values = ParallelMap.run(sample.count, threads: threads) { i in windows.map { Self.statistic($0, sample[i]) } }
+        let values = parallelMap(sample.count, threads: threads) { i in windows.map { Self.statistic($0, sample[i]) } }
         calibrations = windows.indices.map { j in
             FixedWindowCalibration.fit(values.compactMap { $0[j] }, passes: passes)
         }

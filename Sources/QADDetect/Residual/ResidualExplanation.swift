@@ -1,6 +1,5 @@
 import Foundation
 import QADCore
-import QADStore
 
 /// Named wavelength windows a reviewer recognises, in the rest frame (emission
 /// lines with room for their outflow troughs) and in the observed frame (DESI's

@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 import QADModel
 
 /// The window statistics a calibration describes, in `WindowVisitor` order.
@@ -235,17 +236,13 @@ extension WindowCalibration {
     static func accumulate<V: MergeableWindowVisitor>(_ sample: [(SpectrumResidual, offset: Int)], layout: WindowLayout,
                                                       threads: Int, make: () -> V) -> V {
         let ranges = splitRange(sample.count, parts: max(1, min(threads, sample.count)))
-        let partial = ResultSlots<V>(ranges.count)
-        withoutActuallyEscaping(make) { make in
-            let maker = UnsafeSendable(make)
-            DispatchQueue.concurrentPerform(iterations: ranges.count) { p in
-                var v = maker.value()
-                for i in ranges[p] { sample[i].0.forEachWindow(layout: layout, offset: sample[i].offset, &v) }
-                partial.set(p, v)
-            }
+        let partial = parallelMap(ranges.count, threads: ranges.count) { p in
+            var v = make()
+            for i in ranges[p] { sample[i].0.forEachWindow(layout: layout, offset: sample[i].offset, &v) }
+            return v
         }
-        var total = partial.get(0)
-        for p in 1..<ranges.count { total.add(partial.get(p)) }
+        var total = partial[0]
+        for p in 1..<ranges.count { total.add(partial[p]) }
         return total
     }
 }
@@ -257,13 +254,3 @@ protocol MergeableWindowVisitor: WindowVisitor {
 
 extension WindowMoments: MergeableWindowVisitor {}
 extension TailHistograms: MergeableWindowVisitor {}
-
-/// Results written by parallel workers into their own slots.
-final class ResultSlots<T>: @unchecked Sendable {
-    // @unchecked: every access holds the lock.
-    private var items: [T?]
-    private let lock = NSLock()
-    init(_ n: Int) { items = [T?](repeating: nil, count: n) }
-    func set(_ i: Int, _ v: T) { lock.lock(); items[i] = v; lock.unlock() }
-    func get(_ i: Int) -> T { lock.lock(); defer { lock.unlock() }; return items[i]! }
-}

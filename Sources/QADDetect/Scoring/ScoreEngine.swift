@@ -1,7 +1,7 @@
 import Foundation
 import QADCore
+import QADFormats
 import QADModel
-import QADStore
 
 /// Settings of one scoring run; stored with the scores, so a re-run with the
 /// same model and settings is recognised as done.
@@ -39,89 +39,68 @@ public struct ScoreSettings: Sendable, Codable, Equatable {
     public init() {}
 }
 
-/// What `qad score` did.
-public struct ScoreSummary: Sendable {
-    public var spectra: Int
-    public var skipped: Bool
-    public var seconds: Double
+/// One spectrum to score: its catalog row's z and S/N, its global row in the
+/// cache and the model's matrices, and the model's fit statistics.
+public struct ScoreInput: Sendable {
+    public var targetid: TargetID
+    public var row: Int
+    public var z: Double
+    public var snr: Double
+    public var reconChi2: Double
+    public var reconMse: Double
+    public var kl: Double
+
+    public init(targetid: TargetID, row: Int, z: Double, snr: Double, reconChi2: Double, reconMse: Double, kl: Double) {
+        self.targetid = targetid
+        self.row = row
+        self.z = z
+        self.snr = snr
+        self.reconChi2 = reconChi2
+        self.reconMse = reconMse
+        self.kl = kl
+    }
+}
+
+/// What the engine found besides the records.
+public struct ScoreEngineResult: Sendable {
+    public var records: [ScoreRecord]
     public var activeLatentDimensions: [Int]
     public var calibrationCells: Int
 }
 
-public struct ScoreError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
-/// `qad score`: every score of every spectrum a model has outputs for, written
-/// to the store in one transaction that replaces that model's previous scores.
-public final class ScoreRunner {
-    public let project: ProjectStore
-    public let modelName: String
+/// Every score of every spectrum: from the cache, the model's reconstructions
+/// and latents, and its fit statistics. Knows nothing of stores: `qad
+/// score`'s stage (`ScoreStage`) reads the inputs and writes the records.
+public final class ScoreEngine {
+    public let settings: ScoreSettings
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     public var log: (String) -> Void = { _ in }
 
-    public init(project: ProjectStore, modelName: String) {
-        self.project = project
-        self.modelName = modelName
+    public init(settings: ScoreSettings) {
+        self.settings = settings
     }
 
-    public func run(_ settings: ScoreSettings, force: Bool = false) throws -> ScoreSummary {
+    /// Scores `items` (at least k + 2 of them) as model `model`.
+    public func score(_ items: [ScoreInput], model: String, cache: SpectralCache, reconstruction: MappedNPYMatrix,
+                      latents: MappedNPYMatrix) throws -> ScoreEngineResult {
         let began = Date()
-        guard let store = project.store as? any ScoreStore & ModelOutputStore else {
-            throw ScoreError("this store cannot hold scores")
+        guard items.count > settings.k + 1 else {
+            throw LocatedError("model \(model): \(items.count) spectra with outputs; scoring needs more than \(settings.k + 1)")
         }
-        let directory = VAETrainer.modelPath(project: project, name: modelName)
-        let cardPath = directory + "/" + ModelFiles.cardName
-        guard let cardData = FileManager.default.contents(atPath: cardPath) else {
-            throw ScoreError("\(cardPath): no trained model '\(modelName)' (run qad train first)")
-        }
-        let card = try ModelCard.decode(cardData, path: cardPath)
-        guard let progress = try store.inferenceProgress(model: modelName),
-              progress.fingerprint.hasPrefix(card.weightsHash), progress.rowsDone == progress.rowsTotal,
-              progress.fingerprint.contains("+reconstruction") else {
-            throw ScoreError("model \(modelName): outputs with reconstructions of the current weights are incomplete "
-                             + "(run qad infer first, without --no-reconstructions)")
-        }
-        let parameters = String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self)
-        let outputs = try store.modelOutputs(model: modelName).sorted { $0.cacheRow < $1.cacheRow }
-        if !force, let previous = try store.scoreRun(model: modelName), previous.modelFingerprint == card.weightsHash,
-           previous.parameters == parameters, previous.spectra == outputs.count {
-            return ScoreSummary(spectra: outputs.count, skipped: true, seconds: 0, activeLatentDimensions: [],
-                                calibrationCells: 0)
-        }
-        guard outputs.count > settings.k + 1 else {
-            throw ScoreError("model \(modelName): \(outputs.count) spectra with outputs; scoring needs more than \(settings.k + 1)")
-        }
-        var catalog: [TargetID: SpectrumRecord] = [:]
-        for s in try project.store.spectra() { catalog[s.targetid] = s }
-        let items = try outputs.map { o -> ScoredItem in
-            guard let s = catalog[o.targetid] else {
-                throw ScoreError("TARGETID \(o.targetid) has model outputs but no catalog row (re-run qad infer --force)")
-            }
-            return ScoredItem(output: o, z: s.z, snr: s.snr)
-        }
-        catalog = [:]
-
-        let cache = try SpectralCache(project: project, shard: card.data.shard)
-        let reconstruction = try MappedNPYMatrix(path: directory + "/" + VAEInference.reconstructionName, rows: cache.rows)
-        let latents = try MappedNPYMatrix(path: directory + "/" + VAEInference.muName, rows: cache.rows)
-
-        log("scoring \(items.count) spectra of model \(modelName)")
+        log("scoring \(items.count) spectra of model \(model)")
         let local = try localScores(items, cache: cache, reconstruction: reconstruction, settings: settings)
         log(String(format: "localized residuals and explanations done (%.1f s)", Date().timeIntervalSince(began)))
         let shapeMeasurer = ShapeMeasurer(grid: cache.grid)
-        let shape = ShapeScores(ParallelMap.run(items.count, threads: threads) { i in
-            let row = items[i].output.cacheRow
+        let shape = ShapeScores(parallelMap(items.count, threads: threads) { i in
+            let row = items[i].row
             return shapeMeasurer.measure(reconstruction: reconstruction.row(row), weight: cache.weight.row(row))
         }, z: items.map(\.z), window: settings.spectraPerCell)
         let latent = try latentScores(items, latents: latents, settings: settings)
         log(String(format: "isolation forest and k-NN done (%.1f s)", Date().timeIntervalSince(began)))
 
         var values: [ScoreName: [Double]] = [
-            .reconChi2: items.map(\.output.reconChi2), .reconMse: items.map(\.output.reconMse),
-            .kl: items.map(\.output.kl), .iforest: latent.iforest, .knn: latent.knn,
+            .reconChi2: items.map(\.reconChi2), .reconMse: items.map(\.reconMse),
+            .kl: items.map(\.kl), .iforest: latent.iforest, .knn: latent.knn,
             .localRest: local.map(\.rest.significance), .localObs: local.map(\.observed.significance),
             .colour: shape.colour, .lines: shape.lines,
             .armJoinStep: local.map(\.armJoinStep), .skyLines: local.map(\.skyLines),
@@ -137,29 +116,16 @@ public final class ScoreRunner {
 
         var records: [ScoreRecord] = []
         records.reserveCapacity(items.count)
-        let encoder = JSONEncoder.sorted  // the same scores give the same text in every process
         for (i, item) in items.enumerated() {
             var v: [ScoreName: Double] = [:], p: [ScoreName: Double] = [:]
             for name in ScoreName.allCases { v[name] = values[name]![i]; p[name] = pct[name]![i] }
-            let neighborIDs = latent.neighbors[i].map { items[$0].output.targetid }
             records.append(ScoreRecord(
-                model: modelName, targetid: item.output.targetid, values: v, percentiles: p,
+                model: model, targetid: item.targetid, values: v, percentiles: p,
                 localRestLambda: local[i].restSpan.centre, localRestWidth: local[i].restSpan.width,
                 localObsLambda: local[i].observedSpan.centre, localObsWidth: local[i].observedSpan.width,
-                explanation: String(decoding: try encoder.encode(local[i].explanation), as: UTF8.self),
-                neighbors: "[" + neighborIDs.map(String.init).joined(separator: ",") + "]"))
+                explanation: local[i].explanation, neighbors: latent.neighbors[i].map { items[$0].targetid }))
         }
-        try store.replaceScores(records, run: ScoreRunRecord(model: modelName, modelFingerprint: card.weightsHash,
-                                                             scoredAt: Date().timeIntervalSince1970,
-                                                             spectra: records.count, parameters: parameters))
-        return ScoreSummary(spectra: records.count, skipped: false, seconds: Date().timeIntervalSince(began),
-                            activeLatentDimensions: latent.active, calibrationCells: cells.slices)
-    }
-
-    struct ScoredItem {
-        var output: ModelOutputRecord
-        var z: Double
-        var snr: Double
+        return ScoreEngineResult(records: records, activeLatentDimensions: latent.active, calibrationCells: cells.slices)
     }
 
     struct LocalResult {
@@ -175,7 +141,7 @@ public final class ScoreRunner {
 
     /// Localized residual peaks, instrument signatures, BAL troughs and
     /// explanations, calibrated on a seeded sample.
-    private func localScores(_ items: [ScoredItem], cache: SpectralCache, reconstruction: MappedNPYMatrix,
+    private func localScores(_ items: [ScoreInput], cache: SpectralCache, reconstruction: MappedNPYMatrix,
                              settings: ScoreSettings) throws -> [LocalResult] {
         let grid = cache.grid, bins = cache.bins
         let firstBin = LocalizedResidualScorer.firstUsableBin(grid, forestLimit: settings.local.forestLimit)
@@ -184,17 +150,17 @@ public final class ScoreRunner {
         for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
         let sampleIndices = Array(order.prefix(settings.local.calibrationSpectra)).sorted()
         let modelError = ModelErrorFloor.fit(bins: bins, sample: sampleIndices.map { i in
-            let row = items[i].output.cacheRow
+            let row = items[i].row
             return (cache.flux.row(row), cache.weight.row(row), reconstruction.row(row))
         })
-        func residual(_ item: ScoredItem) -> SpectrumResidual {
-            let row = item.output.cacheRow
+        func residual(_ item: ScoreInput) -> SpectrumResidual {
+            let row = item.row
             return SpectrumResidual(flux: cache.flux.row(row), weight: cache.weight.row(row),
                                     reconstruction: reconstruction.row(row), bins: bins, z: item.z, grid: grid,
                                     modelError: modelError)
         }
         // Explanations use every covered bin; the localized score leaves out the forest.
-        let sampleFull = ParallelMap.run(sampleIndices.count, threads: threads) { residual(items[sampleIndices[$0]]) }
+        let sampleFull = parallelMap(sampleIndices.count, threads: threads) { residual(items[sampleIndices[$0]]) }
         let sampleLocal = sampleFull.map { $0.dropping(before: firstBin) }
         let scorer = LocalizedResidualScorer(settings: settings.local, grid: grid, sample: sampleLocal, threads: threads)
         let instrument = InstrumentSignatureScorer(settings: settings.instrument, grid: grid, sample: sampleLocal,
@@ -202,7 +168,7 @@ public final class ScoreRunner {
         let bal = BALTroughScorer(settings: settings.bal, grid: grid, sample: sampleLocal, passes: settings.local.passes,
                                   threads: threads)
         let explainer = ResidualExplainer(grid: grid, expected: ResidualExplainer.expectedChi2(grid: grid, sample: sampleFull))
-        return ParallelMap.run(items.count, threads: threads) { i in
+        return parallelMap(items.count, threads: threads) { i in
             let item = items[i]
             let full = residual(item)
             let withoutForest = full.dropping(before: firstBin)
@@ -224,11 +190,11 @@ public final class ScoreRunner {
     }
 
     /// Isolation Forest and k-th neighbour distance on the active latent dimensions.
-    private func latentScores(_ items: [ScoredItem], latents: MappedNPYMatrix, settings: ScoreSettings) throws -> LatentResult {
+    private func latentScores(_ items: [ScoreInput], latents: MappedNPYMatrix, settings: ScoreSettings) throws -> LatentResult {
         let L = latents.columns, n = items.count
         var mean = [Double](repeating: 0, count: L), sq = mean
         for item in items {
-            let row = latents.row(item.output.cacheRow)
+            let row = latents.row(item.row)
             for d in 0..<L { mean[d] += Double(row[d]); sq[d] += Double(row[d]) * Double(row[d]) }
         }
         var active = (0..<L).filter { d in
@@ -238,7 +204,7 @@ public final class ScoreRunner {
         if active.isEmpty { active = Array(0..<L) }
         var values = [Float](repeating: 0, count: n * active.count)
         for (i, item) in items.enumerated() {
-            let row = latents.row(item.output.cacheRow)
+            let row = latents.row(item.row)
             for (j, d) in active.enumerated() { values[i * active.count + j] = row[d] }
         }
         let points = try PointMatrix(values: values, dimensions: active.count, name: "latent_mu (active dimensions)")
@@ -256,34 +222,9 @@ public final class ScoreRunner {
 
 extension JSONEncoder {
     /// Keys sorted: the same settings always give the same text.
-    static var sorted: JSONEncoder {
+    public static var sorted: JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         return e
     }
-}
-
-/// Maps `0..<count` in parallel into an array, in order.
-enum ParallelMap {
-    static func run<T>(_ count: Int, threads: Int, _ body: (Int) -> T) -> [T] {
-        guard count > 0 else { return [] }
-        let ranges = splitRange(count, parts: min(threads * 4, count))
-        let slots = ResultSlots<[T]>(ranges.count)
-        withoutActuallyEscaping(body) { body in
-            let work = UnsafeSendable(body)
-            DispatchQueue.concurrentPerform(iterations: ranges.count) { p in
-                slots.set(p, ranges[p].map { work.value($0) })
-            }
-        }
-        var out: [T] = []
-        out.reserveCapacity(count)
-        for p in ranges.indices { out += slots.get(p) }
-        return out
-    }
-}
-
-/// A value handed to parallel workers that only read it.
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

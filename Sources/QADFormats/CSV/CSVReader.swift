@@ -1,26 +1,6 @@
 import Foundation
-
-/// A malformed CSV file, naming the file, the line and (where known) the column.
-public struct CSVError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var line: Int?
-    public var column: String?
-    public var message: String
-
-    public init(file: String, line: Int? = nil, column: String? = nil, message: String) {
-        self.file = file
-        self.line = line
-        self.column = column
-        self.message = message
-    }
-
-    public var description: String {
-        var location = file
-        if let line { location += " line \(line)" }
-        if let column { location += " column \(column)" }
-        return "\(location): \(message)"
-    }
-}
+import QADCore
+import QADFormats
 
 /// Streams an RFC 4180 CSV file row by row: a header row, fields separated by
 /// commas, double-quoted fields that may hold commas, quotes ("") and line
@@ -41,21 +21,22 @@ public final class CSVReader {
     private var nextLine = 1
     private static let blockSize = 1 << 20
 
-    public init(path: String) throws(CSVError) {
+    /// `headerless`: every row is data (a plain list), rows may differ in length.
+    public init(path: String, headerless: Bool = false) throws(LocatedError) {
         self.path = path
         guard let h = FileHandle(forReadingAtPath: path) else {
-            throw CSVError(file: path, message: "cannot open for reading")
+            throw LocatedError(file: path, message: "cannot open for reading")
         }
         handle = h
-        while true {
-            guard let row = try nextRow() else { throw CSVError(file: path, message: "empty file: no header row") }
+        while !headerless {
+            guard let row = try nextRow() else { throw LocatedError(file: path, message: "empty file: no header row") }
             if row.count == 1, row[0].hasPrefix("#") || row[0].isEmpty { continue }
             if row.first?.hasPrefix("#") == true { continue }
             header = row.map { $0.trimmingCharacters(in: .whitespaces) }
             break
         }
         if Set(header).count != header.count {
-            throw CSVError(file: path, line: line, message: "header repeats a column name")
+            throw LocatedError(file: path, line: line, message: "header repeats a column name")
         }
     }
 
@@ -63,7 +44,7 @@ public final class CSVReader {
 
     /// The next row's fields, or nil at the end of the file. Rows after the
     /// header must have as many fields as the header.
-    public func nextRow() throws(CSVError) -> [String]? {
+    public func nextRow() throws(LocatedError) -> [String]? {
         var fields: [String] = []
         var field: [UInt8] = []
         var quoted = false
@@ -72,7 +53,7 @@ public final class CSVReader {
         line = nextLine
         while true {
             guard let byte = try peekByte() else {
-                if quoted { throw CSVError(file: path, line: line, message: "quoted field not closed before end of file") }
+                if quoted { throw LocatedError(file: path, line: line, message: "quoted field not closed before end of file") }
                 guard sawAnything else { return nil }
                 fields.append(String(decoding: field, as: UTF8.self))
                 return try checked(fields)
@@ -95,7 +76,7 @@ public final class CSVReader {
                 fieldWasQuoted = false
             case UInt8(ascii: "\""):
                 guard field.isEmpty, !fieldWasQuoted else {
-                    throw CSVError(file: path, line: line, message: "quote inside an unquoted field")
+                    throw LocatedError(file: path, line: line, message: "quote inside an unquoted field")
                 }
                 quoted = true
                 fieldWasQuoted = true
@@ -111,27 +92,26 @@ public final class CSVReader {
                 return try checked(fields)
             default:
                 if fieldWasQuoted && !quoted && byte != UInt8(ascii: "\r") {
-                    throw CSVError(file: path, line: line, message: "text after a closing quote")
+                    throw LocatedError(file: path, line: line, message: "text after a closing quote")
                 }
                 field.append(byte)
             }
         }
     }
 
-    private func checked(_ fields: [String]) throws(CSVError) -> [String] {
+    private func checked(_ fields: [String]) throws(LocatedError) -> [String] {
         if !header.isEmpty && fields.count != header.count {
-            throw CSVError(file: path, line: line,
-                           message: "\(fields.count) fields, the header has \(header.count)")
+            throw LocatedError(file: path, line: line, message: "\(fields.count) fields, the header has \(header.count)")
         }
         return fields
     }
 
-    private func peekByte() throws(CSVError) -> UInt8? {
+    private func peekByte() throws(LocatedError) -> UInt8? {
         if position < buffer.count { return buffer[position] }
         if atEnd { return nil }
         let data: Data?
         do { data = try handle.read(upToCount: Self.blockSize) } catch {
-            throw CSVError(file: path, line: line, message: "read failed: \(error)")
+            throw LocatedError(file: path, line: line, message: "read failed: \(error)")
         }
         guard let data, !data.isEmpty else { atEnd = true; return nil }
         buffer = [UInt8](data)

@@ -1,3 +1,4 @@
+import QADFormats
 /// Writes a catalog as RFC 4180 CSV: a header of column names, integers exact
 /// (TARGETID never goes through a Double), floats in the shortest text that
 /// reads back to the same value, booleans as true/false, nulls as empty fields.
@@ -36,9 +37,5 @@ public enum CSVCatalogWriter {
         return v.description
     }
 
-    static func quoted(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || s.isEmpty
-                || s.first == " " || s.last == " " else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    static func quoted(_ s: String) -> String { CSVField.quoted(s, markEmpty: true) }
 }

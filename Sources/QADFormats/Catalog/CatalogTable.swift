@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// Value types of an exported catalog column.
 public enum CatalogColumnType: String, Sendable, CaseIterable {
@@ -124,49 +125,28 @@ public struct CatalogTable: Sendable, Equatable {
 
     /// Checks what every writer relies on: equal column lengths, unique
     /// non-empty names, FITS-legal provenance keys.
-    public func validate(file: String) throws(CatalogWriteError) {
+    public func validate(file: String) throws(LocatedError) {
         var names = Set<String>()
         for c in columns {
             guard !c.name.isEmpty, c.name.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
-                throw CatalogWriteError(file: file, column: c.name, message: "column names must be non-empty ASCII without blanks")
+                throw LocatedError(file: file, column: c.name, message: "column names must be non-empty ASCII without blanks")
             }
             guard names.insert(c.name.uppercased()).inserted else {
-                throw CatalogWriteError(file: file, column: c.name, message: "column name repeated (names are compared case-insensitively)")
+                throw LocatedError(file: file, column: c.name, message: "column name repeated (names are compared case-insensitively)")
             }
             guard c.values.count == rowCount else {
-                throw CatalogWriteError(file: file, column: c.name, message: "\(c.values.count) values, the table has \(rowCount) rows")
+                throw LocatedError(file: file, column: c.name, message: "\(c.values.count) values, the table has \(rowCount) rows")
             }
         }
         for p in provenance {
             guard (1...8).contains(p.key.count),
                   p.key.allSatisfy({ ($0.isASCII && ($0.isUppercase || $0.isNumber)) || $0 == "-" || $0 == "_" }) else {
-                throw CatalogWriteError(file: file, message: "provenance key '\(p.key)' must be 1–8 characters A–Z, 0–9, - or _ (a FITS keyword)")
+                throw LocatedError(file: file, message: "provenance key '\(p.key)' must be 1–8 characters A–Z, 0–9, - or _ (a FITS keyword)")
             }
         }
     }
 }
 
-/// A failure writing an exported catalog, naming the file and, where known, the column and row.
-public struct CatalogWriteError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var column: String?
-    public var row: Int?
-    public var message: String
-
-    public init(file: String, column: String? = nil, row: Int? = nil, message: String) {
-        self.file = file
-        self.column = column
-        self.row = row
-        self.message = message
-    }
-
-    public var description: String {
-        var location = file
-        if let column { location += " column \(column)" }
-        if let row { location += " row \(row)" }
-        return "\(location): \(message)"
-    }
-}
 
 /// The export formats and their writers.
 public enum CatalogFormat: String, Sendable, CaseIterable {
@@ -184,10 +164,10 @@ public enum CatalogFormat: String, Sendable, CaseIterable {
 
 /// Writes `bytes` to `path` through a temporary file renamed into place, so a
 /// reader never sees half a catalog.
-func writeAtomically(_ bytes: [UInt8], to path: String) throws(CatalogWriteError) {
+func writeAtomically(_ bytes: [UInt8], to path: String) throws(LocatedError) {
     do {
         try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-        throw CatalogWriteError(file: path, message: "cannot write: \(error)")
+        throw LocatedError(file: path, message: "cannot write: \(error)")
     }
 }

@@ -1,5 +1,6 @@
 import CCFITSIO
 import Foundation
+import QADCore
 
 /// Writes a catalog as a FITS binary table (one extension after an empty
 /// primary HDU): TTYPE/TFORM/TUNIT/TDISP per column, the description both as
@@ -37,7 +38,7 @@ public enum FITSCatalogWriter {
             try FileManager.default.moveItem(atPath: temporary, toPath: path)
         } catch let e as FITSError {
             try? FileManager.default.removeItem(atPath: temporary)
-            throw CatalogWriteError(file: path, column: e.column, row: e.row, message: e.message)
+            throw LocatedError(file: path, column: e.column, row: e.row, message: e.message)
         }
     }
 

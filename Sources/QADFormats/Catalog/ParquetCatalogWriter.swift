@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// Writes a catalog as one Parquet file (qad's writer, zstd): every column
 /// nullable, types int64/int32/double/float/string/boolean; provenance as
@@ -27,7 +28,7 @@ public enum ParquetCatalogWriter {
         do {
             try ParquetWriter.write(path: path, fields: fields, columns: columns, options: options)
         } catch {
-            throw CatalogWriteError(file: path, message: "\(error)")
+            throw LocatedError(file: path, message: "\(error)")
         }
     }
 

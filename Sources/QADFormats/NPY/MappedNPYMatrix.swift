@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// A float32 [rows, columns] `.npy` matrix mapped read-only into memory: the
 /// spectral cache is read in place, pages come from the OS page cache, and a
@@ -17,28 +18,28 @@ public final class MappedNPYMatrix: @unchecked Sendable {
     public init(path: String, rows wanted: Int? = nil) throws {
         self.path = path
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw ModelError("\(path): cannot open (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else { throw LocatedError(file: path, message: "cannot open (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw ModelError("\(path): cannot stat") }
+        guard fstat(fd, &st) == 0 else { throw LocatedError(file: path, message: "cannot stat") }
         let size = Int(st.st_size)
         var head = [UInt8](repeating: 0, count: min(size, 4096))
-        guard pread(fd, &head, head.count, 0) == head.count else { throw ModelError("\(path): cannot read header") }
-        let header = try Self.parseHeader(head, path: path)
+        guard pread(fd, &head, head.count, 0) == head.count else { throw LocatedError(file: path, message: "cannot read header") }
+        let header = try NPYHeader.parse(head, path: path)
         guard header.descr == "<f4", header.shape.count == 2, !header.fortranOrder else {
-            throw ModelError("\(path): expected a C-order float32 matrix, found \(header.descr) \(header.shape)")
+            throw LocatedError(file: path, message: "expected a C-order float32 matrix, found \(header.descr) \(header.shape)")
         }
         columns = header.shape[1]
         let available = columns > 0 ? (size - header.dataOffset) / (4 * columns) : 0
         let n = wanted ?? header.shape[0]
         guard n <= available else {
-            throw ModelError("\(path): \(n) rows wanted, the file holds \(available)")
+            throw LocatedError(file: path, message: "\(n) rows wanted, the file holds \(available)")
         }
         rows = n
         dataOffset = header.dataOffset
         mappedLength = max(1, header.dataOffset + 4 * rows * columns)
         guard let m = mmap(nil, mappedLength, PROT_READ, MAP_SHARED, fd, 0), m != MAP_FAILED else {
-            throw ModelError("\(path): mmap failed (\(String(cString: strerror(errno))))")
+            throw LocatedError(file: path, message: "mmap failed (\(String(cString: strerror(errno))))")
         }
         mapping = m
     }
@@ -64,38 +65,5 @@ public final class MappedNPYMatrix: @unchecked Sendable {
         let alignedStart = (start / page) * page
         guard end > alignedStart else { return }
         _ = madvise(mapping + alignedStart, end - alignedStart, MADV_DONTNEED)
-    }
-
-    struct Header {
-        var descr: String
-        var fortranOrder: Bool
-        var shape: [Int]
-        var dataOffset: Int
-    }
-
-    /// The header dictionary of a version 1, 2 or 3 `.npy` file.
-    static func parseHeader(_ bytes: [UInt8], path: String) throws -> Header {
-        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
-            throw ModelError("\(path): not a .npy file")
-        }
-        let major = bytes[6]
-        let (length, start) = major == 1
-            ? (Int(bytes[8]) | Int(bytes[9]) << 8, 10)
-            : ((0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }, 12)
-        guard bytes.count >= start + length else { throw ModelError("\(path): truncated .npy header") }
-        let text = String(decoding: bytes[start..<(start + length)], as: UTF8.self)
-        func value(_ key: String) -> Substring? {
-            guard let r = text.range(of: "'\(key)':") else { return nil }
-            return text[r.upperBound...].drop { $0 == " " }
-        }
-        guard let d = value("descr"), let s = value("shape"), let f = value("fortran_order"),
-              let dq = d.dropFirst().firstIndex(of: "'"), let close = s.firstIndex(of: ")") else {
-            throw ModelError("\(path): unreadable .npy header \(text)")
-        }
-        let shape = s[s.index(after: s.startIndex)..<close].split(separator: ",").compactMap {
-            Int($0.trimmingCharacters(in: .whitespaces))
-        }
-        return Header(descr: String(d[d.index(after: d.startIndex)..<dq]), fortranOrder: f.hasPrefix("True"),
-                      shape: shape, dataOffset: start + length)
     }
 }

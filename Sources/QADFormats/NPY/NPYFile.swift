@@ -1,32 +1,17 @@
 import Foundation
+import QADCore
 
 /// NumPy `.npy` (format 1.0, little-endian, C order) files: small arrays are
 /// written whole; the spectral cache grows row by row through `NPYMatrixAppender`.
 public enum NPYFile {
-    /// The header block, padded so data starts at a multiple of 64 bytes. The
-    /// shape field is padded with spaces so a growing matrix can rewrite it in place.
-    static func header(descr: String, shape: [Int], length: Int = 128) -> [UInt8] {
-        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-        var dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
-        let prefix = 10  // magic (6) + version (2) + header length (2)
-        while (prefix + dict.utf8.count + 1) < length { dict += " " }
-        dict += "\n"
-        precondition(prefix + dict.utf8.count == length, "npy header does not fit in \(length) bytes")
-        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
-        let n = UInt16(dict.utf8.count)
-        bytes += [UInt8(n & 0xff), UInt8(n >> 8)]
-        bytes += Array(dict.utf8)
-        return bytes
-    }
-
     public static func write(_ values: [Double], shape: [Int]? = nil, to path: String) throws {
-        var data = Data(header(descr: "<f8", shape: shape ?? [values.count]))
+        var data = Data(NPYHeader(descr: "<f8", shape: shape ?? [values.count]).bytes())
         values.withUnsafeBytes { data.append(contentsOf: $0) }
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
     public static func write(_ values: [Float], shape: [Int]? = nil, to path: String) throws {
-        var data = Data(header(descr: "<f4", shape: shape ?? [values.count]))
+        var data = Data(NPYHeader(descr: "<f4", shape: shape ?? [values.count]).bytes())
         values.withUnsafeBytes { data.append(contentsOf: $0) }
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
@@ -34,56 +19,23 @@ public enum NPYFile {
     /// Reads a float64 or float32 `.npy` (as Double) with its shape.
     public static func readDoubles(_ path: String) throws -> (values: [Double], shape: [Int]) {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        let (descr, shape, offset) = try parseHeader(data, path: path)
+        let header = try NPYHeader.parse([UInt8](data.prefix(4096)), path: path)
+        let shape = header.shape
+        guard !header.fortranOrder else { throw LocatedError(file: path, message: "Fortran order not supported") }
         let count = shape.reduce(1, *)
-        let body = data.subdata(in: offset..<data.count)
-        switch descr {
+        let body = data.subdata(in: header.dataOffset..<data.count)
+        switch header.descr {
         case "<f8":
-            guard body.count >= count * 8 else { throw NPYError(path: path, message: "file shorter than its shape \(shape)") }
+            guard body.count >= count * 8 else { throw LocatedError(file: path, message: "file shorter than its shape \(shape)") }
             return (body.withUnsafeBytes { Array($0.bindMemory(to: Double.self).prefix(count)) }, shape)
         case "<f4":
-            guard body.count >= count * 4 else { throw NPYError(path: path, message: "file shorter than its shape \(shape)") }
+            guard body.count >= count * 4 else { throw LocatedError(file: path, message: "file shorter than its shape \(shape)") }
             return (body.withUnsafeBytes { $0.bindMemory(to: Float.self).prefix(count).map(Double.init) }, shape)
         default:
-            throw NPYError(path: path, message: "unsupported dtype \(descr)")
+            throw LocatedError(file: path, message: "unsupported dtype \(header.descr)")
         }
     }
 
-    static func parseHeader(_ data: Data, path: String) throws -> (descr: String, shape: [Int], dataOffset: Int) {
-        guard data.count >= 10, data.prefix(6) == Data([0x93] + Array("NUMPY".utf8)) else {
-            throw NPYError(path: path, message: "not a .npy file (bad magic)")
-        }
-        let major = data[data.startIndex + 6]
-        let headerLength: Int
-        let start: Int
-        if major == 1 {
-            headerLength = Int(data[data.startIndex + 8]) | Int(data[data.startIndex + 9]) << 8
-            start = 10
-        } else {
-            guard data.count >= 12 else { throw NPYError(path: path, message: "truncated header") }
-            headerLength = (0..<4).reduce(0) { $0 | Int(data[data.startIndex + 8 + $1]) << (8 * $1) }
-            start = 12
-        }
-        guard data.count >= start + headerLength,
-              let text = String(data: data.subdata(in: start..<(start + headerLength)), encoding: .ascii) else {
-            throw NPYError(path: path, message: "truncated header")
-        }
-        guard let d = text.range(of: "'descr': '"), let dEnd = text[d.upperBound...].firstIndex(of: "'"),
-              let s = text.range(of: "'shape': ("), let sEnd = text[s.upperBound...].firstIndex(of: ")") else {
-            throw NPYError(path: path, message: "unreadable header \(text)")
-        }
-        if text.contains("'fortran_order': True") { throw NPYError(path: path, message: "Fortran order not supported") }
-        let shape = text[s.upperBound..<sEnd].split(separator: ",").compactMap {
-            Int($0.trimmingCharacters(in: .whitespaces))
-        }
-        return (String(text[d.upperBound..<dEnd]), shape, start + headerLength)
-    }
-}
-
-public struct NPYError: Error, CustomStringConvertible, Sendable {
-    public var path: String
-    public var message: String
-    public var description: String { "\(path): \(message)" }
 }
 
 /// A float32 matrix in a `.npy` file that grows by whole rows. The header's
@@ -104,23 +56,24 @@ public final class NPYMatrixAppender {
         let fm = FileManager.default
         if !fm.fileExists(atPath: path) {
             guard committedRows == 0 else {
-                throw NPYError(path: path, message: "cache file missing but the store lists \(committedRows) rows in it")
+                throw LocatedError(file: path, message: "cache file missing but the store lists \(committedRows) rows in it")
             }
-            guard fm.createFile(atPath: path, contents: Data(NPYFile.header(descr: "<f4", shape: [0, columns]))) else {
-                throw NPYError(path: path, message: "cannot create the cache matrix")
+            guard fm.createFile(atPath: path, contents: Data(NPYHeader(descr: "<f4", shape: [0, columns]).bytes(length: Self.headerLength))) else {
+                throw LocatedError(file: path, message: "cannot create the cache matrix")
             }
         } else {
             let head = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
             let headData = try head.read(upToCount: Self.headerLength) ?? Data()
             try head.close()
-            let (descr, shape, offset) = try NPYFile.parseHeader(headData, path: path)
-            guard descr == "<f4", shape.count == 2, shape[1] == columns, offset == Self.headerLength else {
-                throw NPYError(path: path, message: "cache matrix has dtype \(descr) shape \(shape); expected <f4 with \(columns) columns")
+            let header = try NPYHeader.parse([UInt8](headData), path: path)
+            guard header.descr == "<f4", header.shape.count == 2, header.shape[1] == columns, !header.fortranOrder,
+                  header.dataOffset == Self.headerLength else {
+                throw LocatedError(file: path, message: "cache matrix has dtype \(header.descr) shape \(header.shape); expected <f4 with \(columns) columns")
             }
             let size = try fm.attributesOfItem(atPath: path)[.size] as? Int ?? 0
             let available = (size - Self.headerLength) / (4 * columns)
             guard available >= committedRows else {
-                throw NPYError(path: path, message: "cache matrix holds \(available) rows but the store lists \(committedRows)")
+                throw LocatedError(file: path, message: "cache matrix holds \(available) rows but the store lists \(committedRows)")
             }
         }
         handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
@@ -191,7 +144,7 @@ public final class NPYMatrixAppender {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw NPYError(path: path, message: "cannot write cache rows: \(String(cString: strerror(errno)))")
+                throw LocatedError(file: path, message: "cannot write cache rows: \(String(cString: strerror(errno)))")
             }
             offset += n
             var left = n
@@ -251,6 +204,6 @@ public final class NPYMatrixAppender {
 
     private func writeHeader() throws {
         try handle.seek(toOffset: 0)
-        try handle.write(contentsOf: Data(NPYFile.header(descr: "<f4", shape: [rows, columns])))
+        try handle.write(contentsOf: Data(NPYHeader(descr: "<f4", shape: [rows, columns]).bytes(length: Self.headerLength)))
     }
 }

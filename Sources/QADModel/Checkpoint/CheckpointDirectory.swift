@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// A model's folder, STORE/models/NAME/:
 ///
@@ -72,27 +73,27 @@ public struct CheckpointDirectory: Sendable {
         guard let dir = pointer("LATEST") else { return nil }
         let (model, card) = try ModelFiles.load(from: dir)
         let optPath = dir + "/" + Self.optimizerName
-        guard let optData = FileManager.default.contents(atPath: optPath) else { throw ModelError("\(optPath): missing") }
+        guard let optData = FileManager.default.contents(atPath: optPath) else { throw LocatedError("\(optPath): missing") }
         let (entries, meta) = try SafeTensors.decode(optData, path: optPath)
         guard let m = entries["adam.m"], let v = entries["adam.v"], m.values.count == model.parameterCount,
               v.values.count == model.parameterCount, let steps = meta["steps"].flatMap(Int.init) else {
-            throw ModelError("\(optPath): optimizer state does not match the model")
+            throw LocatedError("\(optPath): optimizer state does not match the model")
         }
         let statePath = dir + "/" + Self.stateName
-        guard let stateData = FileManager.default.contents(atPath: statePath) else { throw ModelError("\(statePath): missing") }
+        guard let stateData = FileManager.default.contents(atPath: statePath) else { throw LocatedError("\(statePath): missing") }
         let state: TrainingState
         do { state = try JSONDecoder().decode(TrainingState.self, from: stateData) } catch {
-            throw ModelError("\(statePath): unreadable training state (\(error))")
+            throw LocatedError("\(statePath): unreadable training state (\(error))")
         }
         return (model, card, AdamOptimizer(m: FloatBuffer(m.values), v: FloatBuffer(v.values), steps: steps), state)
     }
 
     /// Copies the best epoch's model files to the model folder (the published model).
     public func publishBest() throws {
-        guard let best = pointer("BEST") else { throw ModelError("\(checkpoints): no best checkpoint to publish") }
+        guard let best = pointer("BEST") else { throw LocatedError("\(checkpoints): no best checkpoint to publish") }
         for name in [ModelFiles.weightsName, ModelFiles.cardName] {
             guard let d = FileManager.default.contents(atPath: best + "/" + name) else {
-                throw ModelError("\(best)/\(name): missing")
+                throw LocatedError("\(best)/\(name): missing")
             }
             try DurableFile.write(d, to: path + "/" + name)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// Crash-safe file writes: data goes to a temporary file in the same folder,
 /// is flushed to disk, then renamed over the target (rename is atomic), and
@@ -8,7 +9,7 @@ enum DurableFile {
     static func write(_ data: Data, to path: String) throws {
         let tmp = path + ".tmp-\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw ModelError("\(tmp): cannot create (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else { throw LocatedError("\(tmp): cannot create (\(String(cString: strerror(errno))))") }
         var ok = data.withUnsafeBytes { raw -> Bool in
             var done = 0
             while done < raw.count {
@@ -22,11 +23,11 @@ enum DurableFile {
         close(fd)
         guard ok else {
             unlink(tmp)
-            throw ModelError("\(tmp): write failed (\(String(cString: strerror(errno))))")
+            throw LocatedError("\(tmp): write failed (\(String(cString: strerror(errno))))")
         }
         guard rename(tmp, path) == 0 else {
             unlink(tmp)
-            throw ModelError("\(path): rename failed (\(String(cString: strerror(errno))))")
+            throw LocatedError("\(path): rename failed (\(String(cString: strerror(errno))))")
         }
         syncDirectory(of: path)
     }
@@ -34,7 +35,7 @@ enum DurableFile {
     /// Renames a finished folder into place (the target must not exist).
     static func renameDirectory(_ from: String, to: String) throws {
         guard rename(from, to) == 0 else {
-            throw ModelError("\(to): rename from \(from) failed (\(String(cString: strerror(errno))))")
+            throw LocatedError("\(to): rename from \(from) failed (\(String(cString: strerror(errno))))")
         }
         syncDirectory(of: to)
     }

@@ -55,7 +55,7 @@ public struct ModelCard: Codable, Sendable, Equatable {
 
     public static func decode(_ data: Data, path: String) throws -> ModelCard {
         do { return try JSONDecoder().decode(ModelCard.self, from: data) } catch {
-            throw ModelError("\(path): not a qad model card (\(error))")
+            throw LocatedError("\(path): not a qad model card (\(error))")
         }
     }
 }

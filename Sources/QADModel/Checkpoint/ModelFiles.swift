@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// A model as two files: `model.safetensors` (weights) and `model.json` (its
 /// card). The card carries the weights' hash, so a pair torn apart by a crash
@@ -6,6 +7,17 @@ import Foundation
 public enum ModelFiles {
     public static let weightsName = "model.safetensors"
     public static let cardName = "model.json"
+    /// Inference's row-aligned outputs beside them: row i belongs to cache row i.
+    public static let latentMuName = "latent_mu.npy"
+    public static let latentSigmaName = "latent_sigma.npy"
+    public static let reconstructionName = "reconstruction.npy"
+
+    /// The card in `directory`, or nil when no model has been published there.
+    public static func card(in directory: String) throws -> ModelCard? {
+        let path = directory + "/" + cardName
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try ModelCard.decode(data, path: path)
+    }
 
     /// The weights as named tensors in PyTorch layout.
     public static func entries(_ model: VAEModel) -> [SafeTensors.Entry] {
@@ -36,11 +48,11 @@ public enum ModelFiles {
     public static func load(from directory: String) throws -> (model: VAEModel, card: ModelCard) {
         let cardPath = directory + "/" + cardName, weightsPath = directory + "/" + weightsName
         guard let cardData = FileManager.default.contents(atPath: cardPath) else {
-            throw ModelError("\(cardPath): no model card (train a model first: qad train)")
+            throw LocatedError("\(cardPath): no model card (train a model first: qad train)")
         }
         let card = try ModelCard.decode(cardData, path: cardPath)
         guard let weights = FileManager.default.contents(atPath: weightsPath) else {
-            throw ModelError("\(weightsPath): weights missing")
+            throw LocatedError("\(weightsPath): weights missing")
         }
         let hash = weights.withUnsafeBytes { raw in
             var h = ContentHash()
@@ -48,15 +60,15 @@ public enum ModelFiles {
             return h.hex
         }
         guard hash == card.weightsHash else {
-            throw ModelError("\(weightsPath): weights hash \(hash) does not match \(cardPath) (\(card.weightsHash))")
+            throw LocatedError("\(weightsPath): weights hash \(hash) does not match \(cardPath) (\(card.weightsHash))")
         }
         let (entries, _) = try SafeTensors.decode(weights, path: weightsPath)
         let layout = ParameterLayout(card.architecture)
         let parameters = FloatBuffer(count: layout.count)
         for t in layout.tensors {
-            guard let e = entries[t.name] else { throw ModelError("\(weightsPath): tensor \(t.name) missing") }
+            guard let e = entries[t.name] else { throw LocatedError("\(weightsPath): tensor \(t.name) missing") }
             guard e.shape == t.shape else {
-                throw ModelError("\(weightsPath): tensor \(t.name) has shape \(e.shape), the card's architecture needs \(t.shape)")
+                throw LocatedError("\(weightsPath): tensor \(t.name) has shape \(e.shape), the card's architecture needs \(t.shape)")
             }
             e.values.withUnsafeBufferPointer { (parameters.pointer + t.offset).update(from: $0.baseAddress!, count: t.count) }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// The safetensors format (Hugging Face): an 8-byte little-endian header
 /// length, a JSON header naming each tensor's dtype, shape and byte range, then
@@ -23,7 +24,7 @@ public enum SafeTensors {
         var header: [String: Any] = [:]
         var offset = 0
         for e in entries {
-            guard header[e.name] == nil, e.name != "__metadata__" else { throw ModelError("duplicate tensor name \(e.name)") }
+            guard header[e.name] == nil, e.name != "__metadata__" else { throw LocatedError("duplicate tensor name \(e.name)") }
             let bytes = 4 * e.values.count
             header[e.name] = ["dtype": "F32", "shape": e.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
             offset += bytes
@@ -42,11 +43,11 @@ public enum SafeTensors {
 
     /// Reads every tensor (F32 only) and the metadata.
     public static func decode(_ data: Data, path: String) throws -> (entries: [String: Entry], metadata: [String: String]) {
-        guard data.count >= 8 else { throw ModelError("\(path): not a safetensors file (too short)") }
+        guard data.count >= 8 else { throw LocatedError("\(path): not a safetensors file (too short)") }
         let n = data.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
         guard n > 0, 8 + n <= data.count,
               let header = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + n))) as? [String: Any] else {
-            throw ModelError("\(path): unreadable safetensors header")
+            throw LocatedError("\(path): unreadable safetensors header")
         }
         let body = data.subdata(in: (8 + n)..<data.count)
         var entries: [String: Entry] = [:]
@@ -58,12 +59,12 @@ public enum SafeTensors {
             }
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
                   let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw ModelError("\(path): tensor \(name) has an unreadable header entry")
+                throw LocatedError("\(path): tensor \(name) has an unreadable header entry")
             }
-            guard dtype == "F32" else { throw ModelError("\(path): tensor \(name) is \(dtype); qad reads F32") }
+            guard dtype == "F32" else { throw LocatedError("\(path): tensor \(name) is \(dtype); qad reads F32") }
             let count = shape.reduce(1, *)
             guard offsets[0] >= 0, offsets[1] == offsets[0] + 4 * count, offsets[1] <= body.count else {
-                throw ModelError("\(path): tensor \(name) byte range \(offsets) does not match shape \(shape)")
+                throw LocatedError("\(path): tensor \(name) byte range \(offsets) does not match shape \(shape)")
             }
             let values = body.subdata(in: offsets[0]..<offsets[1]).withUnsafeBytes { raw in
                 (0..<count).map { i in Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }

@@ -1,4 +1,5 @@
 import Foundation
+import QADFormats
 
 /// The rows of several cache shards' `.npy` matrices seen as one matrix:
 /// global row r is row r − start of the shard whose range holds it. Workers

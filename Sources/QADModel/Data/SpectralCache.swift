@@ -1,7 +1,6 @@
 import Foundation
 import QADCore
 import QADFormats
-import QADStore
 
 /// A project's spectral cache, memory-mapped: normalized flux and weight rows
 /// and the rest grid they sit on. Either one shard (`main` of a single-process
@@ -21,6 +20,8 @@ public final class SpectralCache: @unchecked Sendable {
     public let flux: CacheMatrix
     public let weight: CacheMatrix
     public let grid: RestGrid
+    /// The bin centres as `grid.npy` holds them (Å).
+    public let centers: [Double]
     public let referenceHash: String
     /// Names this exact cache content (shard names and row counts): inference
     /// progress recorded under another identity starts over, since global rows moved.
@@ -28,24 +29,21 @@ public final class SpectralCache: @unchecked Sendable {
     public var rows: Int { flux.rows }
     public var bins: Int { flux.columns }
 
-    public init(project: ProjectStore, shard: String = "main") throws {
+    /// The cache in `directory` (`grid.npy`, `reference.npy`, `SHARD.flux.npy`,
+    /// `SHARD.weight.npy`): `shards` with their committed rows, in global row
+    /// order. `shard` names what was asked for (one name, or `allShards`).
+    public init(directory: String, shard: String, shards: [CacheShardRecord]) throws {
         self.shard = shard
-        let gridPath = project.cacheDirectory + "/grid.npy"
+        let gridPath = directory + "/grid.npy"
         let (centers, _) = try NPYFile.readDoubles(gridPath)
-        guard centers.count >= 2 else { throw ModelError("\(gridPath): \(centers.count) bin centres") }
-        let shards: [(name: String, rows: Int)]
-        if shard == Self.allShards {
-            shards = try project.store.cacheShards().filter { $0.rows > 0 }.sorted { $0.name < $1.name }.map { ($0.name, $0.rows) }
-        } else {
-            shards = [(shard, try project.store.committedRows(shard: shard))]
-        }
+        guard centers.count >= 2 else { throw LocatedError(file: gridPath, message: "\(centers.count) bin centres") }
         shardNames = shards.map(\.name)
         var fluxParts: [MappedNPYMatrix] = [], weightParts: [MappedNPYMatrix] = []
         for s in shards {
-            let f = try MappedNPYMatrix(path: project.fluxPath(shard: s.name), rows: s.rows)
-            let w = try MappedNPYMatrix(path: project.weightPath(shard: s.name), rows: s.rows)
+            let f = try MappedNPYMatrix(path: Self.fluxPath(directory: directory, shard: s.name), rows: s.rows)
+            let w = try MappedNPYMatrix(path: Self.weightPath(directory: directory, shard: s.name), rows: s.rows)
             guard f.columns == centers.count, w.columns == centers.count else {
-                throw ModelError("\(project.cacheDirectory): shard \(s.name) has \(f.columns) flux and \(w.columns) weight columns; the grid has \(centers.count) bins")
+                throw LocatedError("\(directory): shard \(s.name) has \(f.columns) flux and \(w.columns) weight columns; the grid has \(centers.count) bins")
             }
             fluxParts.append(f)
             weightParts.append(w)
@@ -53,7 +51,8 @@ public final class SpectralCache: @unchecked Sendable {
         flux = CacheMatrix(parts: fluxParts, columns: centers.count)
         weight = CacheMatrix(parts: weightParts, columns: centers.count)
         grid = Self.logGrid(centers)
-        let (reference, _) = (try? NPYFile.readDoubles(project.cacheDirectory + "/reference.npy")) ?? ([], [])
+        self.centers = centers
+        let (reference, _) = (try? NPYFile.readDoubles(directory + "/reference.npy")) ?? ([], [])
         var h = ContentHash()
         h.update(reference.map(Float.init))
         referenceHash = h.hex
@@ -75,14 +74,20 @@ public final class SpectralCache: @unchecked Sendable {
         return (shardNames[p], local)
     }
 
-    /// Catalog spectra whose global rows lie in `rows`, ordered by row (global numbers).
-    public func refs(in rows: Range<Int>, store: any ModelOutputStore) throws -> [CacheRowRef] {
+    public static func fluxPath(directory: String, shard: String) -> String { "\(directory)/\(shard).flux.npy" }
+    public static func weightPath(directory: String, shard: String) -> String { "\(directory)/\(shard).weight.npy" }
+
+    /// Catalog spectra whose global rows lie in `rows`, ordered by row (global
+    /// numbers), from `lookup` (the catalog's spectra of one shard in a range
+    /// of its own rows, ordered by row).
+    public func refs(in rows: Range<Int>,
+                     lookup: (_ shard: String, _ rows: Range<Int>) throws -> [CacheRowRef]) throws -> [CacheRowRef] {
         guard !rows.isEmpty, !shardNames.isEmpty else { return [] }
         var out: [CacheRowRef] = []
         for p in flux.locate(rows.lowerBound).part...flux.locate(rows.upperBound - 1).part {
             let start = flux.starts[p]
             let lo = max(rows.lowerBound, start) - start, hi = min(rows.upperBound, start + flux.parts[p].rows) - start
-            out += try store.cacheRows(shard: shardNames[p], in: lo..<hi).map { CacheRowRef(targetid: $0.targetid, row: $0.row + start) }
+            out += try lookup(shardNames[p], lo..<hi).map { CacheRowRef(targetid: $0.targetid, row: $0.row + start) }
         }
         return out
     }

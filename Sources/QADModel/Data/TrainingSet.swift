@@ -1,5 +1,5 @@
 import Foundation
-import QADStore
+import QADCore
 
 /// The spectra a training run uses, split into training and validation rows
 /// (seeded), with the hash that identifies them and their mean spectrum.
@@ -19,25 +19,25 @@ public struct TrainingSet: Sendable {
 
     public var count: Int { training.count + validation.count }
 
-    /// Catalog spectra of the shard, optionally a seeded random subset, split.
-    public init(project: ProjectStore, config: TrainingConfig, clip: Float = 20) throws {
-        cache = try SpectralCache(project: project, shard: config.shard)
-        guard let store = project.store as? any ModelOutputStore else {
-            throw ModelError("this store cannot list cache rows for training")
-        }
-        var refs = try cache.refs(in: 0..<cache.rows, store: store)
+    /// The catalog spectra `refs` of `cache` (every one the catalog lists, in
+    /// row order), optionally a seeded random subset, split. `location` names
+    /// the store in messages.
+    public init(cache: SpectralCache, refs allRefs: [CacheRowRef], config: TrainingConfig, clip: Float = 20,
+                location: String) throws {
+        self.cache = cache
+        var refs = allRefs
         if let n = config.subset, n < refs.count {
             var rng = SeededRandom(seed: config.seed, stream: 0x5B5E7)
             refs = rng.permutation(refs.count).prefix(n).sorted().map { refs[$0] }
         }
         guard refs.count >= 2 else {
-            throw ModelError("\(project.directory): \(refs.count) spectra in the store; ingest spectra before training")
+            throw LocatedError("\(location): \(refs.count) spectra in the store; ingest spectra before training")
         }
         let scan = Self.scan(cache, refs: refs, threads: config.threads, clip: clip, maxAbsFlux: config.maxAbsFlux)
         excluded = zip(refs, scan.usable).filter { !$0.1 }.map(\.0)
         refs = zip(refs, scan.usable).filter { $0.1 }.map(\.0)
         guard refs.count >= 2 else {
-            throw ModelError("\(project.directory): \(refs.count) usable spectra (\(excluded.count) corrupt); need at least 2")
+            throw LocatedError("\(location): \(refs.count) usable spectra (\(excluded.count) corrupt); need at least 2")
         }
         var rng = SeededRandom(seed: config.seed, stream: 0x5B117)
         let order = rng.permutation(refs.count)

@@ -1,12 +1,12 @@
 import Foundation
-import QADStore
+import QADCore
 
 /// Computes one chunk of cache rows on all threads. Batches are formed from
 /// the chunk's spectra sorted by where their coverage starts (i.e. by
 /// redshift), so each batch's covered bins are a narrow window and the first
 /// layer multiplies only that window. Results do not depend on the grouping:
 /// each spectrum is encoded on its own.
-final class ChunkEngine: @unchecked Sendable {
+public final class ChunkEngine: @unchecked Sendable {
     // @unchecked: each worker writes its own workspace and disjoint output rows.
     let model: VAEModel
     let cache: SpectralCache
@@ -14,18 +14,17 @@ final class ChunkEngine: @unchecked Sendable {
     let workers: Int
     let workspaces: [VAEWorkspace]
 
-    init(model: VAEModel, cache: SpectralCache, options: InferenceOptions) {
+    public init(model: VAEModel, cache: SpectralCache, options: InferenceOptions) {
         self.model = model
         self.cache = cache
         self.options = options
         workers = max(1, options.threads)
-        BLAS.threads = workers > 1 ? 1 : options.threads
         workspaces = (0..<workers).map { _ in VAEWorkspace(layout: model.layout, capacity: options.batchSize) }
     }
 
     /// Results for cache rows `rows`; reconstructions go to `reconstruction`
     /// ([rows.count, bins]) when given.
-    func run(rows: Range<Int>, refs: [CacheRowRef], reconstruction: UnsafeMutablePointer<Float>?) -> BatchResultWriter {
+    public func run(rows: Range<Int>, refs: [CacheRowRef], reconstruction: UnsafeMutablePointer<Float>?) -> BatchResultWriter {
         let a = model.architecture
         let out = BatchResultWriter(rows: rows.count, latent: a.latent, reconstruction: reconstruction)
         // Rows without a catalog spectrum: NaN, so nobody mistakes them for results.

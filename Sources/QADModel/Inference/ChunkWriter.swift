@@ -1,5 +1,4 @@
 import Foundation
-import QADStore
 
 /// The row-aligned output matrices and the store rows not yet committed,
 /// used by the writer queue only. Chunks are appended as they come; every
@@ -7,13 +6,13 @@ import QADStore
 /// the pending rows and the progress are committed in one transaction, so the
 /// store never lists rows whose outputs could be lost. Flushing every chunk
 /// would cost a third of the throughput.
-final class OutputMatrices: @unchecked Sendable {
+public final class OutputMatrices: @unchecked Sendable {
     // @unchecked: after creation only the (serial) writer queue touches it.
-    let mu: OutputMatrixFile, sigma: OutputMatrixFile, reconstruction: OutputMatrixFile?
+    public let mu: OutputMatrixFile, sigma: OutputMatrixFile, reconstruction: OutputMatrixFile?
     private var pending: [ModelOutputRecord] = []
     private var pendingRows = 0
 
-    init(mu: OutputMatrixFile, sigma: OutputMatrixFile, reconstruction: OutputMatrixFile?) {
+    public init(mu: OutputMatrixFile, sigma: OutputMatrixFile, reconstruction: OutputMatrixFile?) {
         self.mu = mu
         self.sigma = sigma
         self.reconstruction = reconstruction
@@ -21,7 +20,7 @@ final class OutputMatrices: @unchecked Sendable {
 
     /// Appends a chunk (its reconstructions already sit in `mapped`) and, when
     /// enough rows are pending or `final`, makes everything durable and commits.
-    func append(_ out: BatchResultWriter, mapped: OutputMatrixFile.MappedRows?, records: [ModelOutputRecord],
+    public func append(_ out: BatchResultWriter, mapped: OutputMatrixFile.MappedRows?, records: [ModelOutputRecord],
                 durableRows: Int, final: Bool, commit: (_ records: [ModelOutputRecord]) throws -> Void) throws {
         let n = out.dof.count
         try mu.append(out.mu.pointer, rows: n)
@@ -41,19 +40,21 @@ final class OutputMatrices: @unchecked Sendable {
 
 /// Runs one write job at a time on a background queue; `wait` blocks until
 /// the pending job is done and rethrows its error.
-final class ChunkWriter: @unchecked Sendable {
+public final class ChunkWriter: @unchecked Sendable {
     // @unchecked: `error` is written by the job and read only after `group.wait()`.
     private let queue = DispatchQueue(label: "qad.infer.writer")
     private let group = DispatchGroup()
     private var error: (any Error)?
 
-    func submit(_ job: @escaping @Sendable () throws -> Void) {
+    public init() {}
+
+    public func submit(_ job: @escaping @Sendable () throws -> Void) {
         queue.async(group: group) {
             do { try job() } catch { self.error = error }
         }
     }
 
-    func wait() throws {
+    public func wait() throws {
         group.wait()
         if let error { throw error }
     }

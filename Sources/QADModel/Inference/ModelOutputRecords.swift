@@ -1,12 +1,9 @@
-import GRDB
 import QADCore
 
 /// Per-spectrum outputs of one model over the cache (`qad infer`). Row-aligned
 /// matrices (latents, reconstructions) live in STORE/models/<model>/ as .npy;
 /// these are the scalar statistics, queryable beside the catalog.
-public struct ModelOutputRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "model_output"
-
+public struct ModelOutputRecord: Sendable, Equatable {
     public var model: String
     public var targetid: TargetID
     public var cacheShard: String
@@ -31,26 +28,21 @@ public struct ModelOutputRecord: Codable, Sendable, Equatable, FetchableRecord, 
         self.kl = kl
         self.dof = dof
     }
-
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 }
 
 /// How far inference of one model over one cache shard has come: committed in
 /// the same transaction as the outputs, so a killed run resumes exactly there.
-public struct ModelInferenceRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "model_inference"
-
+public struct ModelInferenceRecord: Sendable, Equatable {
     public var model: String
-    /// Identifies the weights the outputs came from; other weights start over.
-    public var fingerprint: String
+    /// The weights the outputs came from and what was written; other weights start over.
+    public var fingerprint: InferenceFingerprint
     public var cacheShard: String
     /// Cache rows [0, rowsDone) have outputs.
     public var rowsDone: Int
     public var rowsTotal: Int
     public var updatedAt: Double
 
-    public init(model: String, fingerprint: String, cacheShard: String, rowsDone: Int, rowsTotal: Int, updatedAt: Double) {
+    public init(model: String, fingerprint: InferenceFingerprint, cacheShard: String, rowsDone: Int, rowsTotal: Int, updatedAt: Double) {
         self.model = model
         self.fingerprint = fingerprint
         self.cacheShard = cacheShard
@@ -58,9 +50,6 @@ public struct ModelInferenceRecord: Codable, Sendable, Equatable, FetchableRecor
         self.rowsTotal = rowsTotal
         self.updatedAt = updatedAt
     }
-
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 }
 
 /// A catalog spectrum's place in the cache.
@@ -73,62 +62,68 @@ public struct CacheRowRef: Sendable, Equatable {
     }
 }
 
-/// What the model stages need from a store beyond ingest's `Store`.
-public protocol ModelOutputStore: Sendable {
-    /// Catalog spectra whose cache rows lie in [rows], ordered by row.
-    func cacheRows(shard: String, in rows: Range<Int>) throws -> [CacheRowRef]
-    func inferenceProgress(model: String) throws -> ModelInferenceRecord?
-    /// Outputs of a stretch of rows and the new progress, in one transaction.
-    func commitInference(_ outputs: [ModelOutputRecord], progress: ModelInferenceRecord) throws
-    /// Forgets a model's outputs and progress.
-    func resetInference(model: String) throws
-    func modelOutputs(model: String) throws -> [ModelOutputRecord]
+extension ModelOutputRecord: StoredRecord {
+    public static let table = StoredTable<ModelOutputRecord>(
+        "model_output", createdBy: SchemaHistory.modelOutputs,
+        columns: [.text("model", \.model), .int64("targetid", \.targetid), .text("cache_shard", \.cacheShard),
+                  .int("cache_row", \.cacheRow), .double("recon_chi2", \.reconChi2), .double("recon_mse", \.reconMse),
+                  .double("kl", \.kl), .int("dof", \.dof)],
+        primaryKey: ["model", "targetid"])
+
+    public static var blank: ModelOutputRecord {
+        ModelOutputRecord(model: "", targetid: 0, cacheShard: "", cacheRow: 0, reconChi2: 0, reconMse: 0, kl: 0, dof: 0)
+    }
 }
 
-extension SQLiteStore: ModelOutputStore {
-    public func cacheRows(shard: String, in rows: Range<Int>) throws -> [CacheRowRef] {
-        try pool.read { db in
-            let cursor = try Row.fetchCursor(db, sql: """
-                SELECT targetid, cache_row FROM spectrum
-                WHERE cache_shard = ? AND cache_row >= ? AND cache_row < ? ORDER BY cache_row
-                """, arguments: [shard, rows.lowerBound, rows.upperBound])
-            var out: [CacheRowRef] = []
-            while let row = try cursor.next() { out.append(CacheRowRef(targetid: row[0], row: row[1])) }
-            return out
-        }
+extension ModelInferenceRecord: StoredRecord {
+    public static let table = StoredTable<ModelInferenceRecord>(
+        "model_inference", createdBy: SchemaHistory.modelOutputs,
+        columns: [.text("model", \.model), .coded("fingerprint", \.fingerprint), .text("cache_shard", \.cacheShard),
+                  .int("rows_done", \.rowsDone), .int("rows_total", \.rowsTotal), .double("updated_at", \.updatedAt)],
+        primaryKey: ["model"])
+
+    public static var blank: ModelInferenceRecord {
+        ModelInferenceRecord(model: "", fingerprint: InferenceFingerprint(weightsHash: "", reconstructions: .none),
+                             cacheShard: "", rowsDone: 0, rowsTotal: 0, updatedAt: 0)
     }
 
-    public func inferenceProgress(model: String) throws -> ModelInferenceRecord? {
-        try pool.read { try ModelInferenceRecord.fetchOne($0, key: model) }
+    /// Whether every row of the cache has outputs of these weights, with the
+    /// reconstructions the residual scores need.
+    public func isComplete(weightsHash: String) -> Bool {
+        fingerprint.weightsHash == weightsHash && rowsDone == rowsTotal && fingerprint.reconstructions != .none
+    }
+}
+
+/// Which weights inference ran with and which reconstructions it wrote: what
+/// the stored text "HASH", "HASH+reconstruction" or "HASH+reconstruction-full" says.
+public struct InferenceFingerprint: Sendable, Equatable, StoredText {
+    public enum Reconstructions: String, Sendable {
+        /// Latents and statistics only (`--no-reconstructions`).
+        case none = ""
+        /// The bins each spectrum covers (NaN elsewhere).
+        case covered = "+reconstruction"
+        /// The whole rest grid (`--full-reconstructions`).
+        case full = "+reconstruction-full"
     }
 
-    public func commitInference(_ outputs: [ModelOutputRecord], progress: ModelInferenceRecord) throws {
-        try pool.write { db in
-            // One cached statement for all rows: the record API's per-row
-            // upsert costs ~100 µs, which would dominate inference.
-            let statement = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO model_output
-                    (model, targetid, cache_shard, cache_row, recon_chi2, recon_mse, kl, dof)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for o in outputs {
-                try statement.execute(arguments: [o.model, o.targetid, o.cacheShard, o.cacheRow, o.reconChi2, o.reconMse,
-                                                  o.kl, o.dof])
-            }
-            try progress.upsert(db)
-        }
+    public var weightsHash: String
+    public var reconstructions: Reconstructions
+
+    public init(weightsHash: String, reconstructions: Reconstructions) {
+        self.weightsHash = weightsHash
+        self.reconstructions = reconstructions
     }
 
-    public func resetInference(model: String) throws {
-        try pool.write { db in
-            try db.execute(sql: "DELETE FROM model_output WHERE model = ?", arguments: [model])
-            try db.execute(sql: "DELETE FROM model_inference WHERE model = ?", arguments: [model])
-        }
-    }
+    public var storedText: String { weightsHash + reconstructions.rawValue }
 
-    public func modelOutputs(model: String) throws -> [ModelOutputRecord] {
-        try pool.read {
-            try ModelOutputRecord.filter(Column("model") == model).order(Column("cache_shard"), Column("cache_row")).fetchAll($0)
+    public init(storedText: String) throws(StoredValueError) {
+        for r in [Reconstructions.full, .covered] where storedText.hasSuffix(r.rawValue) {
+            self.init(weightsHash: String(storedText.dropLast(r.rawValue.count)), reconstructions: r)
+            return
         }
+        guard !storedText.isEmpty, !storedText.contains("+") else {
+            throw StoredValueError("not an inference fingerprint: '\(storedText)'")
+        }
+        self.init(weightsHash: storedText, reconstructions: .none)
     }
 }

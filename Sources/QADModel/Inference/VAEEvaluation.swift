@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// What the model says about a set of spectra: latent posterior, the
 /// reconstruction on the full rest grid, and the per-spectrum fit statistics.
@@ -20,16 +21,16 @@ public struct VAEEvaluation: Sendable, Equatable {
 }
 
 /// Per-spectrum results of one batch, written straight into shared outputs.
-struct BatchResultWriter: @unchecked Sendable {
+public struct BatchResultWriter: @unchecked Sendable {
     // @unchecked: `reconstruction` points into memory its creator keeps alive
     // (a FloatBuffer, or a mapped region of the output file); threads write
     // disjoint rows.
-    let mu: FloatBuffer, sigma: FloatBuffer
+    public let mu: FloatBuffer, sigma: FloatBuffer
     /// Row-major [rows, bins] reconstructions, when wanted.
-    let reconstruction: UnsafeMutablePointer<Float>?
-    let chi2PerDof: SharedArray<Double>, mse: SharedArray<Double>, kl: SharedArray<Double>, dof: SharedArray<Int>
+    public let reconstruction: UnsafeMutablePointer<Float>?
+    public let chi2PerDof: SharedArray<Double>, mse: SharedArray<Double>, kl: SharedArray<Double>, dof: SharedArray<Int>
 
-    init(rows n: Int, latent L: Int, reconstruction: UnsafeMutablePointer<Float>?) {
+    public init(rows n: Int, latent L: Int, reconstruction: UnsafeMutablePointer<Float>?) {
         mu = FloatBuffer(count: n * L)
         sigma = FloatBuffer(count: n * L)
         self.reconstruction = reconstruction
@@ -80,7 +81,7 @@ struct BatchResultWriter: @unchecked Sendable {
 
 extension VAEModel {
     /// Encodes and decodes every row of `flux`/`weight` ([n, bins]) at z = μ,
-    /// in batches spread over `threads` threads (one BLAS thread each).
+    /// in batches spread over `threads` threads (the executable runs BLAS on one thread).
     public func evaluate(flux: Matrix, weight: Matrix, batchSize: Int = 256, threads: Int = 1) -> VAEEvaluation {
         precondition(flux.columns == architecture.bins && weight.columns == architecture.bins && flux.rows == weight.rows)
         let n = flux.rows, bins = architecture.bins, L = architecture.latent
@@ -93,9 +94,6 @@ extension VAEModel {
                                         weight: (0..<n).map { UnsafePointer(wv.rowPointer($0)) })
                 let batches = stride(from: 0, to: n, by: batchSize).map { $0..<min($0 + batchSize, n) }
                 let workers = max(1, min(threads, batches.count))
-                let saved = BLAS.threads
-                BLAS.threads = workers > 1 ? 1 : threads
-                defer { BLAS.threads = saved }
                 let workspaces = (0..<workers).map { _ in VAEWorkspace(layout: layout, capacity: batchSize) }
                 parallelFor(workers) { t in
                     let ws = workspaces[t]

@@ -1,3 +1,4 @@
+import QADCore
 /// The shape of the VAE: encoder (flux, weight features) → hidden layers →
 /// (μ, log σ²); decoder z → mirrored hidden layers → spectrum on the rest grid.
 public struct VAEArchitecture: Codable, Sendable, Equatable {
@@ -32,7 +33,7 @@ public struct VAEArchitecture: Codable, Sendable, Equatable {
 
     public func validate() throws {
         guard bins > 0, latent > 0, !hidden.isEmpty, hidden.allSatisfy({ $0 > 0 }), inputClip > 0, weightFeatureScale > 0 else {
-            throw ModelError("invalid architecture: bins \(bins), hidden \(hidden), latent \(latent), clip \(inputClip)")
+            throw LocatedError("invalid architecture: bins \(bins), hidden \(hidden), latent \(latent), clip \(inputClip)")
         }
     }
 }
@@ -94,11 +95,4 @@ public struct ParameterLayout: Sendable, Equatable {
         }
         return t
     }
-}
-
-/// Errors of the model layer (bad configuration, checkpoint or data).
-public struct ModelError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }

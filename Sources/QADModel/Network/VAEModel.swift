@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// The VAE's parameters: one flat Float32 buffer laid out by `ParameterLayout`,
 /// so the optimizer, gradient reduction and checkpoints treat it as one array.
@@ -37,7 +38,7 @@ public final class VAEModel: @unchecked Sendable {
         for k in 0..<architecture.latent { logVarianceBias[k] = Self.initialLogVariance }
         if let outputBias {
             guard outputBias.count == architecture.bins else {
-                throw ModelError("output bias has \(outputBias.count) values for \(architecture.bins) bins")
+                throw LocatedError("output bias has \(outputBias.count) values for \(architecture.bins) bins")
             }
             let b = layout.decoder.last!.bias(parameters)
             for j in 0..<outputBias.count { b[j] = outputBias[j] }
@@ -50,7 +51,7 @@ public final class VAEModel: @unchecked Sendable {
         self.architecture = architecture
         layout = ParameterLayout(architecture)
         guard parameters.count == layout.count else {
-            throw ModelError("\(parameters.count) parameters given; the architecture needs \(layout.count)")
+            throw LocatedError("\(parameters.count) parameters given; the architecture needs \(layout.count)")
         }
         self.parameters = parameters
     }

@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// Adam (Kingma & Ba 2015) over the flat parameter buffer. The step sums the
 /// workers' gradient buffers in a fixed order as it goes (no separate

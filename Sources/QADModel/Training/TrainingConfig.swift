@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// How `qad train` trains: optimizer, schedule, split and stopping. Saved in
 /// every checkpoint; a resumed run must ask for the same (only `maxEpochs`
@@ -53,7 +54,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
               learningRatePatience >= 1, minLearningRate > 0, earlyStoppingPatience >= 1, beta >= 0,
               betaWarmupEpochs >= 0, validationFraction > 0, validationFraction < 1, threads >= 1, maxAbsFlux > 0,
               subset.map({ $0 >= 2 }) ?? true else {
-            throw ModelError("invalid training configuration: \(self)")
+            throw LocatedError("invalid training configuration: \(self)")
         }
     }
 

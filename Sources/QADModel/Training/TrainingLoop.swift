@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// The compute of training: data-parallel steps over `threads` workers (each
 /// with its own workspace, gradient buffer and a single BLAS thread), Adam,
@@ -23,7 +24,6 @@ final class TrainingLoop: @unchecked Sendable {
         self.config = config
         workers = max(1, min(config.threads, config.batchSize / 2))
         // Parallelism is ours across batch shards; BLAS inside each stays single-threaded.
-        BLAS.threads = workers > 1 ? 1 : config.threads
         let capacity = (config.batchSize + workers - 1) / workers
         workspaces = (0..<workers).map { _ in VAEWorkspace(layout: model.layout, capacity: capacity) }
         gradients = (0..<workers).map { _ in FloatBuffer(count: model.parameterCount) }
@@ -77,7 +77,7 @@ final class TrainingLoop: @unchecked Sendable {
                 dofSum += dof
             }
             guard lossSum.isFinite else {
-                throw ModelError("training diverged at epoch \(epoch), batch \(k + 1) (loss \(lossSum)); try a lower --learning-rate")
+                throw LocatedError("training diverged at epoch \(epoch), batch \(k + 1) (loss \(lossSum)); try a lower --learning-rate")
             }
             // Adaptive clipping against the running mean norm (after 20 steps of history).
             let used = Array(gradients.prefix(shards.count))

@@ -1,5 +1,5 @@
 import Foundation
-import QADStore
+import QADCore
 
 /// How a `train` call ended.
 public struct TrainingOutcome: Sendable {
@@ -12,12 +12,11 @@ public struct TrainingOutcome: Sendable {
     public var modelDirectory: String
 }
 
-/// Trains the VAE on a project's cache: Adam on mini-batches drawn from the
+/// Trains the VAE on a training set: Adam on mini-batches drawn from the
 /// memory-mapped cache in a seeded order, β warm-up, validation every epoch,
 /// reduce-on-plateau learning rate, early stopping, and a checkpoint after
 /// every epoch from which a killed run resumes exactly where it would have been.
 public final class VAETrainer {
-    public let project: ProjectStore
     public let modelName: String
     public let directory: CheckpointDirectory
     /// Called after every epoch (the `qad train` log line).
@@ -25,36 +24,32 @@ public final class VAETrainer {
     /// Progress messages (resume, stop reasons).
     public var log: (String) -> Void = { _ in }
 
-    public init(project: ProjectStore, modelName: String) throws {
+    /// A trainer whose checkpoints and published model live in `directory`.
+    public init(directory path: String, modelName: String) throws {
         guard !modelName.isEmpty, !modelName.contains("/"), !modelName.hasPrefix(".") else {
-            throw ModelError("model name '\(modelName)' must be a plain folder name")
+            throw LocatedError("model name '\(modelName)' must be a plain folder name")
         }
-        self.project = project
         self.modelName = modelName
-        directory = CheckpointDirectory(path: Self.modelPath(project: project, name: modelName))
+        directory = CheckpointDirectory(path: path)
     }
 
-    public static func modelPath(project: ProjectStore, name: String) -> String {
-        project.directory + "/models/" + name
+    /// Discards every checkpoint and the published model (`--force`).
+    public func discardCheckpoints() throws {
+        try directory.remove()
     }
 
-    /// Trains, resuming from the last checkpoint unless `force`. `architecture`
+    /// Trains on `data`, resuming from the last checkpoint. `architecture`
     /// nil means the default (or the checkpoint's when resuming).
-    public func train(architecture requested: VAEArchitecture?, config: TrainingConfig, force: Bool = false) throws
+    public func train(data: TrainingSet, architecture requested: VAEArchitecture?, config: TrainingConfig) throws
         -> TrainingOutcome {
         try config.validate()
-        if force {
-            try directory.remove()
-            try (project.store as? any ModelOutputStore)?.resetInference(model: modelName)
-        }
-        let data = try TrainingSet(project: project, config: config, clip: requested?.inputClip ?? 20)
         if !data.excluded.isEmpty {
             log("left out of training: \(data.excluded.count) spectra with non-finite or |flux| > \(config.maxAbsFlux) values (e.g. TARGETID \(data.excluded[0].targetid))")
         }
         let latest = try directory.loadLatest()
         let architecture = requested ?? latest?.state.architecture ?? VAEArchitecture(bins: data.cache.bins)
         guard architecture.bins == data.cache.bins else {
-            throw ModelError("architecture has \(architecture.bins) bins; the cache has \(data.cache.bins)")
+            throw LocatedError("architecture has \(architecture.bins) bins; the cache has \(data.cache.bins)")
         }
 
         var model: VAEModel, optimizer: AdamOptimizer, state: TrainingState
@@ -62,13 +57,13 @@ public final class VAETrainer {
         if let latest {
             let s = latest.state
             guard s.architecture == architecture else {
-                throw ModelError("\(directory.path) holds a model with architecture \(s.architecture); this run asks for \(architecture). Use --force to start over or another --model name")
+                throw LocatedError("\(directory.path) holds a model with architecture \(s.architecture); this run asks for \(architecture). Use --force to start over or another --model name")
             }
             guard s.config.sameTrajectory(as: config) else {
-                throw ModelError("\(directory.path) was trained with different settings (\(s.config)); use the same options, --force to start over, or another --model name")
+                throw LocatedError("\(directory.path) was trained with different settings (\(s.config)); use the same options, --force to start over, or another --model name")
             }
             guard s.dataHash == data.dataHash else {
-                throw ModelError("\(directory.path): the training data changed since this model was trained (hash \(s.dataHash), now \(data.dataHash)); use --force to retrain")
+                throw LocatedError("\(directory.path): the training data changed since this model was trained (hash \(s.dataHash), now \(data.dataHash)); use --force to retrain")
             }
             let extendable = s.stopReason == StopReason.maxEpochs && config.maxEpochs > s.epochsDone
             if s.finished && !extendable {
@@ -102,7 +97,7 @@ public final class VAETrainer {
                                      spectraPerSecond: Double(data.training.count) / max(trainSeconds, 1e-9),
                                      seconds: Date().timeIntervalSince(started))
             guard val.loss.isFinite else {
-                throw ModelError("training diverged at epoch \(epoch) (validation loss \(val.loss)); try a lower --learning-rate")
+                throw LocatedError("training diverged at epoch \(epoch) (validation loss \(val.loss)); try a lower --learning-rate")
             }
             let improved = Schedule.update(&state, validationLoss: val.loss, config: config)
             state.epochsDone = epoch

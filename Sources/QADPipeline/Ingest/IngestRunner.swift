@@ -89,7 +89,6 @@ public final class IngestRunner {
     public func run(paths: [String]) async throws -> IngestSummary {
         let start = Date()
         var summary = IngestSummary()
-        Self.keepFreedMemory()
         let files = try InputDiscovery.files(in: paths)
         summary.filesFound = files.count
         let store = project.store
@@ -278,18 +277,6 @@ public final class IngestRunner {
         outcome.notSelected = file.read.notSelected
         outcome.spectra = file.spectra
         return outcome
-    }
-
-    /// Every file allocates and frees the same buffers and output rows; by
-    /// default glibc returns freed memory to the kernel and then faults it in
-    /// again, zeroed, for the next file (a tenth of ingest's CPU). Keeping it
-    /// leaves RSS at its peak, which the read-ahead window bounds.
-    static func keepFreedMemory() {
-        // mallopt is in <malloc.h>, which Glibc's module map leaves out.
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-        let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-        _ = mallopt(-3, 32 << 20)   // M_MMAP_THRESHOLD: buffers of a few MB come from the heap
-        _ = mallopt(-1, 512 << 20)  // M_TRIM_THRESHOLD: freed memory is kept for the next file
     }
 
     static func fileStamp(_ path: String) -> (Int64, Double) {

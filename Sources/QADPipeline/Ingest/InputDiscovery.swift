@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// Finds the spectrum files under the paths given to `qad ingest`.
 public enum InputDiscovery {
@@ -14,7 +15,7 @@ public enum InputDiscovery {
             let url = URL(fileURLWithPath: p).standardizedFileURL
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: url.path, isDirectory: &isDir) else {
-                throw DiscoveryError(path: p, message: "no such file or folder")
+                throw LocatedError(file: p, message: "no such file or folder")
             }
             if !isDir.boolValue {
                 found.insert(url.path)
@@ -35,8 +36,3 @@ public enum InputDiscovery {
     }
 }
 
-public struct DiscoveryError: Error, CustomStringConvertible {
-    public var path: String
-    public var message: String
-    public var description: String { "\(path): \(message)" }
-}

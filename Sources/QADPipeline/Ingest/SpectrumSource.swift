@@ -16,6 +16,32 @@ public struct SampleSelection: Sendable {
         self.spectypes = Set(spectypes.map { $0.uppercased() })
         self.anyZwarn = anyZwarn
     }
+
+    /// Why a target is in the sample, and with which z.
+    public enum Membership: Sendable {
+        /// The catalog lists it: its z and BAL columns are used, whatever the pipeline said.
+        case catalog(QSOCatalogEntry)
+        /// No catalog was given and the pipeline's class and warning bits accept it.
+        case pipeline(z: Double)
+
+        public var z: Double {
+            switch self {
+            case .catalog(let e): return e.z
+            case .pipeline(let z): return z
+            }
+        }
+    }
+
+    /// The one rule for which spectra are quasars, for every survey layout and
+    /// for `qad inject`: with a catalog, exactly its targets; without, the
+    /// pipeline's SPECTYPE (SDSS CLASS) in `spectypes` and ZWARN == 0 unless
+    /// `anyZwarn`. nil: not in the sample.
+    public func membership(of id: TargetID, spectype: String?, zwarn: Int64?, pipelineZ: Double?) -> Membership? {
+        if !catalog.isEmpty { return catalog[id].map { .catalog($0) } }
+        guard let spectype, spectypes.contains(spectype), let pipelineZ,
+              anyZwarn || zwarn == 0 else { return nil }
+        return .pipeline(z: pipelineZ)
+    }
 }
 
 /// What reading one input file gave: the selected spectra and the rows that
@@ -72,16 +98,17 @@ public struct DESICoaddSource: SpectrumSource {
             guard id >= 0 else { out.notSelected += 1; continue }  // unassigned fibers, sky
             let rr = redrock[id]
             var info: TargetInfo
-            if !selection.catalog.isEmpty {
-                guard let entry = selection.catalog[id] else { out.notSelected += 1; continue }
+            switch selection.membership(of: id, spectype: rr?.spectype, zwarn: rr?.zwarn, pipelineZ: rr?.z) {
+            case nil:
+                out.notSelected += 1
+                continue
+            case .catalog(let entry):
                 info = TargetInfo(targetID: id, ra: entry.ra, dec: entry.dec, z: entry.z, zSource: .catalog,
                                   spectype: rr?.spectype, zwarn: rr?.zwarn, deltaChi2: rr?.deltaChi2,
                                   balProb: entry.balProb, biCIV: entry.biCIV, aiCIV: entry.aiCIV)
-            } else {
-                guard let rr, selection.spectypes.contains(rr.spectype),
-                      selection.anyZwarn || rr.zwarn == 0 else { out.notSelected += 1; continue }
-                info = TargetInfo(targetID: id, z: rr.z, zSource: .redrock, spectype: rr.spectype,
-                                  zwarn: rr.zwarn, deltaChi2: rr.deltaChi2)
+            case .pipeline(let z):
+                info = TargetInfo(targetID: id, z: z, zSource: .redrock, spectype: rr?.spectype,
+                                  zwarn: rr?.zwarn, deltaChi2: rr?.deltaChi2)
             }
             if let ra = coadd.ra, let dec = coadd.dec, ra[row].isFinite, dec[row].isFinite {
                 info.ra = ra[row]
@@ -105,7 +132,11 @@ public struct SDSSSpecSource: SpectrumSource {
     public func read(_ path: String, selection: SampleSelection) throws -> SourceRead {
         let spec = try SDSSSpecFile(path: path)
         var out = SourceRead()
-        guard selection.spectypes.contains(spec.classification), selection.anyZwarn || spec.zwarning == 0 else {
+        // SDSS files carry no catalog TARGETID: only the pipeline's class decides.
+        var pipelineOnly = selection
+        pipelineOnly.catalog = QSOCatalog()
+        guard pipelineOnly.membership(of: spec.targetID, spectype: spec.classification, zwarn: spec.zwarning,
+                                      pipelineZ: spec.z) != nil else {
             out.notSelected = 1
             return out
         }

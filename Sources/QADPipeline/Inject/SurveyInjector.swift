@@ -11,6 +11,10 @@ public struct InjectionConfig: Sendable {
     public var outputDirectory: String
     /// QSO catalogs defining the quasar sample (their Z changes for WRONG_Z).
     public var qsoCatalogs: [String] = []
+    /// Without a catalog: accepted redrock SPECTYPEs, as `qad ingest --spectype`.
+    public var spectypes: Set<String> = ["QSO"]
+    /// Without a catalog: accept any ZWARN, as `qad ingest --any-zwarn`.
+    public var anyZwarn = false
     /// Fraction of the quasar sample that receives an anomaly.
     public var fraction = 0.01
     /// Classes drawn from (uniformly); default all of `InjectedAnomaly.classNames`.
@@ -32,11 +36,6 @@ public struct InjectionSummary: Sendable {
     public var files = 0
 }
 
-public struct InjectionError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
 
 /// One quasar chosen for injection.
 struct InjectionTarget: Sendable {
@@ -54,20 +53,20 @@ struct InjectionTarget: Sendable {
 public func injectSurvey(_ config: InjectionConfig) throws -> InjectionSummary {
     let fm = FileManager.default
     guard (0...1).contains(config.fraction) else {
-        throw InjectionError("the injected fraction must be within 0…1, got \(config.fraction)")
+        throw LocatedError("the injected fraction must be within 0…1, got \(config.fraction)")
     }
     let unknown = config.classes.filter { !InjectedAnomaly.classNames.contains($0) }
     guard unknown.isEmpty, !config.classes.isEmpty else {
-        throw InjectionError("unknown anomaly classes \(unknown); known: \(InjectedAnomaly.classNames.joined(separator: ", "))")
+        throw LocatedError("unknown anomaly classes \(unknown); known: \(InjectedAnomaly.classNames.joined(separator: ", "))")
     }
     guard !fm.fileExists(atPath: config.outputDirectory) else {
-        throw InjectionError("\(config.outputDirectory): already exists; give a new output folder")
+        throw LocatedError("\(config.outputDirectory): already exists; give a new output folder")
     }
     let input = URL(fileURLWithPath: config.inputDirectory).standardizedFileURL.path
     let coadds = try InputDiscovery.files(in: [input]).filter { URL(fileURLWithPath: $0).lastPathComponent.hasPrefix("coadd-") }
-    guard !coadds.isEmpty else { throw InjectionError("\(input): no coadd-*.fits files") }
+    guard !coadds.isEmpty else { throw LocatedError("\(input): no coadd-*.fits files") }
     if let gz = coadds.first(where: { $0.hasSuffix(".gz") }) {
-        throw InjectionError("\(gz): compressed coadds cannot be changed in place; gunzip the survey first")
+        throw LocatedError("\(gz): compressed coadds cannot be changed in place; gunzip the survey first")
     }
     var catalog = QSOCatalog()
     for path in config.qsoCatalogs { try catalog.add(path: path) }
@@ -88,21 +87,16 @@ public func injectSurvey(_ config: InjectionConfig) throws -> InjectionSummary {
         }
     }
 
-    // The quasar sample, file by file in sorted file order.
+    // The quasar sample, file by file in sorted file order, by ingest's own rule.
+    let selection = SampleSelection(catalog: catalog, spectypes: config.spectypes, anyZwarn: config.anyZwarn)
     var sample: [(file: Int, row: Int, targetID: TargetID, z: Double)] = []
     for (f, coadd) in coadds.enumerated() {
         let file = try DESICoaddFile(path: coadd)
         let redrock = RedrockFile.companion(ofCoadd: coadd).map { try? RedrockFile.read($0).rows } ?? nil
         for (row, id) in file.targetIDs.enumerated() {
-            let z: Double
-            if !catalog.isEmpty {
-                guard let entry = catalog[id] else { continue }
-                z = entry.z
-            } else {
-                guard let r = redrock?[id], r.spectype == "QSO", r.zwarn == 0 else { continue }
-                z = r.z
-            }
-            guard z > 0 else { continue }
+            let r = redrock?[id]
+            guard let z = selection.membership(of: id, spectype: r?.spectype, zwarn: r?.zwarn, pipelineZ: r?.z)?.z,
+                  z > 0 else { continue }
             sample.append((f, row, id, z))
         }
     }
@@ -138,19 +132,16 @@ public func injectSurvey(_ config: InjectionConfig) throws -> InjectionSummary {
     let plan = chosenByFile.keys.sorted().map { (coadd: coadds[$0], targets: chosenByFile[$0]!) }
 
     // Spectra change file by file in parallel: one FITS handle per task.
-    let failures = InjectionFailures()
     let jobs = plan.map { (path: outputPath($0.coadd), targets: $0.targets) }
-    let workers = max(1, min(config.workers, jobs.count))
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-        for i in stride(from: worker, to: jobs.count, by: workers) {
-            do {
-                try injectFile(jobs[i].path, jobs[i].targets)
-            } catch {
-                failures.add("\(jobs[i].path): \(error)")
-            }
+    let failures = parallelMap(jobs.count, threads: config.workers) { i -> String? in
+        do {
+            try injectFile(jobs[i].path, jobs[i].targets)
+            return nil
+        } catch {
+            return "\(jobs[i].path): \(error)"
         }
     }
-    if let first = failures.first { throw InjectionError(first) }
+    if let first = failures.compactMap({ $0 }).first { throw LocatedError(first) }
 
     // Redshift confusions: the redrock Z and every catalog's Z.
     var newZ: [TargetID: Double] = [:]
@@ -207,12 +198,4 @@ func rewriteColumn(_ path: String, hdus: [String], column: String, values: [Targ
         if let v = values[id] { try fits.writeColumn(column, [v], firstRow: row) }
     }
     try fits.close()
-}
-
-final class InjectionFailures: @unchecked Sendable {
-    // @unchecked: every access holds the lock.
-    private var messages: [String] = []
-    private let lock = NSLock()
-    func add(_ m: String) { lock.lock(); messages.append(m); lock.unlock() }
-    var first: String? { lock.lock(); defer { lock.unlock() }; return messages.first }
 }

@@ -69,11 +69,6 @@ public struct SimulationSummary: Sendable {
     public var files: Int { coaddFiles.count }
 }
 
-/// Simulation failure with the file it concerns.
-public struct SimulationError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public var description: String { message }
-}
 
 /// Writes a DESI-format mock survey:
 ///
@@ -86,7 +81,7 @@ public struct SimulationError: Error, CustomStringConvertible, Sendable {
 /// the same configuration gives byte-identical files whatever the number of
 /// workers. Files are simulated in parallel, one FITS handle per task.
 public func simulateSurvey(_ config: SimulationConfig, progress: ((Int) -> Void)? = nil) throws -> SimulationSummary {
-    if let problem = config.problem { throw SimulationError(message: problem) }
+    if let problem = config.problem { throw LocatedError(message: problem) }
     let start = Date()
     let fm = FileManager.default
     try fm.createDirectory(atPath: config.outputDirectory, withIntermediateDirectories: true)
@@ -105,22 +100,23 @@ public func simulateSurvey(_ config: SimulationConfig, progress: ((Int) -> Void)
     _ = DESIInstrument.electronRate.count
     _ = LymanForest.amplitude(z: 2)
 
-    let results = SimResultBox(count: fileCount)
-    let tracker = SimProgressTracker(progress)
-    let next = SimCounter()
-    let workers = min(config.workers, fileCount)
-    DispatchQueue.concurrentPerform(iterations: workers) { _ in
-        while true {
-            let i = next.increment()
-            guard i < fileCount else { return }
+    let results = SharedArray<Result<[SimulatedTarget], Error>?>(repeating: nil, count: fileCount)
+    // Spectra done, reported to the caller one call at a time.
+    let done = Locked(0)
+    let report = UnsafeSendable(progress)
+    parallelBlocks(total: fileCount, blockSize: 1, threads: config.workers) { files in
+        for i in files {
             let outcome: Result<[SimulatedTarget], Error>
             do {
                 outcome = .success(try simulateHealpixFile(plans[i], config: config))
             } catch {
                 outcome = .failure(error)
             }
-            results.set(i, outcome)
-            tracker.add(plans[i].rows)
+            results[i] = outcome
+            done.withLock { n in
+                n += plans[i].rows
+                report.value?(n)
+            }
         }
     }
 
@@ -129,7 +125,7 @@ public func simulateSurvey(_ config: SimulationConfig, progress: ((Int) -> Void)
     var all: [SimulatedTarget] = []
     all.reserveCapacity(config.count)
     for plan in plans {
-        switch results.get(plan.index)! {
+        switch results[plan.index]! {
         case .failure(let error): throw error
         case .success(let targets): all.append(contentsOf: targets)
         }
@@ -139,7 +135,7 @@ public func simulateSurvey(_ config: SimulationConfig, progress: ((Int) -> Void)
     // TARGETIDs must be unique across the survey.
     var ids = Set<TargetID>(minimumCapacity: all.count)
     for t in all where !ids.insert(t.targetID).inserted {
-        throw SimulationError(message: "duplicate TARGETID \(t.targetID) (seed \(config.seed))")
+        throw LocatedError(message: "duplicate TARGETID \(t.targetID) (seed \(config.seed))")
     }
 
     let quasars = all.filter { $0.target.mockClass == .qso }
@@ -315,33 +311,4 @@ func simulateSpectrum(globalIndex: Int, healpix: Int, config: SimulationConfig,
         mjd: (mjdMin, mjdMax, 0.5 * (mjdMin + mjdMax)), fiberOffset: fiberOffset,
         redrock: redrock, catalogZ: catalogZ, balProb: balProb, biCIV: bi, aiCIV: ai)
     return (record, observation)
-}
-
-/// Per-file results written by the workers.
-final class SimResultBox: @unchecked Sendable {
-    private var items: [Result<[SimulatedTarget], Error>?]
-    private let lock = NSLock()
-    init(count: Int) { items = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<[SimulatedTarget], Error>) { lock.lock(); items[i] = r; lock.unlock() }
-    func get(_ i: Int) -> Result<[SimulatedTarget], Error>? { lock.lock(); defer { lock.unlock() }; return items[i] }
-}
-
-/// Reports spectra done to the caller's callback, one call at a time.
-final class SimProgressTracker: @unchecked Sendable {
-    private var done = 0
-    private let lock = NSLock()
-    private let report: ((Int) -> Void)?
-    init(_ report: ((Int) -> Void)?) { self.report = report }
-    func add(_ n: Int) {
-        lock.lock(); defer { lock.unlock() }
-        done += n
-        report?(done)
-    }
-}
-
-/// A lock-protected counter handing out file indices to workers.
-final class SimCounter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; let v = value; value += 1; return v }
 }

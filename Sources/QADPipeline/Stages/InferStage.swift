@@ -1,26 +1,7 @@
 import Foundation
+import QADCore
+import QADModel
 import QADStore
-
-/// Settings of an inference pass over the cache.
-public struct InferenceOptions: Sendable {
-    public var batchSize = 256
-    /// Cache rows read, computed and committed together: memory is bounded
-    /// by this, not by the survey.
-    public var chunkRows = 2048
-    /// Rows between flushes to disk and commits to the store: a killed run
-    /// redoes at most this many.
-    public var durableRows = 16384
-    public var threads = ProcessInfo.processInfo.activeProcessorCount
-    /// Write the reconstruction of every spectrum (13 kB each) as well as latents.
-    public var reconstructions = true
-    /// Decode the whole rest grid for every spectrum. Off: only the bins the
-    /// spectrum covers are decoded (NaN elsewhere), which is all the residuals
-    /// and plots use and takes about half the time.
-    public var fullReconstructions = false
-    /// Recompute everything even if outputs for these weights exist.
-    public var force = false
-    public init() {}
-}
 
 public struct InferenceSummary: Sendable {
     public var rowsTotal: Int
@@ -34,55 +15,50 @@ public struct InferenceSummary: Sendable {
     public var outputDirectory: String
 }
 
-/// Encodes and decodes the whole cache with a trained model, streaming: chunk
-/// by chunk it writes row-aligned matrices to STORE/models/MODEL/
+/// `qad infer`: encodes and decodes the whole cache with a trained model,
+/// streaming: chunk by chunk it writes row-aligned matrices to STORE/models/MODEL/
 /// (`latent_mu.npy`, `latent_sigma.npy` [rows, latent], `reconstruction.npy`
 /// [rows, bins]; row i belongs to cache row i, NaN for rows no catalog spectrum
 /// uses) and per-spectrum χ²/dof, MSE and KL to the store's `model_output`
 /// table, committing progress with them so a killed run resumes.
-public final class VAEInference {
+public final class InferStage {
     public let project: ProjectStore
     public let modelName: String
     public let directory: String
     public var progress: (_ rowsDone: Int, _ rowsTotal: Int, _ spectra: Int, _ elapsed: Double) -> Void = { _, _, _, _ in }
 
-    public static let muName = "latent_mu.npy"
-    public static let sigmaName = "latent_sigma.npy"
-    public static let reconstructionName = "reconstruction.npy"
-
     public init(project: ProjectStore, modelName: String) {
         self.project = project
         self.modelName = modelName
-        directory = VAETrainer.modelPath(project: project, name: modelName)
+        directory = project.modelDirectory(modelName)
     }
 
     public func run(_ options: InferenceOptions) throws -> InferenceSummary {
-        guard let store = project.store as? any ModelOutputStore else {
-            throw ModelError("this store cannot hold model outputs")
-        }
+        let store = project.store
         let (model, card) = try ModelFiles.load(from: directory)
-        let cache = try SpectralCache(project: project, shard: card.data.shard)
+        let cache = try project.spectralCache(shard: card.data.shard)
         guard cache.bins == card.architecture.bins,
               abs(cache.grid.log10Start - card.restGrid.log10Start) < 1e-9,
               abs(cache.grid.log10Step - card.restGrid.log10Step) < 1e-12 else {
-            throw ModelError("\(directory): the model was trained on another rest grid than \(project.cacheDirectory)")
+            throw LocatedError("\(directory): the model was trained on another rest grid than \(project.cacheDirectory)")
         }
-        let fingerprint = card.weightsHash
-            + (options.reconstructions ? (options.fullReconstructions ? "+reconstruction-full" : "+reconstruction") : "")
+        let fingerprint = InferenceFingerprint(
+            weightsHash: card.weightsHash,
+            reconstructions: options.reconstructions ? (options.fullReconstructions ? .full : .covered) : .none)
         var start = 0
         if let p = try store.inferenceProgress(model: modelName), !options.force, p.fingerprint == fingerprint,
            p.cacheShard == cache.identity {
             start = min(p.rowsDone, cache.rows)
         } else {
             try store.resetInference(model: modelName)
-            try? FileManager.default.removeItem(atPath: directory + "/" + Self.reconstructionName)
+            try? FileManager.default.removeItem(atPath: directory + "/" + ModelFiles.reconstructionName)
         }
         let L = card.architecture.latent, bins = cache.bins
         let files = try OutputMatrices(
-            mu: OutputMatrixFile(path: directory + "/" + Self.muName, columns: L, committedRows: start),
-            sigma: OutputMatrixFile(path: directory + "/" + Self.sigmaName, columns: L, committedRows: start),
+            mu: OutputMatrixFile(path: directory + "/" + ModelFiles.latentMuName, columns: L, committedRows: start),
+            sigma: OutputMatrixFile(path: directory + "/" + ModelFiles.latentSigmaName, columns: L, committedRows: start),
             reconstruction: options.reconstructions
-                ? OutputMatrixFile(path: directory + "/" + Self.reconstructionName, columns: bins, committedRows: start)
+                ? OutputMatrixFile(path: directory + "/" + ModelFiles.reconstructionName, columns: bins, committedRows: start)
                 : nil)
         let began = Date()
         var spectra = 0
@@ -97,7 +73,7 @@ public final class VAEInference {
         var chunkStart = start
         while chunkStart < cache.rows {
             let rows = chunkStart..<min(chunkStart + options.chunkRows, cache.rows)
-            let refs = try cache.refs(in: rows, store: store)
+            let refs = try cache.refs(in: rows) { try store.cacheRows(shard: $0, in: $1) }
             let mapped = try files.reconstruction?.mapRows(rows.count)
             let out = engine.run(rows: rows, refs: refs, reconstruction: mapped?.pointer)
             cache.flux.release(rows: rows)

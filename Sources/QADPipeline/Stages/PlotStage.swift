@@ -1,29 +1,34 @@
 import Foundation
 import QADCore
+import QADFormats
 import QADModel
+import QADPlot
 import QADStore
 
-/// Writes figures of a project to files: what `qad plot` does.
-public struct FigureFiles {
-    public enum Format: String, Sendable, CaseIterable { case svg, png }
-
+/// `qad plot`: figures of a project's spectra and of its latent space, written to files.
+public struct PlotStage {
     public let project: ProjectStore
     public let model: String
     let loader: SpectrumLoader
-    let scores: (any ScoreStore)?
 
     public init(project: ProjectStore, model: String = "vae") throws {
         self.project = project
         self.model = model
-        loader = try SpectrumLoader(project: project, model: model)
-        scores = project.store as? any ScoreStore
+        loader = try Self.loader(project: project, model: model)
+    }
+
+    /// The figure data reader of a project's whole cache (every shard) and a model's reconstructions.
+    public static func loader(project: ProjectStore, model: String) throws -> SpectrumLoader {
+        try SpectrumLoader(cache: project.spectralCache(shard: SpectralCache.allShards),
+                           modelDirectory: project.modelDirectory(model))
     }
 
     /// The spectrum figure of one TARGETID in each format; returns the paths written.
-    public func writeSpectrum(_ id: TargetID, figure: SpectrumFigure, formats: [Format], directory: String) throws -> [String] {
-        guard let spectrum = try project.store.spectrum(id) else { throw StoreError("TARGETID \(id) is not in \(project.location)") }
-        let data = try loader.load(spectrum, score: try scores?.score(model: model, targetid: id))
-        return try write(name: String(id), formats: formats, directory: directory) { ascii in
+    public func writeSpectrum(_ id: TargetID, figure: SpectrumFigure, formats: [FigureWriter.Format],
+                              directory: String) throws -> [String] {
+        guard let spectrum = try project.store.spectrum(id) else { throw LocatedError("TARGETID \(id) is not in \(project.location)") }
+        let data = try loader.load(spectrum, score: try project.store.score(model: model, targetid: id))
+        return try FigureWriter.write(name: String(id), formats: formats, directory: directory) { ascii in
             var f = figure
             f.asciiText = ascii
             return f.draw(data)
@@ -31,11 +36,11 @@ public struct FigureFiles {
     }
 
     /// The latent map of every spectrum with `candidates` marked.
-    public func writeLatentMap(candidates: [TargetID], figure: LatentMapFigure, formats: [Format],
+    public func writeLatentMap(candidates: [TargetID], figure: LatentMapFigure, formats: [FigureWriter.Format],
                                directory: String) throws -> [String] {
-        let path = "\(project.directory)/models/\(model)/\(VAEInference.muName)"
+        let path = project.modelDirectory(model) + "/" + ModelFiles.latentMuName
         guard FileManager.default.fileExists(atPath: path) else {
-            throw StoreError("\(path) is missing: run `qad infer` first")
+            throw LocatedError(file: path, message: "missing: run `qad infer` first")
         }
         let mu = try MappedNPYMatrix(path: path)
         // Latent rows are the cache's global rows (every shard), as inference wrote them.
@@ -47,42 +52,30 @@ public struct FigureFiles {
         let sample = rows.compactMap { projection.project(mu.row($0)) }
         let marked = candidates.compactMap { rowOf[$0] }.compactMap { projection.project(mu.row($0)) }
         let drawing = figure.draw(sample: sample, candidates: marked, explained: projection.explained)
-        return try write(name: "latent_map", formats: formats, directory: directory) { _ in drawing }
+        return try FigureWriter.write(name: "latent_map", formats: formats, directory: directory) { _ in drawing }
     }
 
-    /// TARGETIDs from a text or CSV file: the TARGETID column if the header
-    /// names one, else the first field of each line; `#` comments and blank lines skipped.
+    /// TARGETIDs from a CSV file with a TARGETID (or TARGET_ID) column, or from
+    /// a plain list (the first field of each line); `#` comments and blank lines skipped.
     public static func readTargetIDs(_ path: String) throws -> [TargetID] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw StoreError("\(path): cannot read") }
-        var column = 0
+        let reader = try CSVReader(path: path, headerless: true)
+        var column: Int?
         var ids: [TargetID] = []
-        for (n, raw) in text.split(whereSeparator: \.isNewline).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            if ids.isEmpty, let i = fields.firstIndex(where: { $0.uppercased() == "TARGETID" || $0.uppercased() == "TARGET_ID" }) {
+        while let fields = try reader.nextRow() {
+            let trimmed = fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let first = trimmed.first, !first.isEmpty, !first.hasPrefix("#") else { continue }
+            if ids.isEmpty, column == nil,
+               let i = trimmed.firstIndex(where: { $0.uppercased() == "TARGETID" || $0.uppercased() == "TARGET_ID" }) {
                 column = i
                 continue
             }
-            guard column < fields.count, let id = TargetID(fields[column]) else {
-                throw StoreError("\(path) line \(n + 1): '\(column < fields.count ? fields[column] : "")' is not a TARGETID")
+            let c = column ?? 0
+            guard c < trimmed.count, let id = TargetID(trimmed[c]) else {
+                throw LocatedError(file: path, column: column == nil ? nil : "TARGETID", line: reader.line,
+                                   message: "'\(c < trimmed.count ? trimmed[c] : "")' is not a TARGETID")
             }
             ids.append(id)
         }
         return ids
-    }
-
-    private func write(name: String, formats: [Format], directory: String, draw: (_ ascii: Bool) -> Drawing) throws -> [String] {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var paths: [String] = []
-        for format in formats {
-            let path = "\(directory)/\(name).\(format.rawValue)"
-            switch format {
-            case .svg: try SVGWriter.svg(draw(false)).write(toFile: path, atomically: true, encoding: .utf8)
-            case .png: try Data(try Rasterizer.png(draw(true))).write(to: URL(fileURLWithPath: path), options: .atomic)
-            }
-            paths.append(path)
-        }
-        return paths
     }
 }

@@ -19,7 +19,7 @@ public enum QueueFiller {
     public static func fill(project: ProjectStore, paths: [String], force: Bool,
                             grid: RestGrid = .standard) throws -> Result {
         guard let queue = project.store as? any WorkQueueStore else {
-            throw StoreError("\(project.location): --queue needs a shared PostgreSQL store (--store postgres://…)")
+            throw LocatedError("\(project.location): --queue needs a shared PostgreSQL store (--store postgres://…)")
         }
         _ = try project.prepareCache(grid: grid) { QuasarModel.meanRestSpectrum(wavelengths: grid.centers) }
         let files = try InputDiscovery.files(in: paths)

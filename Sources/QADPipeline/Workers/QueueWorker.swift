@@ -53,7 +53,7 @@ public final class QueueWorker {
 
     public init(project: ProjectStore, options: WorkerOptions, grid: RestGrid = .standard) throws {
         guard let queue = project.store as? any WorkQueueStore else {
-            throw StoreError("\(project.location): workers need a shared PostgreSQL store (--store postgres://…)")
+            throw LocatedError("\(project.location): workers need a shared PostgreSQL store (--store postgres://…)")
         }
         self.project = project
         self.options = options

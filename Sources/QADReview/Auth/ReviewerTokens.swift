@@ -1,4 +1,7 @@
+import Crypto
 import Foundation
+import QADCore
+import QADLabels
 import QADStore
 
 /// Issues sign-in tokens: a fresh random secret per call, of which the store
@@ -8,12 +11,12 @@ public enum ReviewerTokens {
     public static func issue(store: any ReviewStore, name: String, isLocal: Bool) throws -> String {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 64 else {
-            throw StoreError("a reviewer name must have 1 to 64 characters")
+            throw LocatedError("a reviewer name must have 1 to 64 characters")
         }
         // PostgreSQL text cannot hold NUL; refusing it on every store keeps both alike.
-        guard !name.contains("\0") else { throw StoreError("a reviewer name must not contain a NUL character") }
+        guard !name.contains("\0") else { throw LocatedError("a reviewer name must not contain a NUL character") }
         let token = Secret.make()
-        _ = try store.upsertReviewer(name: name, tokenHash: SHA256.hex(token), isLocal: isLocal)
+        _ = try store.upsertReviewer(name: name, tokenHash: hash(token), isLocal: isLocal)
         return token
     }
 
@@ -23,6 +26,14 @@ public enum ReviewerTokens {
         guard token.utf8.count == 64, token.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
             return nil
         }
-        return try store.reviewer(tokenHash: SHA256.hex(token))
+        return try store.reviewer(tokenHash: hash(token))
+    }
+
+    /// SHA-256 of a token as 64 lowercase hex digits: what the store keeps.
+    public static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { b in
+            let s = String(b, radix: 16)
+            return s.count == 1 ? "0" + s : s
+        }.joined()
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import QADCore
+import QADLabels
 import QADPlot
 import QADStore
 
@@ -9,27 +10,10 @@ import QADStore
 func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
     router.get("/api/session") { _, context -> Response in
         let s = context.session!
-        var w = JSONWriter()
-        w.openObject()
-        w.key("reviewer"); w.string(s.reviewerName)
-        w.key("csrf"); w.string(s.csrfToken)
-        w.key("model"); w.string(state.configuration.model)
-        w.key("classes"); w.openArray()
-        for c in LabelClass.allCases {
-            w.openObject()
-            w.key("key"); w.string(c.rawValue)
-            w.key("title"); w.string(c.title)
-            w.key("subtypes"); w.openArray(); for t in c.suggestedSubtypes { w.string(t) }; w.closeArray()
-            w.closeObject()
-        }
-        w.closeArray()
-        w.key("lines"); w.openArray()
-        for l in EmissionLine.quasarLines {
-            w.openObject(); w.key("name"); w.string(l.name); w.key("rest"); w.number(l.restLambda); w.closeObject()
-        }
-        w.closeArray()
-        w.closeObject()
-        return jsonResponse(w.text)
+        return jsonResponse(SessionBody(
+            reviewer: s.reviewerName, csrf: s.csrfToken, model: state.configuration.model,
+            classes: LabelClass.allCases.map { .init(key: $0.rawValue, title: $0.title, subtypes: $0.suggestedSubtypes) },
+            lines: EmissionLine.quasarLines.map { .init(name: $0.name, rest: $0.restLambda) }))
     }
 
     router.get("/api/queue") { request, context -> Response in
@@ -90,9 +74,52 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
             return try state.store.appendLabel(event)
         }
         guard let stored else { return jsonError("no TARGETID \(targetid) in the store", status: .notFound) }
-        var w = JSONWriter()
-        CandidateJSON.write(event: stored, into: &w)
-        return jsonResponse(w.text)
+        return jsonResponse(LabelEventBody(stored))
+    }
+}
+
+/// GET /api/session: who is signed in, the CSRF token, and what the page offers.
+struct SessionBody: Encodable {
+    struct ClassInfo: Encodable {
+        var key: String
+        var title: String
+        var subtypes: [String]
+    }
+    struct Line: Encodable {
+        var name: String
+        var rest: Double
+    }
+    var reviewer: String
+    var csrf: String
+    var model: String
+    var classes: [ClassInfo]
+    var lines: [Line]
+}
+
+/// A stored label event as POST /api/label answers it (TARGETID an exact integer).
+struct LabelEventBody: Encodable {
+    var event: Int64?
+    var targetid: TargetID
+    var labelClass: String
+    var subtype: String
+    var confidence: Int
+    var notes: String
+    var createdAt: Double
+
+    init(_ e: LabelEventRecord) {
+        event = e.id
+        targetid = e.targetid
+        labelClass = e.labelClass.rawValue
+        subtype = e.subtype
+        confidence = e.confidence.rawValue
+        notes = e.notes
+        createdAt = e.createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case event, targetid, subtype, confidence, notes
+        case labelClass = "class"
+        case createdAt = "created_at"
     }
 }
 

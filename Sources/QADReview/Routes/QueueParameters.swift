@@ -1,5 +1,6 @@
 import Hummingbird
 import QADCore
+import QADDetect
 import QADStore
 
 /// Reads the queue's filters from query parameters into the same typed

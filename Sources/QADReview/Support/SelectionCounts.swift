@@ -1,13 +1,12 @@
 import Foundation
-import QADStore
+import QADCore
+import QADDetect
 
 /// Remembers how many candidates each queue filter selects for a minute:
 /// counting a million-row join per queue page would cost more than the page,
 /// and the scores change only when `qad score` runs again.
-final class SelectionCounts: @unchecked Sendable {
-    // @unchecked: the dictionary is only touched under the lock.
-    private let lock = NSLock()
-    private var counts: [String: (count: Int, at: Date)] = [:]
+final class SelectionCounts: Sendable {
+    private let counts = Locked<[String: (count: Int, at: Date)]>([:])
     static let lifetime: TimeInterval = 60
 
     func count(_ query: CandidateQuery, compute: (CandidateQuery) throws -> Int) throws -> Int {
@@ -15,9 +14,9 @@ final class SelectionCounts: @unchecked Sendable {
         key.limit = nil
         key.offset = 0
         let name = String(describing: key)
-        if let hit = lock.withLock({ counts[name] }), Date().timeIntervalSince(hit.at) < Self.lifetime { return hit.count }
+        if let hit = counts.withLock({ $0[name] }), Date().timeIntervalSince(hit.at) < Self.lifetime { return hit.count }
         let n = try compute(query)
-        lock.withLock { counts[name] = (n, Date()) }
+        counts.withLock { $0[name] = (n, Date()) }
         return n
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import QADCore
+import QADDetect
+import QADLabels
 import QADPlot
 import QADStore
 
@@ -69,7 +71,7 @@ enum CandidateJSON {
             w.closeObject()
         }
         w.closeArray()
-        w.key("neighbors"); w.openArray(); for n in score?.neighborIDs ?? [] { w.targetID(n) }; w.closeArray()
+        w.key("neighbors"); w.openArray(); for n in score?.neighbors ?? [] { w.targetID(n) }; w.closeArray()
         // nil: no cross-match table in this store yet; [] : matched against catalogs, none found.
         w.key("crossmatches")
         if let crossmatches {

@@ -1,5 +1,7 @@
 import Foundation
 import QADCore
+import QADDetect
+import QADLabels
 import QADStore
 
 /// Server-rendered HTML. Every interpolated value passes through `html()`;

@@ -18,7 +18,7 @@ public struct ARDTableReader {
     public init(url string: String) throws {
         var url = try PostgresURL(string)
         guard let last = url.extraPath.last, url.extraPath.count == 1 else {
-            throw StoreError("\(url): name the table as postgres://USER@HOST:PORT/DATABASE/SCHEMA.TABLE")
+            throw LocatedError("\(url): name the table as postgres://USER@HOST:PORT/DATABASE/SCHEMA.TABLE")
         }
         url.extraPath = []
         self.url = url
@@ -47,12 +47,12 @@ public struct ARDTableReader {
                 WHERE table_schema = \(schema) AND table_name = \(table)
                 """, logger: logger).collect().map { try $0.decode((String, String).self) }
         }
-        guard !found.isEmpty else { throw StoreError("\(name): no such table (or no columns visible to this user)") }
+        guard !found.isEmpty else { throw LocatedError("\(name): no such table (or no columns visible to this user)") }
         var columns: [String: (name: String, type: String)] = [:]
         for (column, type) in found { columns[column.lowercased()] = (column, type) }
         let missing = Self.required.filter { columns[$0] == nil }
         guard missing.isEmpty else {
-            throw StoreError("\(name): missing column(s) \(missing.map { $0.uppercased() }.joined(separator: ", "))")
+            throw LocatedError("\(name): missing column(s) \(missing.map { $0.uppercased() }.joined(separator: ", "))")
         }
         func select(_ key: String, cast: String) -> String {
             guard let c = columns[key] else { return "NULL::\(cast)" }
@@ -63,7 +63,7 @@ public struct ARDTableReader {
         case nil: latent = "NULL::float8[] AS latent_array, NULL::bytea AS latent_bytes"
         case "ARRAY"?: latent = "\(quoted(columns["latent_vec"]!.name))::float8[] AS latent_array, NULL::bytea AS latent_bytes"
         case "bytea"?: latent = "NULL::float8[] AS latent_array, \(quoted(columns["latent_vec"]!.name)) AS latent_bytes"
-        case let other?: throw StoreError("\(name): column LATENT_VEC is \(other); expected a float array or bytea")
+        case let other?: throw LocatedError("\(name): column LATENT_VEC is \(other); expected a float array or bytea")
         }
         let sql = """
             SELECT \(select("targetid", cast: "int8")) AS targetid, \(select("z_helio", cast: "float8")) AS z_helio,
@@ -77,15 +77,15 @@ public struct ARDTableReader {
             for try await row in try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
                 let r = row.makeRandomAccess()
                 let id = try r["targetid"].decode(Int64?.self)
-                guard let id else { throw StoreError("\(name): a row has TARGETID NULL") }
+                guard let id else { throw LocatedError("\(name): a row has TARGETID NULL") }
                 var latent: [Float]?
                 do {
                     if let a = try r["latent_array"].decode([Double]?.self) { latent = a.map(Float.init) }
                     if let b = try r["latent_bytes"].decode(ByteBuffer?.self) {
-                        latent = try UpstreamARDSchema.floats(Array(b.readableBytesView))
+                        latent = try UpstreamARDRecord.floats(Array(b.readableBytesView))
                     }
                 } catch {
-                    throw StoreError("\(name): column LATENT_VEC of TARGETID \(id): \(error) (NULL elements?)")
+                    throw LocatedError("\(name): column LATENT_VEC of TARGETID \(id): \(error) (NULL elements?)")
                 }
                 out.append(UpstreamARDRecord(
                     targetid: id, zHelio: try r["z_helio"].decode(Double?.self),

@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// Runs PostgresNIO's async API for the synchronous `Store` protocols.
 ///
@@ -17,20 +18,16 @@ public enum BlockingBridge {
     /// Runs `body` on `PostgresExecutor` and waits for it on the calling thread.
     public static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
         let done = DispatchSemaphore(value: 0)
-        let box = ResultBox<T>()
+        let result = Locked<Result<T, any Error>?>(nil)
         Task(executorPreference: executor) {
-            do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+            let outcome: Result<T, any Error>
+            do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
+            result.withLock { $0 = outcome }
             done.signal()
         }
         done.wait()
-        return try box.result!.get()
+        return try result.value!.get()
     }
-}
-
-/// Hands a result from the executor thread to the waiting caller; the
-/// semaphore orders the write before the read.
-private final class ResultBox<T>: @unchecked Sendable {
-    var result: Result<T, any Error>?
 }
 
 /// A task executor over dedicated threads (never the cooperative pool).

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import QADCore
 
 /// Rows in COPY's text format (tab-separated, `\N` for NULL, backslash
 /// escapes): values go to the server as data, never as SQL, and a batch of
@@ -62,6 +63,17 @@ struct CopyTextEncoder {
         }
     }
 
+    mutating func field(_ value: StoredValue) {
+        switch value {
+        case .null: field(nil as String?)
+        case .integer(let v): field(v)
+        case .real(let v): field(v)
+        case .text(let v): field(v)
+        case .blob(let v): field(bytes: v)
+        case .boolean(let v): field(v ? "t" : "f")
+        }
+    }
+
     mutating func endRow() {
         buffer.writeInteger(UInt8(ascii: "\n"))
         first = true
@@ -76,21 +88,15 @@ struct CopyTextEncoder {
     private mutating func null() { buffer.writeString("\\N") }
 }
 
-/// A record that can be bulk-loaded with COPY.
-protocol CopyRow {
-    /// Column names, in the order `encode` writes them (trusted constants, never input).
-    static var copyColumns: [String] { get }
-    func encode(into row: inout CopyTextEncoder)
-}
-
 extension PostgresConnection {
-    /// COPY `rows` into `table`, in chunks of bounded size.
-    func copy<R: CopyRow>(_ rows: [R], into table: String, logger: Logger) async throws {
+    /// COPY `rows` into `table` (default: the records' own), in chunks of bounded size.
+    func copy<R: StoredRecord>(_ rows: [R], into table: String = R.table.name, logger: Logger) async throws {
         guard !rows.isEmpty else { return }
-        try await copyFrom(table: table, columns: R.copyColumns, logger: logger) { writer in
+        let columns = R.table.insertedColumns.map(\.name)  // copyFrom quotes them itself
+        try await copyFrom(table: table, columns: columns, logger: logger) { writer in
             var encoder = CopyTextEncoder()
             for r in rows {
-                r.encode(into: &encoder)
+                for v in R.table.insertValues(r) { encoder.field(v) }
                 encoder.endRow()
                 if encoder.buffer.readableBytes > 1 << 20 {
                     try await writer.write(encoder.buffer)
@@ -99,5 +105,47 @@ extension PostgresConnection {
             }
             if encoder.buffer.readableBytes > 0 { try await writer.write(encoder.buffer) }
         }
+    }
+}
+
+extension StoredValue {
+    /// A cell of a column declared `type`.
+    init(postgres cell: PostgresCell, type: StoredType) throws {
+        switch type {
+        case .integer: self = try cell.decode(Int64?.self).map { .integer($0) } ?? .null
+        case .real: self = try cell.decode(Double?.self).map { .real($0) } ?? .null
+        case .text: self = try cell.decode(String?.self).map { .text($0) } ?? .null
+        case .blob: self = try cell.decode(ByteBuffer?.self).map { .blob(Array($0.readableBytesView)) } ?? .null
+        case .boolean: self = try cell.decode(Bool?.self).map { .boolean($0) } ?? .null
+        }
+    }
+}
+
+extension StoredTable {
+    /// "a, b, c" of every column, each prefixed with `table.` when asked.
+    func postgresSelectList(qualified: Bool = false) -> String {
+        columns.map { (qualified ? name + "." : "") + SQLDialect.postgres.quoted($0.name) }.joined(separator: ", ")
+    }
+}
+
+extension PostgresStore {
+    /// The record of each row of a query selecting `R.table.postgresSelectList()`
+    /// (from cell `offset` on, when the query selects more).
+    func decode<R: StoredRecord>(_ type: R.Type, _ row: PostgresRow, offset: Int = 0) throws -> R {
+        let types = R.table.columns.map(\.type)
+        var values: [StoredValue] = []
+        values.reserveCapacity(types.count)
+        var i = 0
+        for cell in row {
+            defer { i += 1 }
+            guard i >= offset, i < offset + types.count else { continue }
+            values.append(try StoredValue(postgres: cell, type: types[i - offset]))
+        }
+        return try R.table.decode(values, source: url.description)
+    }
+
+    /// Every record a query returns.
+    func fetch<R: StoredRecord>(_ type: R.Type, _ query: PostgresQuery) throws -> [R] {
+        try rows(query).map { try decode(R.self, $0) }
     }
 }

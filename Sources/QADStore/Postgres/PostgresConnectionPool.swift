@@ -1,24 +1,23 @@
 import Foundation
 import PostgresNIO
+import QADCore
 
 /// A fixed-size pool of connections for synchronous callers. A caller waits
 /// for a free slot on its own thread (never on the executor that runs the
 /// connections, which could otherwise starve the holders it waits for), then
 /// its body runs on `BlockingBridge`'s executor with a connection of its own.
-final class PostgresConnectionPool: @unchecked Sendable {
-    // @unchecked: `idle` and `nextID` are only touched under `lock`.
+final class PostgresConnectionPool: Sendable {
     let url: PostgresURL
     let logger: Logger
     private let slots: DispatchSemaphore
-    private let lock = NSLock()
-    private var idle: [PostgresConnection] = []
-    private var nextID = 0
+    /// Connections not in use, and the id the next new one gets.
+    private let state = Locked((idle: [PostgresConnection](), nextID: 0))
 
     init(url: PostgresURL, maxConnections: Int) {
         self.url = url
         slots = DispatchSemaphore(value: max(1, maxConnections))
         var logger = Logger(label: "qad.postgres")
-        logger.logLevel = .critical  // errors reach the caller as StoreError; stdout stays the command's
+        logger.logLevel = .critical  // errors reach the caller as LocatedError; stdout stays the command's
         self.logger = logger
     }
 
@@ -64,9 +63,9 @@ final class PostgresConnectionPool: @unchecked Sendable {
 
     /// Closes every idle connection (the pool stays usable: new ones are opened on demand).
     func close() {
-        let connections: [PostgresConnection] = lock.withLock {
-            defer { idle = [] }
-            return idle
+        let connections: [PostgresConnection] = state.withLock { s in
+            defer { s.idle = [] }
+            return s.idle
         }
         guard !connections.isEmpty else { return }
         _ = try? BlockingBridge.run {
@@ -75,17 +74,17 @@ final class PostgresConnectionPool: @unchecked Sendable {
     }
 
     private func takeIdle() -> PostgresConnection? {
-        lock.withLock { idle.popLast() }
+        state.withLock { $0.idle.popLast() }
     }
 
     private func giveBack(_ connection: PostgresConnection) {
-        lock.withLock { idle.append(connection) }
+        state.withLock { $0.idle.append(connection) }
     }
 
     private func connect() async throws -> PostgresConnection {
-        let id = lock.withLock {
-            nextID += 1
-            return nextID
+        let id = state.withLock { s in
+            s.nextID += 1
+            return s.nextID
         }
         return try await PostgresConnection.connect(configuration: try configuration(), id: id, logger: logger)
     }
@@ -116,7 +115,7 @@ enum PostgresErrors {
     /// PSQLError hides the server's message from `description` (it may hold
     /// data); qad's errors must say what went wrong, so it is spelled out here.
     static func describe(_ error: any Error, url: PostgresURL) -> any Error {
-        if error is StoreError { return error }
+        if error is LocatedError { return error }
         if let e = error as? PSQLError {
             var parts = ["\(url)"]
             if let message = e.serverInfo?[.message] {
@@ -128,8 +127,8 @@ enum PostgresErrors {
                 if let underlying = e.underlying { parts.append("\(underlying)") }
             }
             if let query = e.query { parts.append("in: \(query.sql.prefix(200))") }
-            return StoreError(parts.joined(separator: ": "))
+            return LocatedError(parts.joined(separator: ": "))
         }
-        return StoreError("\(url): \(error)")
+        return LocatedError("\(url): \(error)")
     }
 }

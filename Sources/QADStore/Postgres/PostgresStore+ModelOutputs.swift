@@ -1,5 +1,6 @@
 import PostgresNIO
 import QADCore
+import QADModel
 
 extension PostgresStore: ModelOutputStore {
     public func cacheRows(shard: String, in rows: Range<Int>) throws -> [CacheRowRef] {
@@ -14,10 +15,9 @@ extension PostgresStore: ModelOutputStore {
     }
 
     public func inferenceProgress(model: String) throws -> ModelInferenceRecord? {
-        try rows("""
-            SELECT model, fingerprint, cache_shard, rows_done, rows_total, updated_at FROM model_inference
-            WHERE model = \(model)
-            """).first.map(ModelInferenceRecord.init(postgres:))
+        try fetch(ModelInferenceRecord.self, """
+            SELECT \(unescaped: ModelInferenceRecord.table.postgresSelectList()) FROM model_inference WHERE model = \(model)
+            """).first
     }
 
     public func commitInference(_ outputs: [ModelOutputRecord], progress p: ModelInferenceRecord) throws {
@@ -37,7 +37,7 @@ extension PostgresStore: ModelOutputStore {
                 """, logger: logger)
             try await c.query("""
                 INSERT INTO model_inference (model, fingerprint, cache_shard, rows_done, rows_total, updated_at)
-                VALUES (\(p.model), \(p.fingerprint), \(p.cacheShard), \(p.rowsDone), \(p.rowsTotal), \(p.updatedAt))
+                VALUES (\(p.model), \(p.fingerprint.storedText), \(p.cacheShard), \(p.rowsDone), \(p.rowsTotal), \(p.updatedAt))
                 ON CONFLICT (model) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
                     cache_shard = EXCLUDED.cache_shard, rows_done = EXCLUDED.rows_done,
                     rows_total = EXCLUDED.rows_total, updated_at = EXCLUDED.updated_at
@@ -54,9 +54,9 @@ extension PostgresStore: ModelOutputStore {
     }
 
     public func modelOutputs(model: String) throws -> [ModelOutputRecord] {
-        try rows("""
-            SELECT \(unescaped: ModelOutputRecord.selectColumns) FROM model_output WHERE model = \(model)
+        try fetch(ModelOutputRecord.self, """
+            SELECT \(unescaped: ModelOutputRecord.table.postgresSelectList()) FROM model_output WHERE model = \(model)
             ORDER BY cache_shard COLLATE "C", cache_row
-            """).map(ModelOutputRecord.init(postgres:))
+            """)
     }
 }

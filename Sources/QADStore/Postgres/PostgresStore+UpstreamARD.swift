@@ -1,31 +1,6 @@
 import PostgresNIO
 import QADCore
 
-extension UpstreamARDRecord: CopyRow {
-    static var copyColumns: [String] { UpstreamARDSchema.columns }
-
-    func encode(into row: inout CopyTextEncoder) {
-        row.field(targetid)
-        row.field(zHelio)
-        row.field(spectype)
-        row.field(balProb)
-        row.field(bytes: UpstreamARDSchema.bytes(latentVec))
-        row.field(reconMse)
-        row.field(anomalyScore)
-        row.field(source)
-    }
-
-    init(postgres row: PostgresRow) throws {
-        let r = row.makeRandomAccess()
-        let blob = try r["latent_vec"].decode(ByteBuffer?.self)
-        self.init(targetid: try r["targetid"].decode(Int64.self), zHelio: try r["z_helio"].decode(Double?.self),
-                  spectype: try r["spectype"].decode(String?.self), balProb: try r["bal_prob"].decode(Double?.self),
-                  latentVec: try UpstreamARDSchema.floats(blob.map { Array($0.readableBytesView) }),
-                  reconMse: try r["recon_mse"].decode(Double?.self),
-                  anomalyScore: try r["anomaly_score"].decode(Double?.self), source: try r["source"].decode(String.self))
-    }
-}
-
 extension PostgresStore: UpstreamARDStore {
     public func saveUpstream(_ records: [UpstreamARDRecord]) throws {
         let logger = self.logger
@@ -50,8 +25,9 @@ extension PostgresStore: UpstreamARDStore {
         guard !ids.isEmpty else { return [:] }
         var out: [TargetID: UpstreamARDRecord] = [:]
         // One array parameter instead of one per id.
-        for row in try rows("SELECT * FROM upstream_ard WHERE targetid = ANY(\(ids))") {
-            let r = try UpstreamARDRecord(postgres: row)
+        for r in try fetch(UpstreamARDRecord.self, """
+            SELECT \(unescaped: UpstreamARDRecord.table.postgresSelectList()) FROM upstream_ard WHERE targetid = ANY(\(ids))
+            """) {
             out[r.targetid] = r
         }
         return out
@@ -60,14 +36,14 @@ extension PostgresStore: UpstreamARDStore {
     public func upstreamCandidates(_ q: UpstreamCandidateQuery) throws -> [UpstreamARDRecord] {
         // Absent bounds are bound as NULL and switch their condition off, so the
         // SQL text is one constant whatever the filters.
-        try rows("""
-            SELECT * FROM upstream_ard
+        try fetch(UpstreamARDRecord.self, """
+            SELECT \(unescaped: UpstreamARDRecord.table.postgresSelectList()) FROM upstream_ard
             WHERE anomaly_score > \(q.minAnomalyScore)
               AND (\(q.minReconMSE)::float8 IS NULL OR recon_mse >= \(q.minReconMSE))
               AND (\(q.maxReconMSE)::float8 IS NULL OR recon_mse <= \(q.maxReconMSE))
               AND (\(q.maxBALProb)::float8 IS NULL OR bal_prob IS NULL OR bal_prob < \(q.maxBALProb))
             ORDER BY anomaly_score DESC, targetid
             LIMIT \(q.limit.map(Int64.init))
-            """).map(UpstreamARDRecord.init(postgres:))
+            """)
     }
 }

@@ -123,7 +123,7 @@ extension PostgresStore: WorkQueueStore {
             case "claimed": counts.claimed = n
             case "done": counts.done = n
             case "failed": counts.failed = n
-            default: throw StoreError("work_queue: unknown state '\(state)'")
+            default: throw LocatedError("work_queue: unknown state '\(state)'")
             }
         }
         return counts

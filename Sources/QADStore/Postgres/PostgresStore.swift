@@ -7,6 +7,7 @@ import QADCore
 /// parameterized (values are bound, never spliced into SQL); bulk rows go in
 /// through COPY; connections come from a small pool.
 public final class PostgresStore: Store, @unchecked Sendable {
+    public var location: String { url.description }
     // @unchecked: the pool is thread-safe; everything else is immutable.
     let pool: PostgresConnectionPool
     public let url: PostgresURL
@@ -36,8 +37,9 @@ public final class PostgresStore: Store, @unchecked Sendable {
     }
 
     public func fileRecord(path: String) throws -> IngestedFileRecord? {
-        try rows("SELECT \(unescaped: IngestedFileRecord.selectColumns) FROM ingested_file WHERE path = \(path)")
-            .first.map(IngestedFileRecord.init(postgres:))
+        try fetch(IngestedFileRecord.self, """
+            SELECT \(unescaped: IngestedFileRecord.table.postgresSelectList()) FROM ingested_file WHERE path = \(path)
+            """).first
     }
 
     public func allTargetIDs() throws -> Set<TargetID> {
@@ -120,30 +122,30 @@ public final class PostgresStore: Store, @unchecked Sendable {
     // stores list the same rows in the same order whatever the server's locale.
 
     public func spectra() throws -> [SpectrumRecord] {
-        try rows("""
-            SELECT \(unescaped: SpectrumRecord.selectColumns) FROM spectrum ORDER BY cache_shard COLLATE "C", cache_row
-            """).map(SpectrumRecord.init(postgres:))
+        try fetch(SpectrumRecord.self, """
+            SELECT \(unescaped: SpectrumRecord.table.postgresSelectList()) FROM spectrum ORDER BY cache_shard COLLATE "C", cache_row
+            """)
     }
 
     public func spectrum(_ id: TargetID) throws -> SpectrumRecord? {
-        try rows("SELECT \(unescaped: SpectrumRecord.selectColumns) FROM spectrum WHERE targetid = \(id)")
-            .first.map(SpectrumRecord.init(postgres:))
+        try fetch(SpectrumRecord.self, """
+            SELECT \(unescaped: SpectrumRecord.table.postgresSelectList()) FROM spectrum WHERE targetid = \(id)
+            """).first
     }
 
     public func problems() throws -> [ProblemRecord] {
-        try rows("SELECT \(unescaped: ProblemRecord.selectColumns) FROM input_problem ORDER BY id")
-            .map(ProblemRecord.init(postgres:))
+        try fetch(ProblemRecord.self, "SELECT \(unescaped: ProblemRecord.table.postgresSelectList()) FROM input_problem ORDER BY id")
     }
 
     public func cacheShards() throws -> [CacheShardRecord] {
-        try rows("SELECT name, rows, columns FROM cache_shard ORDER BY name COLLATE \"C\"").map { row in
-            let (name, rows, columns) = try row.decode((String, Int, Int).self)
-            return CacheShardRecord(name: name, rows: rows, columns: columns)
-        }
+        try fetch(CacheShardRecord.self, """
+            SELECT \(unescaped: CacheShardRecord.table.postgresSelectList()) FROM cache_shard ORDER BY name COLLATE "C"
+            """)
     }
 
     public func files() throws -> [IngestedFileRecord] {
-        try rows("SELECT \(unescaped: IngestedFileRecord.selectColumns) FROM ingested_file ORDER BY path COLLATE \"C\"")
-            .map(IngestedFileRecord.init(postgres:))
+        try fetch(IngestedFileRecord.self, """
+            SELECT \(unescaped: IngestedFileRecord.table.postgresSelectList()) FROM ingested_file ORDER BY path COLLATE "C"
+            """)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// Where a PostgreSQL database is: `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=…&host=/socket/dir]`.
 ///
@@ -25,15 +26,15 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
 
     public init(_ string: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard Self.isPostgres(string), let components = URLComponents(string: string) else {
-            throw StoreError("\(string): not a postgres://USER@HOST:PORT/DATABASE URL")
+            throw LocatedError("\(string): not a postgres://USER@HOST:PORT/DATABASE URL")
         }
         let host = components.host ?? ""
         guard !host.isEmpty || components.queryItems?.contains(where: { $0.name == "host" }) == true else {
-            throw StoreError("\(Self.redacted(string)): the URL names no host")
+            throw LocatedError("\(Self.redacted(string)): the URL names no host")
         }
         let path = components.path.split(separator: "/").map { $0.removingPercentEncoding ?? String($0) }
         guard let database = path.first, !database.isEmpty else {
-            throw StoreError("\(Self.redacted(string)): the URL names no database (postgres://USER@HOST:PORT/DATABASE)")
+            throw LocatedError("\(Self.redacted(string)): the URL names no database (postgres://USER@HOST:PORT/DATABASE)")
         }
         self.host = host.isEmpty ? "localhost" : host
         port = components.port ?? 5432
@@ -49,12 +50,12 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
                 case "disable", "allow": tls = .disable
                 case "prefer": tls = .prefer
                 case "require", "verify-ca", "verify-full": tls = .require
-                default: throw StoreError("\(Self.redacted(string)): unknown sslmode '\(item.value ?? "")' (disable, prefer, require)")
+                default: throw LocatedError("\(Self.redacted(string)): unknown sslmode '\(item.value ?? "")' (disable, prefer, require)")
                 }
             case "host":
                 socketDirectory = item.value
             default:
-                throw StoreError("\(Self.redacted(string)): unknown URL parameter '\(item.name)' (sslmode, host)")
+                throw LocatedError("\(Self.redacted(string)): unknown URL parameter '\(item.name)' (sslmode, host)")
             }
         }
         self.tls = tls

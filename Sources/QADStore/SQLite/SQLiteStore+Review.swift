@@ -1,108 +1,55 @@
 import Foundation
 import GRDB
 import QADCore
-
-/// A reviewer's current label of a target: their latest label event for it.
-public typealias CurrentLabel = LabelEventRecord
-
-/// Reviewers, their label history and the consensus over it: what `qad review`
-/// writes and `qad export` reads.
-public protocol ReviewStore: Sendable {
-    /// Creates a reviewer, or gives an existing one (by name) a new token hash,
-    /// which ends the old token.
-    func upsertReviewer(name: String, tokenHash: String, isLocal: Bool) throws -> ReviewerRecord
-    func reviewer(tokenHash: String) throws -> ReviewerRecord?
-    func reviewers() throws -> [ReviewerRecord]
-    /// Appends one label event and returns it as stored. An event whose
-    /// `clientEventId` this reviewer already used is not stored again: the
-    /// earlier one is returned.
-    func appendLabel(_ event: LabelEventRecord) throws -> LabelEventRecord
-    /// Label events in the order they were made, optionally of one reviewer and/or target.
-    func labelHistory(reviewerId: Int64?, targetid: TargetID?) throws -> [LabelEventRecord]
-    /// Current labels (latest event per reviewer and target), optionally of one
-    /// reviewer and/or some targets.
-    func currentLabels(reviewerId: Int64?, targetids: [TargetID]?) throws -> [CurrentLabel]
-    func labelEventCount() throws -> Int
-    /// Consensus of one target, nil when nobody labelled it.
-    func consensus(targetid: TargetID) throws -> LabelConsensus?
-    /// Consensus of every labelled target, in TARGETID order.
-    func consensus() throws -> [LabelConsensus]
-    /// Mean agreement and pairwise Cohen's κ over all current labels.
-    func agreementSummary() throws -> AgreementSummary
-    /// The candidates of `query` in its order; with `unlabelledFirst`, those
-    /// this reviewer has not labelled come first (each part in query order).
-    /// `total`, when the caller knows it (`candidateCount(query)`), saves
-    /// counting the selection again.
-    func reviewQueue(_ query: CandidateQuery, reviewerId: Int64, unlabelledFirst: Bool, total: Int?) throws -> ReviewQueuePage
-}
-
-/// What every store derives the same way from its current labels: consensus
-/// and agreement are pure Swift over `currentLabels`, so both stores agree.
-extension ReviewStore {
-    public func consensus(targetid: TargetID) throws -> LabelConsensus? {
-        let labels = try currentLabels(reviewerId: nil, targetids: [targetid])
-        return labels.isEmpty ? nil : LabelConsensus(targetid: targetid, labels: labels.map(\.labelClass))
-    }
-
-    public func consensus() throws -> [LabelConsensus] {
-        let labels = try currentLabels(reviewerId: nil, targetids: nil)
-        var byTarget: [TargetID: [LabelClass]] = [:]
-        for l in labels { byTarget[l.targetid, default: []].append(l.labelClass) }
-        return byTarget.keys.sorted().map { LabelConsensus(targetid: $0, labels: byTarget[$0]!) }
-    }
-
-    public func agreementSummary() throws -> AgreementSummary {
-        let names = Dictionary(uniqueKeysWithValues: try reviewers().compactMap { r in r.id.map { ($0, r.name) } })
-        return Agreement.summarize(try currentLabels(reviewerId: nil, targetids: nil), reviewerNames: names)
-    }
-}
+import QADDetect
+import QADLabels
 
 extension SQLiteStore: ReviewStore, ReviewQueueSelections {
     public func upsertReviewer(name: String, tokenHash: String, isLocal: Bool) throws -> ReviewerRecord {
         try pool.write { db in
-            if var existing = try ReviewerRecord.filter(Column("name") == name).fetchOne(db) {
+            if var existing = try db.fetchOne(ReviewerRecord.self, where: "name = ?", arguments: [name], source: path) {
                 existing.tokenHash = tokenHash
                 existing.isLocal = existing.isLocal || isLocal
-                try existing.update(db)
+                try db.execute(sql: "UPDATE reviewer SET token_hash = ?, is_local = ? WHERE id = ?",
+                               arguments: [tokenHash, existing.isLocal, existing.id])
                 return existing
             }
             var r = ReviewerRecord(name: name, tokenHash: tokenHash, isLocal: isLocal,
                                    createdAt: Date().timeIntervalSince1970)
-            try r.insert(db)
-            r.id = db.lastInsertedRowID
+            r.id = try db.insertReturningID(r)
             return r
         }
     }
 
     public func reviewer(tokenHash: String) throws -> ReviewerRecord? {
-        try pool.read { try ReviewerRecord.filter(Column("token_hash") == tokenHash).fetchOne($0) }
+        try pool.read { try $0.fetchOne(ReviewerRecord.self, where: "token_hash = ?", arguments: [tokenHash], source: path) }
     }
 
     public func reviewers() throws -> [ReviewerRecord] {
-        try pool.read { try ReviewerRecord.order(Column("id")).fetchAll($0) }
+        try pool.read { try $0.fetchAll(ReviewerRecord.self, order: "id", source: path) }
     }
 
     public func appendLabel(_ event: LabelEventRecord) throws -> LabelEventRecord {
         try pool.write { db in
             if let key = event.clientEventId,
-               let earlier = try LabelEventRecord.filter(Column("reviewer_id") == event.reviewerId
-                                                         && Column("client_event_id") == key).fetchOne(db) {
+               let earlier = try db.fetchOne(LabelEventRecord.self, where: "reviewer_id = ? AND client_event_id = ?",
+                                             arguments: [event.reviewerId, key], source: path) {
                 return earlier
             }
             var e = event
-            e.id = nil
-            try e.insert(db)
-            e.id = db.lastInsertedRowID
+            e.id = try db.insertReturningID(e)
             return e
         }
     }
 
     public func labelHistory(reviewerId: Int64?, targetid: TargetID?) throws -> [LabelEventRecord] {
         try pool.read { db in
-            var request = LabelEventRecord.order(Column("id"))
-            if let reviewerId { request = request.filter(Column("reviewer_id") == reviewerId) }
-            if let targetid { request = request.filter(Column("targetid") == targetid) }
-            return try request.fetchAll(db)
+            var clauses = ["1"]
+            var args: [DatabaseValueConvertible?] = []
+            if let reviewerId { clauses.append("reviewer_id = ?"); args.append(reviewerId) }
+            if let targetid { clauses.append("targetid = ?"); args.append(targetid) }
+            return try db.fetchAll(LabelEventRecord.self, where: clauses.joined(separator: " AND "),
+                                   arguments: StatementArguments(args), order: "id", source: path)
         }
     }
 
@@ -124,19 +71,19 @@ extension SQLiteStore: ReviewStore, ReviewQueueSelections {
                     args += chunk.map { $0 as DatabaseValueConvertible? }
                 }
                 let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-                out += try LabelEventRecord.fetchAll(db, sql: """
-                    SELECT label_event.* FROM label_event JOIN
+                out += try db.fetch(LabelEventRecord.self, sql: """
+                    SELECT \(LabelEventRecord.table.selectList(qualified: true)) FROM label_event JOIN
                       (SELECT MAX(id) AS latest FROM label_event \(whereSQL) GROUP BY reviewer_id, targetid) m
                       ON label_event.id = m.latest
                     ORDER BY label_event.targetid, label_event.reviewer_id
-                    """, arguments: StatementArguments(args))
+                    """, arguments: StatementArguments(args), source: path)
             }
             return out
         }
     }
 
     public func labelEventCount() throws -> Int {
-        try pool.read { try LabelEventRecord.fetchCount($0) }
+        try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM label_event") ?? 0 }
     }
 
     public func reviewQueue(_ query: CandidateQuery, reviewerId: Int64, unlabelledFirst: Bool,
@@ -181,10 +128,10 @@ extension SQLiteStore: ReviewStore, ReviewQueueSelections {
         }
         let direction = query.ascending ? "ASC" : "DESC"
         let sql = """
-            SELECT score.*, spectrum.* FROM \(from)
+            SELECT \(Self.candidateColumns) FROM \(from)
             WHERE \(whereSQL) ORDER BY score.\(query.sortBy.rawValue) \(direction), score.targetid LIMIT ? OFFSET ?
             """
         args += [limit, offset]
-        return try pool.read { try Self.fetchCandidates($0, sql: sql, arguments: StatementArguments(args)) }
+        return try pool.read { try self.fetchCandidates($0, sql: sql, arguments: StatementArguments(args)) }
     }
 }

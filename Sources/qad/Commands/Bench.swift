@@ -9,8 +9,8 @@ import QADStore
 /// are the scripts in Benchmarks/.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print where ingest's time goes, per stage and per spectrum; time the latent-space scorers, the cross-match and catalog commits; write a review benchmark store.",
-        subcommands: [Stages.self, Detect.self, CrossmatchFiles.self, BenchReviewStore.self, Copy.self])
+        abstract: "Print where ingest's time goes, per stage and per spectrum; time the latent-space scorers, the cross-match, catalog commits and Parquet reads.",
+        subcommands: [Stages.self, Detect.self, CrossmatchFiles.self, Copy.self, Parquet.self])
 
     struct Stages: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -7,7 +7,7 @@ import QADStore
 /// no scores yet (then it says how to get there).
 func startDemoReview(project: ProjectStore, port: Int, skip: Bool, model: String = "vae") async throws {
     if skip { return }
-    let scored = try (project.store as? any ScoreStore)?.scoreRun(model: model) != nil
+    let scored = try project.store.scoreRun(model: model) != nil
     guard scored else {
         print("Review: the store has no scores of model \(model) yet; run `qad score --store \(project.location)`, "
               + "then `qad review --store \(project.location)`.")

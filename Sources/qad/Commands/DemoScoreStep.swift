@@ -1,5 +1,6 @@
 import Foundation
 import QADDetect
+import QADPipeline
 import QADStore
 
 /// The scoring stages of `qad demo`: `qad score`, the top of `qad rank`, and
@@ -9,24 +10,21 @@ func runDemoScoreStep(project: ProjectStore, seed: UInt64, truthFiles: [String],
     var settings = ScoreSettings()
     settings.seed = seed
     settings.forest.seed = seed
-    let runner = ScoreRunner(project: project, modelName: "vae")
+    let runner = ScoreStage(project: project, modelName: "vae")
     let summary = try runner.run(settings)
     print(String(format: "    %d spectra scored in %.1f s", summary.spectra, summary.seconds))
 
     print("\(step + 1)/9 rank: the 15 most anomalous quasars (qad rank --limit 15)")
-    guard let store = project.store as? any ScoreStore else { return }
     var query = CandidateQuery()
     query.limit = 15
-    let top = try store.candidates(query)
-    print(CandidateListFormat.table(CandidateList(candidates: top, upstream: nil, balThreshold: query.balProbThreshold)),
-          terminator: "")
+    print(CandidateListFormat.table(try RankStage(project: project).run(query)), terminator: "")
 
     print("\(step + 2)/9 evaluate: the scores against the truth tables (qad evaluate)")
     var truth = TruthTable()
     for path in truthFiles { try truth.add(path: path) }
-    let scores = try store.scores(model: "vae")
-    let (z, snr) = try Evaluate.redshiftAndSNR(of: scores, in: project.store)
-    let report = try ScoreEvaluation.evaluate(scores: [("score", scores.map(\.score)), ("recon_chi2", scores.map(\.reconChi2))],
+    let scores = try project.store.scores(model: "vae")
+    let (z, snr) = try EvaluateStage(project: project).redshiftAndSNR(of: scores)
+    let report = try ScoreEvaluation.evaluate(scores: [("score", scores.map(\.score)), ("recon_chi2", scores.map { $0.value(.reconChi2) })],
                                               classes: scores.map { truth[$0.targetid] }, snr: snr, z: z)
     for q in report.scores {
         print("    " + q.score.padding(toLength: 11, withPad: " ", startingAt: 0) + String(

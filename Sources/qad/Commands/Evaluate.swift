@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QADCore
 import QADDetect
+import QADPipeline
 import QADStore
 
 struct Evaluate: AsyncParsableCommand {
@@ -35,61 +36,13 @@ struct Evaluate: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let project = try common.openProject()
-        guard let store = project.store as? any ScoreStore else { throw ValidationError("this store holds no scores") }
-        let scores = try store.scores(model: model)
-        guard !scores.isEmpty else { throw ValidationError("model \(model) has no scores in \(project.location): run qad score first") }
-        var table = TruthTable()
-        for path in truth { try table.add(path: path) }
-        let (z, snr) = try Self.redshiftAndSNR(of: scores, in: project.store)
-        var columns: [(String, [Double])] = ScoreName.allCases.map { name in (name.rawValue, scores.map { $0.value(name) }) }
-        for path in extraScores { columns += try Self.readExtraScores(path, order: scores.map(\.targetid)) }
-        let report = try ScoreEvaluation.evaluate(scores: columns, classes: scores.map { table[$0.targetid] }, snr: snr, z: z)
+        let report = try EvaluateStage(project: try common.openProject())
+            .run(model: model, truth: truth, extraScores: extraScores)
         print(ScoreEvaluation.format(report), terminator: "")
         if let json {
             let e = JSONEncoder()
             e.outputFormatting = [.prettyPrinted, .sortedKeys]
             try e.encode(report).write(to: URL(fileURLWithPath: json))
-        }
-    }
-
-    /// The catalog z and S/N of each scored spectrum, in the scores' order
-    /// (one catalog read, not one query per spectrum).
-    static func redshiftAndSNR(of scores: [ScoreRecord], in store: any Store) throws -> (z: [Double], snr: [Double]) {
-        var catalog: [TargetID: SpectrumRecord] = [:]
-        for s in try store.spectra() { catalog[s.targetid] = s }
-        var z: [Double] = [], snr: [Double] = []
-        for s in scores {
-            guard let spectrum = catalog[s.targetid] else {
-                throw ValidationError("TARGETID \(s.targetid) is scored but not in the catalog")
-            }
-            z.append(spectrum.z)
-            snr.append(spectrum.snr)
-        }
-        return (z, snr)
-    }
-
-    /// Columns of an extra-scores CSV in the order of `order` (every scored TARGETID must be there).
-    static func readExtraScores(_ path: String, order: [TargetID]) throws -> [(String, [Double])] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("\(path): cannot read") }
-        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
-        guard let header = lines.first?.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }),
-              header.count >= 2, header[0].uppercased() == "TARGETID" else {
-            throw ValidationError("\(path): expected a header TARGETID,NAME,…")
-        }
-        var rows: [TargetID: [Double]] = [:]
-        for (n, line) in lines.dropFirst().enumerated() {
-            let f = line.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
-            guard f.count == header.count, let id = TargetID(f[0]) else {
-                throw ValidationError("\(path): row \(n + 1): expected \(header.count) fields starting with an integer TARGETID")
-            }
-            rows[id] = f.dropFirst().map { Double($0) ?? .nan }
-        }
-        return try header.dropFirst().enumerated().map { (k, name) in
-            (name, try order.map { id in
-                guard let r = rows[id] else { throw ValidationError("\(path): no row for scored TARGETID \(id)") }
-                return r[k]
-            })
         }
     }
 }

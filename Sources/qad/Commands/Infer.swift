@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QADModel
+import QADPipeline
 import QADStore
 
 struct Infer: AsyncParsableCommand {
@@ -48,7 +49,7 @@ struct Infer: AsyncParsableCommand {
         options.reconstructions = !noReconstructions
         options.fullReconstructions = fullReconstructions
         options.force = force
-        let inference = VAEInference(project: project, modelName: model)
+        let inference = InferStage(project: project, modelName: model)
         let progress = InferProgress()
         inference.progress = { done, total, spectra, elapsed in progress.show(done, total, spectra, elapsed) }
         let summary = try inference.run(options)

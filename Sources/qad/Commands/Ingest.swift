@@ -47,7 +47,7 @@ struct Ingest: AsyncParsableCommand {
     }
 
     func run() async throws {
-        BLAS.stopThreadPool()  // ingest does no matrix work: OpenBLAS's spinning threads would take a core
+        ProcessSettings.forIngest()
         // The reference spectrum of a new cache (tens of ms) is computed while
         // the store is opened and the catalog read.
         let reference = queue ? nil : Task.detached { IngestRunner.reference() }

@@ -21,6 +21,12 @@ struct Inject: AsyncParsableCommand {
     @Option(name: .customLong("qso-catalog"), help: "QSO catalog defining the quasar sample (repeatable); its Z changes for WRONG_Z.")
     var qsoCatalogs: [String] = []
 
+    @Option(name: .long, help: "Accepted redrock SPECTYPE without a catalog (repeatable), as qad ingest.")
+    var spectype: [String] = ["QSO"]
+
+    @Flag(name: .customLong("any-zwarn"), help: "Without a catalog, accept rows with ZWARN != 0, as qad ingest.")
+    var anyZwarn = false
+
     @Option(name: .long, help: "Fraction of quasars that receive an anomaly (0…1).")
     var fraction = 0.01
 
@@ -46,6 +52,8 @@ struct Inject: AsyncParsableCommand {
     func run() async throws {
         var config = InjectionConfig(inputDirectory: input, outputDirectory: out)
         config.qsoCatalogs = qsoCatalogs
+        config.spectypes = Set(spectype)
+        config.anyZwarn = anyZwarn
         config.fraction = fraction
         config.seed = seed
         if !classes.isEmpty { config.classes = classes.flatMap { $0.split(separator: ",").map(String.init) } }

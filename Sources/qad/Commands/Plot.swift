@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import QADCore
+import QADDetect
+import QADPipeline
 import QADPlot
 import QADStore
 
@@ -27,13 +29,13 @@ struct Plot: AsyncParsableCommand {
     @Flag(name: .customLong("latent-map"), help: "Also write the latent-space map.")
     var latentMap = false
     @Option(name: .long, help: "Wavelength frame: observed or rest.")
-    var frame = "observed"
+    var frame = SpectrumFigure.Frame.observed
     @Option(name: .long, help: "Boxcar smoothing width in bins (1 = none).")
     var smooth = 1
     @Option(name: .long, help: "svg, png or both.")
-    var format = "both"
-    @Option(name: .long, help: "Figure width and height in pixels, e.g. 1000x520.")
-    var size = "1000x520"
+    var format = FigureFormats.both
+    @Option(name: .long, help: "Figure width and height in pixels, e.g. 1000x520 (100–4000 each).")
+    var size = FigureSize(argument: "1000x520")!
     @Option(name: .long, help: "Output folder.")
     var out = "qad-plots"
 
@@ -42,36 +44,24 @@ struct Plot: AsyncParsableCommand {
             throw ValidationError("choose spectra with --targetid, --list or --top, or ask for --latent-map")
         }
         if let top, top < 1 { throw ValidationError("--top must be at least 1") }
-        guard SpectrumFigure.Frame(rawValue: frame) != nil else { throw ValidationError("--frame must be observed or rest") }
-        guard ["svg", "png", "both"].contains(format) else { throw ValidationError("--format must be svg, png or both") }
         guard (1...101).contains(smooth) else { throw ValidationError("--smooth must be 1–101") }
-        guard parsedSize != nil else { throw ValidationError("--size must look like 1000x520 (100–4000 each)") }
-    }
-
-    var parsedSize: (Int, Int)? {
-        let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
-        guard parts.count == 2, parts.allSatisfy({ (100...4000).contains($0) }) else { return nil }
-        return (parts[0], parts[1])
     }
 
     func run() throws {
         let project = try common.openProject()
         var ids = targetid
-        if let list { ids += try FigureFiles.readTargetIDs(list) }
+        if let list { ids += try PlotStage.readTargetIDs(list) }
         if let top {
-            guard let scores = project.store as? any ScoreStore else { throw ValidationError("this store holds no scores") }
             var q = CandidateQuery(model: model)
             q.limit = top
-            let chosen = try scores.candidates(q)
-            if chosen.isEmpty { throw ValidationError("no scores of model \(model) in \(project.location): run qad score first") }
-            ids += chosen.map(\.spectrum.targetid)
+            ids += try RankStage(project: project).run(q).candidates.map(\.spectrum.targetid)
         }
-        let files = try FigureFiles(project: project, model: model)
-        let formats: [FigureFiles.Format] = format == "both" ? [.svg, .png] : [FigureFiles.Format(rawValue: format)!]
+        let files = try PlotStage(project: project, model: model)
+        let formats = format.formats
         var figure = SpectrumFigure()
-        figure.frame = SpectrumFigure.Frame(rawValue: frame)!
+        figure.frame = frame
         figure.smoothing = smooth
-        (figure.width, figure.height) = parsedSize!
+        (figure.width, figure.height) = (size.width, size.height)
         var written = 0
         for id in ids {
             written += try files.writeSpectrum(id, figure: figure, formats: formats, directory: out).count

@@ -53,10 +53,7 @@ struct Review: AsyncParsableCommand {
 
         func run() throws {
             let project = try common.openProject()
-            guard let reviews = project.store as? any ReviewStore else {
-                throw ValidationError("\(project.location): this store cannot hold reviews")
-            }
-            let token = try ReviewerTokens.issue(store: reviews, name: name, isLocal: false)
+            let token = try ReviewerTokens.issue(store: project.store, name: name, isLocal: false)
             print("""
                 reviewer \(name): token \(token)
                 sign-in address: http://\(address)/login?token=\(token)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QADCore
 import QADFormats
 import QADPipeline
 import QADStore
@@ -32,26 +33,7 @@ struct SampleOptions: ParsableArguments {
 
     /// Reads the catalogs and the ARD table (storing its upstream columns in `project`).
     func selection(project: ProjectStore) throws -> SampleSelection {
-        var catalog = QSOCatalog()
-        for path in qsoCatalogs {
-            do { try catalog.add(path: path) } catch { throw ValidationError("\(error)") }
-        }
-        if !qsoCatalogs.isEmpty { log("QSO catalog: \(catalog.count) targets from \(qsoCatalogs.count) file(s)") }
-        if let ardTable {
-            let reader = try ARDTableReader(url: ardTable)
-            let rows = try reader.read()
-            guard let upstream = project.store as? any UpstreamARDStore else {
-                throw StoreError("\(project.location): this store cannot keep upstream ARD columns")
-            }
-            try upstream.saveUpstream(rows)
-            var added = 0, noZ = 0
-            for r in rows {
-                guard let z = r.zHelio, z.isFinite else { noZ += 1; continue }
-                if catalog.add(r.targetid, QSOCatalogEntry(z: z, balProb: r.balProb), source: reader.name) { added += 1 }
-            }
-            log("ARD table \(reader.name): \(rows.count) rows stored as upstream_ard; \(added) join the sample"
-                + (noZ > 0 ? " (\(noZ) without Z_HELIO left out)" : ""))
-        }
-        return SampleSelection(catalog: catalog, spectypes: Set(spectype), anyZwarn: anyZwarn)
+        try SampleSelection.make(project: project, qsoCatalogs: qsoCatalogs, ardTable: ardTable, spectypes: spectype,
+                                 anyZwarn: anyZwarn, log: { log($0) })
     }
 }

@@ -1,15 +1,15 @@
 import ArgumentParser
 import Foundation
 import QADDetect
+import QADPipeline
 import QADStore
 
 struct Score: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score every spectrum a trained model has outputs for.",
         discussion: """
-            Writes recon_chi2, recon_mse, kl, iforest, knn, local_rest, local_obs, colour, lines, arm_join_step, \
-            sky_lines, bal_trough and the calibrated combined score (with percentiles, explanation windows \
-            and latent neighbours) to the store's score table, replacing the model's previous scores in one transaction. Needs qad infer first. \
+            Writes \(ScoreName.components.map(\.rawValue).joined(separator: ", ")) and the calibrated combined \
+            score (with percentiles, explanation windows and latent neighbours) to the store's score table, replacing the model's previous scores in one transaction. Needs qad infer first. \
             A re-run with the same weights and settings does nothing (--force redoes it). Methods: docs/scores.md.
             """)
 
@@ -66,7 +66,7 @@ struct Score: AsyncParsableCommand {
 
     func run() async throws {
         let project = try common.openProject()
-        let runner = ScoreRunner(project: project, modelName: model)
+        let runner = ScoreStage(project: project, modelName: model)
         runner.threads = threads ?? common.workers ?? ProcessInfo.processInfo.activeProcessorCount
         runner.log = { log($0) }
         let summary = try runner.run(settings, force: force)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QADModel
+import QADPipeline
 import QADStore
 
 struct Train: AsyncParsableCommand {
@@ -49,13 +50,13 @@ struct Train: AsyncParsableCommand {
     var threads: Int?
 
     @Option(name: .long, help: "Encoder hidden widths, comma-separated (the decoder mirrors them).")
-    var hidden: String?
+    var hidden: LayerWidths?
 
     @Option(name: .long, help: "Latent dimension.")
     var latent: Int?
 
     @Option(name: .long, help: "Activation: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var activation: String?
+    var activation: Activation?
 
     @Option(name: .customLong("weight-feature-scale"), help: "Scale of the encoder's log(1 + weight) features.")
     var weightFeatureScale: Float?
@@ -75,18 +76,7 @@ struct Train: AsyncParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let latent, latent < 1 { throw ValidationError("--latent must be at least 1") }
         if let weightFeatureScale, !(weightFeatureScale > 0) { throw ValidationError("--weight-feature-scale must be positive") }
-        if let activation, Activation(rawValue: activation) == nil {
-            throw ValidationError("--activation must be one of \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        if hidden != nil, widths == nil { throw ValidationError("--hidden must be positive integers, e.g. 256,64") }
         if model.isEmpty || model.contains("/") || model.hasPrefix(".") { throw ValidationError("--model must be a plain name") }
-    }
-
-    var widths: [Int]? {
-        guard let hidden else { return nil }
-        let w = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !w.isEmpty, w.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
-        return w.map { $0! }
     }
 
     var config: TrainingConfig {
@@ -106,16 +96,15 @@ struct Train: AsyncParsableCommand {
 
     func run() async throws {
         let project = try common.openProject()
-        let trainer = try VAETrainer(project: project, modelName: model)
+        let trainer = TrainStage(project: project, modelName: model)
         // Architecture flags override the default; none given means the
         // default for a fresh model and the checkpoint's when resuming.
         var architecture: VAEArchitecture? = nil
         if hidden != nil || latent != nil || activation != nil || weightFeatureScale != nil {
-            let bins = try SpectralCache(project: project).bins
-            var a = VAEArchitecture(bins: bins)
-            if let widths { a.hidden = widths }
+            var a = VAEArchitecture(bins: try trainer.cacheBins())
+            if let hidden { a.hidden = hidden.widths }
             if let latent { a.latent = latent }
-            if let activation { a.activation = Activation(rawValue: activation)! }
+            if let activation { a.activation = activation }
             if let weightFeatureScale { a.weightFeatureScale = weightFeatureScale }
             architecture = a
         }
@@ -128,7 +117,7 @@ struct Train: AsyncParsableCommand {
         }
         // Model errors (changed data, other settings, divergence) print as
         // "Error: …" with exit status 1, not as usage errors.
-        let outcome = try trainer.train(architecture: architecture, config: config, force: force)
+        let outcome = try trainer.run(architecture: architecture, config: config, force: force)
         let s = outcome.state
         if let best = s.bestEpoch, let h = s.history.first(where: { $0.epoch == best }) {
             print(String(format: "model %@: best epoch %d, validation loss %.2f, median χ²/dof %.3f → %@",

@@ -43,7 +43,7 @@ struct Worker: ParsableCommand {
     }
 
     func run() throws {
-        BLAS.stopThreadPool()  // ingest does no matrix work: OpenBLAS's spinning threads would take a core
+        ProcessSettings.forIngest()
         let project = try common.openProject()
         let options = WorkerOptions(selection: try sample.selection(project: project),
                                     owner: owner ?? WorkerOptions.defaultOwner(), leaseSeconds: leaseSeconds,

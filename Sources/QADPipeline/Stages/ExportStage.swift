@@ -1,0 +1,77 @@
+import Foundation
+import QADCore
+import QADDetect
+import QADExport
+import QADFormats
+import QADModel
+import QADStore
+
+/// `qad export`: the anomaly catalog (catalog columns, a model's scores, the
+/// reviewers' verdict, every cross-match) as FITS, CSV, Parquet or VOTable,
+/// with provenance.
+public struct ExportStage {
+    /// Written into every export's provenance.
+    public static let qadVersion = "0.1.0-dev"
+
+    public let project: ProjectStore
+
+    public init(project: ProjectStore) {
+        self.project = project
+    }
+
+    /// The table to write: every scored spectrum with `all` (every spectrum
+    /// when the model has no scores yet), else the reviewed candidates.
+    public func table(model: String, all: Bool) throws -> CatalogTable {
+        let store = project.store
+        let spectra = try store.spectra()
+        var providers: [any ExportColumnProvider] = [SpectrumColumns(spectra: spectra)]
+        var targets = spectra.map(\.targetid).sorted()
+        var selection = "every spectrum in the store (no scores yet)"
+        if let run = try store.scoreRun(model: model) {
+            let card = try? ModelFiles.card(in: project.modelDirectory(model))
+            let scores = ScoreColumns(run: run, scores: try store.scores(model: model), spectra: spectra,
+                                      dataHash: card?.data.hash)
+            providers.append(scores)
+            targets = scores.targets
+            selection = "every spectrum scored by model \(model)"
+        }
+        var selectKeyword = "all"
+        let labels = LabelColumns(consensus: try store.consensus(), reviewers: try store.reviewers().count,
+                                  events: try store.labelEventCount())
+        providers.append(labels)
+        if !all {
+            // The curated catalog: the reviewed candidates only.
+            let scored = Set(targets)
+            targets = labels.reviewed.filter { scored.contains($0) }
+            selection = "spectra labelled by at least one reviewer"
+            selectKeyword = "reviewed"
+            guard !targets.isEmpty else {
+                throw LocatedError("\(project.location): no reviewed spectra yet: label candidates with qad review, or give --all")
+            }
+        }
+        providers.append(CrossmatchColumns(catalogs: try store.crossmatchCatalogs().map {
+            (catalog: $0, matches: try store.crossmatches(catalog: $0.name))
+        }))
+        // FITS DATE form: yyyy-mm-ddThh:mm:ss, UTC, no zone suffix.
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
+        let iso = formatter.string(from: Date())
+        let provenance = [
+            CatalogProvenance("QADVERS", .string(Self.qadVersion), comment: "qad version"),
+            CatalogProvenance("DATE", .string(iso), comment: "export date (UTC)"),
+            CatalogProvenance("SELECT", .string(selectKeyword), comment: "rows: \(selection)"),
+            CatalogProvenance("NROWS", .int(Int64(targets.count)), comment: "rows exported"),
+        ]
+        return try CatalogExport.table(
+            name: "QAD_CATALOG", description: "qad anomalous-quasar catalog (\(selection)) from \(project.location)",
+            targets: targets, providers: providers, provenance: provenance)
+    }
+
+    /// Builds the table and writes it to `path`.
+    @discardableResult
+    public func write(format: CatalogFormat, to path: String, model: String = "vae", all: Bool) throws -> CatalogTable {
+        let t = try table(model: model, all: all)
+        try format.write(t, to: path)
+        return t
+    }
+}
