@@ -11,8 +11,10 @@ from the recipe in docs/preprocessing.md only:
   * the rest-frame rebin on the global grid (exact interval overlaps, computed
     here by cutting the wavelength axis at the union of pixel and bin edges),
   * the amplitude against cache/reference.npy,
-  * F/A and ivar*A^2 (compared with the float32 cache rows),
-  * SNR, MASK_FRAC, ZERO_IVAR_FRAC, ARM_STEP, NBINS, FLAGS
+  * the noise scale s (robust scale of the normalized flux's second
+    differences over their claimed sigma, rest > 1250 A),
+  * F/A and ivar*A^2/max(1,s)^2 (compared with the float32 cache rows),
+  * SNR, MASK_FRAC, ZERO_IVAR_FRAC, ARM_STEP, NOISE_SCALE, NBINS, FLAGS
     (and Z when it came from redrock or an SDSS spec file).
 
 Prints one line per spectrum and `crosscheck: N passed, M failed`; exits 1 on any
@@ -35,9 +37,36 @@ COVER_FRAC = 0.5
 THRESH_EPS = 1e-9         # coverage fractions this close to 0.5 may go either way
 
 FLAG_LOW_SNR, FLAG_MANY_MASKED, FLAG_ARM_STEP, FLAG_FEW_BINS, FLAG_BAD_VALUES = 1, 2, 4, 8, 16
+FLAG_NOISE_EXCESS = 32
+NOISE_MIN_REST = 1250.0   # Angstrom: the Lya forest's absorption is left out
+NOISE_MIN_BINS = 50
+NOISE_EXCESS = 1.2
+NOISE_RTOL = 1e-4
+
+
+def noise_scale(nf32, nw32, centres):
+    """1.4826 MAD of (f_k - (f_{k-1}+f_{k+1})/2) / sqrt(1/w_k + (1/w_{k-1}+1/w_{k+1})/4)
+    over bins k whose own and neighbours' centres lie redward of 1250 A with
+    w > 0 (docs/preprocessing.md); 1 with fewer than 50 such bins."""
+    f = nf32.astype(np.float64)
+    w = nw32.astype(np.float64)
+    ok = (w > 0) & (centres > NOISE_MIN_REST)
+    k = np.flatnonzero(ok[1:-1] & ok[:-2] & ok[2:]) + 1
+    with np.errstate(all="ignore"):
+        d = (f[k] - 0.5 * (f[k - 1] + f[k + 1])) / np.sqrt(1 / w[k] + 0.25 * (1 / w[k - 1] + 1 / w[k + 1]))
+    d = d[np.isfinite(d)]
+    if d.size < NOISE_MIN_BINS:
+        return 1.0
+    s = 1.4826 * float(np.median(np.abs(d - np.median(d))))
+    return s if np.isfinite(s) and s > 0 else 1.0
 
 
 # ----------------------------------------------------------------------------- grid
+def gcentres(edges):
+    """Bin centres: the geometric mean of the edges."""
+    return np.sqrt(edges[:-1] * edges[1:])
+
+
 def grid_edges():
     k = np.arange(NBINS + 1, dtype=np.float64)
     return 10.0 ** (LOG_LO + k * DLOG)
@@ -305,6 +334,17 @@ def check_row(rec, hdul, gedges, ref, flux_cache, weight_cache, rtol):
 
     nf = F / A
     nw = IV * A * A
+    with np.errstate(over="ignore"):
+        s = noise_scale(np.where(covered, nf, 0).astype(np.float32), np.where(covered, nw, 0).astype(np.float32),
+                        gcentres(gedges))
+    # s is a median of second differences of float32 values: at high S/N they
+    # cancel to a few digits, and one-ulp differences between my float32 flux
+    # and qad's move s by ~1e-5. s is checked on its own (NOISE_RTOL); the
+    # weights are checked as divided by the stored s.
+    s_stored = float(rec["noise_scale"])
+    if not close(s_stored, s, NOISE_RTOL, 1e-9):
+        errs.append(f"noise_scale {s_stored:.10g} vs {s:.10g}")
+    nw = nw / max(1.0, s_stored) ** 2
     both = covered & ccov
     if np.any(both):
         scale = max(np.median(np.abs(nf[both])), 0.0)
@@ -361,13 +401,15 @@ def check_row(rec, hdul, gedges, ref, flux_cache, weight_cache, rtol):
         flags |= FLAG_FEW_BINS
     if st["bad_values"]:
         flags |= FLAG_BAD_VALUES
+    if s_stored > NOISE_EXCESS:
+        flags |= FLAG_NOISE_EXCESS
     if int(rec["flags"]) != flags:
         errs.append(f"flags {rec['flags']} vs {flags}")
 
     head = f"{stored_tid} {os.path.basename(path)}[{rec['source_hdu']}:{row}] z={z:.4f}"
     if errs:
         return False, f"FAIL {head}: " + "; ".join(errs)
-    return True, (f"ok   {head}: A={A:.6g} nbins={nbins} snr={snr:.4g} arm_step={step:.4g} "
+    return True, (f"ok   {head}: A={A:.6g} nbins={nbins} snr={snr:.4g} arm_step={step:.4g} s={s:.4g} "
                   + ", ".join(info))
 
 

@@ -16,6 +16,9 @@ public struct SpectrumRecord: Sendable, Equatable {
     public var maskFrac: Double
     public var zeroIvarFrac: Double
     public var armStep: Double
+    /// Scatter over claimed error (docs/preprocessing.md §5); 1 for spectra
+    /// ingested before it was measured.
+    public var noiseScale: Double
     public var nbins: Int
     public var flags: Int64
     public var survey: String
@@ -29,7 +32,7 @@ public struct SpectrumRecord: Sendable, Equatable {
                 zwarn: Int64?, deltachi2: Double?, balProb: Double?, biCiv: Double?, aiCiv: Double?,
                 snr: Double, amplitude: Double, maskFrac: Double, zeroIvarFrac: Double, armStep: Double,
                 nbins: Int, flags: Int64, survey: String, sourceFile: String, sourceHdu: String,
-                sourceRow: Int, cacheShard: String, cacheRow: Int) {
+                sourceRow: Int, cacheShard: String, cacheRow: Int, noiseScale: Double = 1) {
         self.targetid = targetid
         self.ra = ra
         self.dec = dec
@@ -46,6 +49,7 @@ public struct SpectrumRecord: Sendable, Equatable {
         self.maskFrac = maskFrac
         self.zeroIvarFrac = zeroIvarFrac
         self.armStep = armStep
+        self.noiseScale = noiseScale
         self.nbins = nbins
         self.flags = flags
         self.survey = survey
@@ -74,6 +78,7 @@ extension SpectrumRecord: StoredRecord {
             .double("arm_step", \.armStep), .int("nbins", \.nbins), .int64("flags", \.flags),
             .text("survey", \.survey), .text("source_file", \.sourceFile), .text("source_hdu", \.sourceHdu),
             .int("source_row", \.sourceRow), .text("cache_shard", \.cacheShard), .int("cache_row", \.cacheRow),
+            .double("noise_scale", \.noiseScale, addedBy: SchemaHistory.noiseScale, defaultValue: 1),
         ],
         primaryKey: ["targetid"], unique: [["cache_shard", "cache_row"]],
         indexes: [StoredIndex("spectrum_source_file", ["source_file"], createdBy: SchemaHistory.catalog)])

@@ -15,8 +15,9 @@ public enum SchemaHistory {
     public static let workQueue = "pg1: work queue"
     public static let shapeScores = "v5: colour and line-strength scores"
     public static let targetedScores = "v6: arm-step, sky-line and BAL-trough scores"
+    public static let noiseScale = "v7: spectrum noise scale"
 
     /// Every fixed step in order (score columns added later follow them).
     public static let ordered = [catalog, modelOutputs, scores, crossmatch, reviews, upstreamARD, workQueue, shapeScores,
-                                 targetedScores]
+                                 targetedScores, noiseScale]
 }

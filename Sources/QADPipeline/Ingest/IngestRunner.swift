@@ -243,7 +243,7 @@ public final class IngestRunner {
             aiCiv: finite(s.info.aiCIV), snr: s.snr, amplitude: s.amplitude, maskFrac: s.maskFraction,
             zeroIvarFrac: s.zeroIvarFraction, armStep: s.armStep, nbins: s.coveredBins, flags: s.flags.rawValue,
             survey: s.survey, sourceFile: s.sourceFile, sourceHdu: s.sourceHDU, sourceRow: s.sourceRow,
-            cacheShard: shard, cacheRow: row)
+            cacheShard: shard, cacheRow: row, noiseScale: s.noiseScale)
     }
 
     /// Reads and preprocesses one file; never throws: a bad file becomes a failure.

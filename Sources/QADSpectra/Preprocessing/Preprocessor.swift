@@ -17,6 +17,9 @@ public struct PreprocessedSpectrum: Sendable {
     public var maskFraction: Double
     public var zeroIvarFraction: Double
     public var armStep: Double
+    /// Scatter of the normalized flux over what its ivar claims (`NoiseScale`);
+    /// `weight` is already divided by `max(1, noiseScale)²`.
+    public var noiseScale: Double
     public var coveredBins: Int
     public var flags: QualityFlags
     /// Non-fatal problems (e.g. corrupt pixels zeroed) to report.
@@ -115,6 +118,16 @@ public struct Preprocessor: Sendable {
                 }
             }
         }
+        // Errors that understate the scatter would inflate every residual of
+        // this spectrum: the weight takes the measured excess.
+        let noiseScale = normFlux.withUnsafeBufferPointer { f in
+            weight.withUnsafeBufferPointer { w in NoiseScale.measure(flux: f, weight: w, grid: rebinner.grid) }
+        }
+        let divisor = NoiseScale.weightDivisor(noiseScale)
+        if divisor > 1 {
+            let d = Float(divisor)
+            for j in range where weight[j] > 0 { weight[j] /= d }
+        }
 
         let maskFraction = counts.total > 0 ? Double(counts.masked) / Double(counts.total) : 0
         let zeroFraction = counts.total > 0 ? Double(counts.zeroIvar) / Double(counts.total) : 0
@@ -122,12 +135,13 @@ public struct Preprocessor: Sendable {
         if maskFraction > 0.2 { flags.insert(.manyMasked) }
         if abs(merged.armStep) > 5 { flags.insert(.armStep) }
         if covered < 300 { flags.insert(.fewBins) }
+        if noiseScale > QualityFlags.noiseExcessThreshold { flags.insert(.noiseExcess) }
 
         return PreprocessedSpectrum(
             info: target.info, survey: target.survey, sourceFile: target.sourceFile, sourceHDU: target.sourceHDU,
             sourceRow: target.sourceRow, flux: normFlux, weight: weight, amplitude: amplitude, snr: snr,
             maskFraction: maskFraction, zeroIvarFraction: zeroFraction, armStep: merged.armStep,
-            coveredBins: covered, flags: flags, warnings: warnings)
+            noiseScale: noiseScale, coveredBins: covered, flags: flags, warnings: warnings)
     }
 }
 
