@@ -11,6 +11,7 @@ struct NoiseSource {
         let u1 = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-300), u2 = Double(rng.next() >> 11) / Double(1 << 53)
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
+    mutating func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
 }
 
 private func noiseResidual(_ n: Int, lo: Int, shift: Int, source: inout NoiseSource) -> SpectrumResidual {

@@ -1,89 +1,61 @@
 import Foundation
 import QADCore
 
-/// The combined anomaly score. Each component is first put on a scale where
-/// its normal spectra are roughly symmetric (log for χ², KL and distances,
-/// which are skewed and positive), then standardized against spectra of
-/// similar z and S/N by running median and MAD (`NuisanceCells`), and mapped
-/// through its rank among spectra of similar S/N to a standard normal
-/// deviate, so that every component holds the same share of the top of the
-/// list at every S/N, whatever the shape of its tail. Above the 99.5th
-/// percentile among those spectra the standardized value itself is kept,
-/// scaled so that percentile lands at Φ⁻¹(0.995): a 40σ outlier still
-/// outranks the merely top-ranked value of another component.
+/// The combined anomaly score.
 ///
-/// Components come in groups that measure one kind of thing (rest-frame
-/// residuals: anywhere, and in BAL troughs; the broadband shape: colour and
-/// lines; the instrument's signatures: arm-join step and sky lines). A
-/// group's value is the largest of its members', mapped the same way once
-/// more, so that each group, not each component, holds one share of the top
-/// of the list: every component added on its own would bring its share of
-/// normal spectra with it. The combined value is the largest over
-/// the groups — an anomaly needs to stand out in one way, not in all —
-/// standardized once more, so that among normal spectra its centre and
-/// spread are the same at every S/N and redshift.
+/// Each component is put on a scale where its normal spectra are roughly
+/// symmetric (log for χ², KL and distances: `ScoreDefinition.logScale`),
+/// standardized against spectra of similar z and S/N by running median and
+/// MAD (`NuisanceCells`), and turned into evidence `L = −log10 p`, its upper
+/// tail p-value among spectra of similar S/N with a tail fitted to that
+/// component's own normal spectra (`TailEvidence`). Every component then
+/// speaks in the same unit whatever the shape of its tail, and a component
+/// whose normal spectra scatter widely on the data at hand brings no more
+/// normal spectra to the top than one whose normal spectra agree.
+///
+/// The components' evidence is combined as its Euclidean norm √(Σ L²):
+/// one overwhelming component ranks a spectrum high (an anomaly needs to
+/// stand out in one way, not in all), and two moderate ones rank it above
+/// either alone (a wrong redshift moves the lines, the colour and the
+/// localized residuals together). The norm is standardized and turned into
+/// a tail p-value once more in the same way, so that among normal spectra
+/// it means the same at every S/N and redshift, and reported as the
+/// equivalent one-sided normal significance (σ).
+///
+/// Chosen by leave-one-class-out on two independent simulators against the
+/// largest-percentile rule it replaced, Fisher's sum, min-p and ACAT
+/// (docs/scores.md, "Detection on surveys qad did not make").
 public enum CombinedScore {
     /// The scale a component is standardized on.
     static func transformed(_ name: ScoreName, _ v: [Double]) -> [Double] {
-        switch name {
-        case .reconChi2, .reconMse, .kl, .knn:
-            return v.map { $0 > 0 ? log($0) : ($0 == 0 ? -30 : .nan) }
-        case .iforest, .localRest, .localObs, .colour, .lines, .armJoinStep, .skyLines, .balTrough, .score:
-            return v
-        }
+        name.definition.logScale ? v.map { $0 > 0 ? log($0) : ($0 == 0 ? -30 : .nan) } : v
     }
 
-    /// The tail quantile above which magnitudes are kept.
-    static let tailQuantile = 0.995
-
-    /// Φ⁻¹ of each value's percentile, and above the tail point (the tail
-    /// quantile) the value scaled to continue it. With `snr` and a
-    /// `tailWindow`, percentile and tail point are those among the
-    /// `tailWindow` spectra nearest in S/N (`RunningQuantile`): the tails of a
-    /// component are heavier at some S/N than at others (on the benchmark,
-    /// `lines`' 99.5th percentile is about 6.2 among the faintest fifth and 3.4
-    /// among the brightest, `local_rest`'s 5.5 and 11), and a global tail
-    /// point would fill the top of the list with the heavy-tailed end's
-    /// normal spectra. Without, both are the whole sample's.
-    static func rankNormalized(_ x: [Double], snr: [Double]? = nil, tailWindow: Int = 0) -> [Double] {
-        let finite = x.indices.filter { x[$0].isFinite }
-        guard !finite.isEmpty else { return x }
-        var pct = [Double](repeating: .nan, count: x.count), tail = pct
-        if let snr, tailWindow > 0 {
-            let ordered = NuisanceCells.ordered(finite, by: snr)
-            let running = RunningQuantile.percentilesAndTail(x, ordered: ordered, window: tailWindow, quantile: tailQuantile)
-            for (k, i) in ordered.enumerated() { (pct[i], tail[i]) = (running.percentile[k], running.tail[k]) }
-        } else {
-            pct = percentiles(x)
-            let q = RunningQuantile.quantile(finite.map { x[$0] }.sorted(), tailQuantile)
-            for i in finite { tail[i] = q }
-        }
-        let gq = normalQuantile(tailQuantile)
-        return x.indices.map { i in
-            guard x[i].isFinite else { return .nan }
-            return tail[i] > 0 && x[i] > tail[i] ? x[i] * gq / tail[i] : normalQuantile(pct[i] / 100)
-        }
+    /// Evidence `L = −log10 p` of each component's values (NaN where not measured).
+    public static func evidence(_ name: ScoreName, _ v: [Double], cells: NuisanceCells, z: [Double], snr: [Double],
+                                tailWindow: Int, tailFraction: Double) -> [Double] {
+        TailEvidence.log10Evidence(cells.standardize(transformed(name, v), z: z, snr: snr), snr: snr,
+                                   window: tailWindow, tailFraction: tailFraction)
     }
 
-    public static func combine(_ values: [ScoreName: [Double]], groups: [[ScoreName]], cells: NuisanceCells,
-                               z: [Double], snr: [Double], tailWindow: Int = 0) -> [Double] {
-        var combined = [Double](repeating: -.infinity, count: z.count)
-        for group in groups {
-            var largest = [Double](repeating: -.infinity, count: z.count)
-            for name in group {
-                guard let v = values[name] else { continue }
-                let gaussian = rankNormalized(cells.standardize(transformed(name, v), z: z, snr: snr), snr: snr, tailWindow: tailWindow)
-                for i in largest.indices where gaussian[i].isFinite { largest[i] = max(largest[i], gaussian[i]) }
+    public static func combine(_ values: [ScoreName: [Double]], components: [ScoreName], cells: NuisanceCells,
+                               z: [Double], snr: [Double], tailWindow: Int = 0, tailFraction: Double = 0.2) -> [Double] {
+        let n = z.count
+        var sumSquares = [Double](repeating: 0, count: n), measured = [Bool](repeating: false, count: n)
+        for name in components {
+            guard let v = values[name] else { continue }
+            let l = evidence(name, v, cells: cells, z: z, snr: snr, tailWindow: tailWindow, tailFraction: tailFraction)
+            for i in 0..<n where l[i].isFinite {
+                sumSquares[i] += l[i] * l[i]
+                measured[i] = true
             }
-            let members = group.filter { values[$0] != nil }.count
-            guard members > 0 else { continue }
-            let value = members == 1 ? largest
-                : rankNormalized(cells.standardize(largest.map { $0.isFinite ? $0 : .nan }, z: z, snr: snr))
-            for i in combined.indices where value[i].isFinite { combined[i] = max(combined[i], value[i]) }
         }
-        // A spectrum with no finite component is as suspicious as the worst.
-        let worst = combined.filter(\.isFinite).max() ?? 0
-        for i in combined.indices where !combined[i].isFinite { combined[i] = worst }
-        return cells.standardize(combined, z: z, snr: snr)
+        var norm = sumSquares.map { $0.squareRoot() }
+        // A spectrum with no measured component is as suspicious as the worst.
+        let worst = zip(norm, measured).filter(\.1).map(\.0).max() ?? 0
+        for i in 0..<n where !measured[i] { norm[i] = worst }
+        let final = TailEvidence.log10Evidence(cells.standardize(norm, z: z, snr: snr), snr: snr, window: tailWindow,
+                                               tailFraction: tailFraction)
+        return final.map { TailEvidence.sigma(log10Evidence: $0) }
     }
 }

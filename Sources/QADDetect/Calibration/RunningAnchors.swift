@@ -4,7 +4,7 @@
 /// takes their values interpolated linearly, so the statistic changes
 /// smoothly along the running variable at a quarter of the cost of one
 /// window per position. Used by `NuisanceCells.runningMedianMAD` (centre
-/// and scale) and `RunningQuantile` (percentiles and tail point).
+/// and scale) and `RunningQuantile` (percentiles and quantiles).
 struct RunningAnchors {
     let count: Int
     /// Positions per window (at most `count`).

@@ -1,8 +1,8 @@
 import Foundation
 
-/// Percentiles and a tail quantile that follow a running variable (S/N): at
+/// Percentiles and quantiles that follow a running variable (S/N): at
 /// each position of `ordered` (indices sorted by that variable), a value's
-/// percentile among the `window` values around it, and the tail quantile of
+/// percentile among the `window` values around it, and quantiles of
 /// those values. Both are computed against the windows of `RunningAnchors`
 /// and interpolated linearly between the two anchors around the position, as
 /// `NuisanceCells.runningMedianMAD` does for the centre, so they change
@@ -28,31 +28,32 @@ public enum RunningQuantile {
     }
 
     /// Per position of `ordered`: the value's running percentile (0–100) and
-    /// the running tail quantile q. Values must be finite.
-    public static func percentilesAndTail(_ values: [Double], ordered: [Int], window: Int, quantile q: Double)
-        -> (percentile: [Double], tail: [Double]) {
+    /// the running quantiles `quantiles` of its window. Values must be finite.
+    public static func percentilesAndQuantiles(_ values: [Double], ordered: [Int], window: Int, quantiles qs: [Double])
+        -> (percentile: [Double], quantiles: [[Double]]) {
         let anchors = RunningAnchors(count: ordered.count, window: window)
         guard anchors.count > 0 else { return ([], []) }
-        var pct = [Double](repeating: 0, count: anchors.count), tail = pct
+        var pct = [Double](repeating: 0, count: anchors.count)
+        var qout = [[Double]](repeating: [], count: anchors.count)
         // The sorted windows of the two anchors around the position, each
         // sorted once as the positions reach it.
         var loaded = 0
         var left = sortedWindow(values, ordered, anchors, 0)
         var right = anchors.positions.count > 1 ? sortedWindow(values, ordered, anchors, 1) : left
-        var leftTail = quantile(left, q), rightTail = quantile(right, q)
+        var leftQ = qs.map { quantile(left, $0) }, rightQ = qs.map { quantile(right, $0) }
         anchors.forEachPosition { p, a, t in
             while loaded < a {
                 loaded += 1
-                (left, leftTail) = (right, rightTail)
+                (left, leftQ) = (right, rightQ)
                 right = loaded + 1 < anchors.positions.count ? sortedWindow(values, ordered, anchors, loaded + 1) : left
-                rightTail = quantile(right, q)
+                rightQ = qs.map { quantile(right, $0) }
             }
             let v = values[ordered[p]]
             let pl = percentile(of: v, in: left)
             pct[p] = pl + t * (percentile(of: v, in: right) - pl)
-            tail[p] = leftTail + t * (rightTail - leftTail)
+            qout[p] = zip(leftQ, rightQ).map { $0 + t * ($1 - $0) }
         }
-        return (pct, tail)
+        return (pct, qout)
     }
 
     private static func sortedWindow(_ values: [Double], _ ordered: [Int], _ anchors: RunningAnchors, _ a: Int) -> [Double] {

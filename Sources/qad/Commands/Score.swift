@@ -33,8 +33,16 @@ struct Score: AsyncParsableCommand {
     @Option(name: .customLong("calibration-window"), help: "Spectra in the running z / S/N calibration window.")
     var calibrationWindow = 800
 
-    @Option(name: .customLong("tail-window"), help: "Spectra in the running S/N window among which each component's percentile and 99.5th-percentile tail point are taken for the combined score (0: the whole sample).")
+    @Option(name: .customLong("tail-window"), help: "Spectra in the running S/N window among which each component's tail p-value is taken for the combined score (0: the whole sample).")
     var tailWindow = 4000
+
+    @Option(name: .customLong("tail-fraction"), help: "Share of each window judged by a fitted tail rather than by counting, for the combined score (0 < f < 0.5).")
+    var tailFraction = 0.2
+
+    @Option(name: .customLong("combine"),
+            help: ArgumentHelp("Components of the combined score, comma-separated (default: \(ScoreSettings().combined.map(\.rawValue).joined(separator: ","))).",
+                               valueName: "names"))
+    var combine: String?
 
     @Option(name: .long, help: "Threads (default: all cores).")
     var threads: Int?
@@ -48,6 +56,8 @@ struct Score: AsyncParsableCommand {
         if k < 1 { throw ValidationError("--k must be at least 1") }
         if calibrationWindow < 20 { throw ValidationError("--calibration-window must be at least 20") }
         if tailWindow != 0 && tailWindow < 200 { throw ValidationError("--tail-window must be 0 or at least 200") }
+        if !(tailFraction > 0 && tailFraction < 0.5) { throw ValidationError("--tail-fraction must be between 0 and 0.5") }
+        _ = try combinedComponents()
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if model.isEmpty || model.contains("/") || model.hasPrefix(".") { throw ValidationError("--model must be a plain name") }
     }
@@ -61,7 +71,24 @@ struct Score: AsyncParsableCommand {
         s.k = k
         s.spectraPerCell = calibrationWindow
         s.tailWindow = tailWindow
+        s.tailFraction = tailFraction
+        if let names = try? combinedComponents() { s.combined = names }
         return s
+    }
+
+    /// The --combine list, each a component score's name, none twice.
+    func combinedComponents() throws -> [ScoreName] {
+        guard let combine else { return ScoreSettings().combined }
+        var names: [ScoreName] = []
+        for word in combine.split(separator: ",", omittingEmptySubsequences: false) {
+            let w = word.trimmingCharacters(in: .whitespaces).lowercased()
+            guard let name = ScoreName(rawValue: w), name != .score else {
+                throw ValidationError("--combine: '\(w)' is not a component score (one of \(ScoreName.components.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard !names.contains(name) else { throw ValidationError("--combine: '\(w)' given twice") }
+            names.append(name)
+        }
+        return names
     }
 
     func run() async throws {
