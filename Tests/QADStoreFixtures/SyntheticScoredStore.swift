@@ -107,11 +107,13 @@ public struct SyntheticScoredStore {
             try muOut.write(row: row, (0..<latentDim).map { _ in Float(gauss()) })
             // Spectra with data score above the sparse rest, so the queue opens on them.
             let boost = row < filled ? 10.0 : 0
-            values.append([.reconChi2: chi2, .reconMse: chi2 * 0.01, .kl: 5 + abs(gauss()), .iforest: 0.4 + 0.1 * uniform(),
-                           .knn: abs(gauss()), .localRest: 3 * chi2, .localObs: 2 * chi2,
-                           .colour: abs(log(chi2)), .lines: 0.5 * chi2,
-                           .armJoinStep: abs(gauss()), .skyLines: abs(gauss()), .balTrough: 2 + abs(gauss()),
-                           .score: boost + log(chi2) + uniform()])
+            var v: [ScoreName: Double] = [.reconChi2: chi2, .reconMse: chi2 * 0.01, .kl: 5 + abs(gauss()),
+                                          .iforest: 0.4 + 0.1 * uniform(), .localRest: 3 * chi2, .localObs: 2 * chi2,
+                                          .colour: abs(log(chi2)), .lines: 0.5 * chi2, .balTrough: 2 + abs(gauss()),
+                                          .score: boost + log(chi2) + uniform()]
+            // Every other score (a score added later needs no line here): |N(0, 1)|.
+            for name in ScoreName.allCases where v[name] == nil { v[name] = abs(gauss()) }
+            values.append(v)
             windows.append(window)
             local.append((localRestLambda, 40, localObsLambda, 40 * (1 + z)))
             records.append(SpectrumRecord(
