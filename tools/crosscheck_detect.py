@@ -15,6 +15,9 @@ on a mismatch.
       (self excluded). Compares with NearestNeighbors(algorithm='kd_tree' and
       'brute').kneighbors(X=None) distances, and checks that qad's indices are
       at the distances it reports.
+  crosscheck_detect.py lof DIR [--k 10] [--rtol 1e-5]
+      points.npy, qad_lof.npy: compares with -LocalOutlierFactor(n_neighbors=k)
+      .fit(X).negative_outlier_factor_ (the LOF of each training point).
   crosscheck_detect.py metrics DIR
       scores.npy, other.npy, labels.npy, fractions.npy and qad_metrics.npy
       [auc, ap, spearman, precision@f1, recall@f1, precision@f2, ...]: compares
@@ -49,6 +52,18 @@ def check_iforest(d, args):
           + ", ".join(f"{a:.4f}" for a in theirs) + f"), difference {difference:+.4f}")
     if not abs(difference) <= args.max_auc_diff:
         fail(f"AUC differs by more than {args.max_auc_diff}")
+
+
+def check_lof(d, args):
+    from sklearn.neighbors import LocalOutlierFactor
+    x = np.load(f"{d}/points.npy").astype(np.float64)
+    mine = np.load(f"{d}/qad_lof.npy")
+    theirs = -LocalOutlierFactor(n_neighbors=args.k).fit(x).negative_outlier_factor_
+    worst = float(np.max(np.abs(mine - theirs) / np.abs(theirs)))
+    print(f"lof (k={args.k}, {len(x)} points): median {np.median(mine):.4f} vs {np.median(theirs):.4f}, "
+          f"max {mine.max():.4f} vs {theirs.max():.4f}, worst relative difference {worst:.2e}")
+    if not worst <= args.rtol:
+        fail(f"LOF differs by more than {args.rtol} (relative)")
 
 
 def check_knn(d, args):
@@ -114,13 +129,14 @@ def check_metrics(d, args):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["iforest", "knn", "metrics"])
+    parser.add_argument("mode", choices=["iforest", "knn", "lof", "metrics"])
     parser.add_argument("dir")
     parser.add_argument("--max-auc-diff", type=float, default=0.01)
     parser.add_argument("--rtol", type=float, default=1e-5)
     parser.add_argument("--trees", type=int, default=200)
+    parser.add_argument("--k", type=int, default=10)
     args = parser.parse_args()
-    {"iforest": check_iforest, "knn": check_knn, "metrics": check_metrics}[args.mode](args.dir, args)
+    {"iforest": check_iforest, "knn": check_knn, "lof": check_lof, "metrics": check_metrics}[args.mode](args.dir, args)
     print("ok")
 
 

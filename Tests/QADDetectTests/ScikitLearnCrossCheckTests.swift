@@ -60,6 +60,20 @@ import Testing
         try check(python, "knn", dir)
     }
 
+    @Test(.needs(.python)) func localOutlierFactorEqualsScikitLearn() throws {
+        let python = try requirePython()
+        // Clusters of different densities: the k-th distance alone ranks the
+        // sparse cluster's members as outliers, the LOF does not.
+        let (points, labels) = try plantedPoints(inliers: 3000, outliers: 30, dimensions: 8, seed: 14)
+        let dir = temporaryDirectory()
+        try write(points, to: dir)
+        try NPYFile.write(labels.map { $0 ? 1.0 : 0.0 }, to: dir + "/labels.npy")
+        let k = 10
+        let lists = try NearestNeighborIndex(points).neighborsOfIndexedPoints(k: k, threads: 2)
+        try NPYFile.write(LocalOutlierFactor.scores(lists, k: k), to: dir + "/qad_lof.npy")
+        try check(python, "lof", dir, ["--k", "\(k)"])
+    }
+
     @Test(.needs(.python)) func metricsEqualScikitLearnAndSciPy() throws {
         let python = try requirePython()
         var rng = Xoshiro256StarStar(seed: 13)

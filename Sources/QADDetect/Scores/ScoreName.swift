@@ -14,6 +14,7 @@ public enum ScoreName: String, CaseIterable, Sendable, Codable {
     case kl
     case iforest
     case knn
+    case lof
     case localRest = "local_rest"
     case localObs = "local_obs"
     case colour
@@ -40,6 +41,9 @@ public enum ScoreName: String, CaseIterable, Sendable, Codable {
             return .init("Isolation Forest anomaly score of the latent vector (0-1)", rankDigits: 4)
         case .knn:
             return .init("distance to the k-th nearest latent neighbour", logScale: true, rankDigits: 3)
+        case .lof:
+            return .init("local outlier factor of the latent vector (1: as dense as its neighbours)", logScale: true,
+                         rankDigits: 3, addedBy: "score column: lof")
         case .localRest:
             return .init("most significant localized residual, rest frame (sigma)", rankDigits: 2)
         case .localObs:

@@ -107,7 +107,7 @@ public final class ScoreEngine {
 
         var values: [ScoreName: [Double]] = [
             .reconChi2: items.map(\.reconChi2), .reconMse: items.map(\.reconMse),
-            .kl: items.map(\.kl), .iforest: latent.iforest, .knn: latent.knn,
+            .kl: items.map(\.kl), .iforest: latent.iforest, .knn: latent.knn, .lof: latent.lof,
             .localRest: local.map(\.rest.significance), .localObs: local.map(\.observed.significance),
             .colour: shape.colour, .lines: shape.lines,
             .armJoinStep: local.map(\.armJoinStep), .skyLines: local.map(\.skyLines),
@@ -193,11 +193,12 @@ public final class ScoreEngine {
     struct LatentResult {
         var iforest: [Double]
         var knn: [Double]
+        var lof: [Double]
         var neighbors: [[Int]]
         var active: [Int]
     }
 
-    /// Isolation Forest and k-th neighbour distance on the active latent dimensions.
+    /// Isolation Forest, k-th neighbour distance and local outlier factor on the active latent dimensions.
     private func latentScores(_ items: [ScoreInput], latents: MappedNPYMatrix, settings: ScoreSettings) throws -> LatentResult {
         let L = latents.columns, n = items.count
         var mean = [Double](repeating: 0, count: L), sq = mean
@@ -224,7 +225,8 @@ public final class ScoreEngine {
         let lists = try NearestNeighborIndex(points).neighborsOfIndexedPoints(k: k, threads: threads)
         let knn = (0..<n).map { lists.distances[$0 * k + settings.k - 1] }
         let neighbors = (0..<n).map { i in lists.neighbors(of: i).prefix(settings.neighborsKept).map { Int($0) } }
-        return LatentResult(iforest: iforest, knn: knn, neighbors: neighbors, active: active)
+        return LatentResult(iforest: iforest, knn: knn, lof: LocalOutlierFactor.scores(lists, k: settings.k),
+                            neighbors: neighbors, active: active)
     }
 }
 
