@@ -11,6 +11,9 @@ public enum ModelFiles {
     public static let latentMuName = "latent_mu.npy"
     public static let latentSigmaName = "latent_sigma.npy"
     public static let reconstructionName = "reconstruction.npy"
+    /// The cache rows held out for validation (float64, sorted): spectra the
+    /// published model never trained on.
+    public static let validationRowsName = "validation_rows.npy"
 
     /// The card in `directory`, or nil when no model has been published there.
     public static func card(in directory: String) throws -> ModelCard? {

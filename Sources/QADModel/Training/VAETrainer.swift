@@ -1,5 +1,6 @@
 import Foundation
 import QADCore
+import QADFormats
 
 /// How a `train` call ended.
 public struct TrainingOutcome: Sendable {
@@ -31,6 +32,13 @@ public final class VAETrainer {
         }
         self.modelName = modelName
         directory = CheckpointDirectory(path: path)
+    }
+
+    /// Records which cache rows the model did not train on
+    /// (`ModelFiles.validationRowsName`), so that a score can be compared
+    /// between spectra the model saw and spectra it did not.
+    private func writeValidationRows(_ data: TrainingSet) throws {
+        try NPYFile.write(data.validation.map(Double.init), to: directory.path + "/" + ModelFiles.validationRowsName)
     }
 
     /// Discards every checkpoint and the published model (`--force`).
@@ -68,6 +76,7 @@ public final class VAETrainer {
             let extendable = s.stopReason == StopReason.maxEpochs && config.maxEpochs > s.epochsDone
             if s.finished && !extendable {
                 try directory.publishBest()
+                try writeValidationRows(data)
                 log("model '\(modelName)' is already trained (\(s.epochsDone) epochs, \(s.stopReason ?? "")); --force retrains")
                 return TrainingOutcome(state: s, resumedAfterEpoch: nil, alreadyFinished: true, modelDirectory: directory.path)
             }
@@ -122,6 +131,7 @@ public final class VAETrainer {
             onEpoch(report)
         }
         try directory.publishBest()
+        try writeValidationRows(data)
         log("stopped after epoch \(state.epochsDone): \(state.stopReason ?? ""); best epoch \(state.bestEpoch ?? 0)")
         return TrainingOutcome(state: state, resumedAfterEpoch: resumedAfter, alreadyFinished: false,
                                modelDirectory: directory.path)
