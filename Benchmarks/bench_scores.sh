@@ -26,11 +26,8 @@ QUASAR_FRAC=${QUASAR_FRAC:-0.6}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 source Benchmarks/common.sh
-WORK=${WORK:-$(mktemp -d /tmp/qad-scores.XXXXXX)}
-mkdir -p "$WORK"
-bash scripts/setup.sh --python >&2
-PY="$ROOT/.venv/bin/python"
-say "work folder: $WORK"
+use_work_folder qad-scores
+use_python_tools
 
 [ -d "$WORK/sim" ] || "$QAD" simulate --out "$WORK/sim" --n "$N" --seed "$SEED" --quasar-frac "$QUASAR_FRAC" >&2
 [ -d "$WORK/inj" ] || "$QAD" inject --input "$WORK/sim" --out "$WORK/inj" --qso-catalog "$WORK/sim/QSO_cat_sim.fits" \

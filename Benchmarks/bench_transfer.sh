@@ -28,14 +28,11 @@ SURVEYS=${SURVEYS:-"s2-101 s2-102 qad-1"}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 source Benchmarks/common.sh
-WORK=${WORK:-$(mktemp -d /tmp/qad-transfer.XXXXXX)}
-mkdir -p "$WORK"
-bash scripts/setup.sh --python >&2
-PY="$ROOT/.venv/bin/python"
+use_work_folder qad-transfer
+use_python_tools
 SURVEY2="$ROOT/../shared/survey2"
 export OPENBLAS_NUM_THREADS=1
 export SURVEY2_CACHE=${SURVEY2_CACHE:-$WORK/survey2-cache}
-say "work folder: $WORK"
 
 SIX=local_rest,bal_trough,colour,lines,arm_join_step,sky_lines
 # name|qad score options (the first is the default)

@@ -16,3 +16,16 @@ else
     QAD="$(swift build -c release --static-swift-stdlib --show-bin-path)/qad"
 fi
 [ -x "$QAD" ] || { say "no qad binary at $QAD"; exit 1; }
+
+# WORK: the scratch folder, a new /tmp/PREFIX.XXXXXX (kept) unless WORK names one.
+use_work_folder() {
+    WORK=${WORK:-$(mktemp -d "/tmp/$1.XXXXXX")}
+    mkdir -p "$WORK"
+    say "work folder: $WORK"
+}
+
+# PY: the project venv's Python with the cross-check tools (scripts/setup.sh --python).
+use_python_tools() {
+    bash "$ROOT/scripts/setup.sh" --python >&2
+    PY="$ROOT/.venv/bin/python"
+}
