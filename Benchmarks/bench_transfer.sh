@@ -37,7 +37,9 @@ export SURVEY2_CACHE=${SURVEY2_CACHE:-$WORK/survey2-cache}
 SIX=local_rest,bal_trough,colour,lines,arm_join_step,sky_lines
 # name|qad score options (the first is the default)
 SETTINGS=(
-    "six f=0.2|"
+    "six f=0.4|"
+    "six f=0.3|--tail-fraction 0.3"
+    "six f=0.2|--tail-fraction 0.2"
     "six f=0.1|--tail-fraction 0.1"
     "six+recon_chi2|--combine $SIX,recon_chi2"
     "six+lof|--combine $SIX,lof"

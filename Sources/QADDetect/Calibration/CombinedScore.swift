@@ -39,7 +39,7 @@ public enum CombinedScore {
     }
 
     public static func combine(_ values: [ScoreName: [Double]], components: [ScoreName], cells: NuisanceCells,
-                               z: [Double], snr: [Double], tailWindow: Int = 0, tailFraction: Double = 0.2) -> [Double] {
+                               z: [Double], snr: [Double], tailWindow: Int = 0, tailFraction: Double = ScoreSettings().tailFraction) -> [Double] {
         let n = z.count
         var sumSquares = [Double](repeating: 0, count: n), measured = [Bool](repeating: false, count: n)
         for name in components {

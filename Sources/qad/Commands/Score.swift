@@ -37,7 +37,7 @@ struct Score: AsyncParsableCommand {
     var tailWindow = 4000
 
     @Option(name: .customLong("tail-fraction"), help: "Share of each window judged by a fitted tail rather than by counting, for the combined score (0 < f < 0.5).")
-    var tailFraction = 0.2
+    var tailFraction = ScoreSettings().tailFraction
 
     @Option(name: .customLong("combine"),
             help: ArgumentHelp("Components of the combined score, comma-separated (default: \(ScoreSettings().combined.map(\.rawValue).joined(separator: ","))).",
