@@ -13,17 +13,17 @@
 # setting of SETTINGS below, its SCORE column kept for the leave-one-class-out
 # table, and finally once more with the defaults. tools/transfer_report.py
 # prints the tables (docs/scores.md, "Detection on surveys qad did not make").
-# About 6 minutes per survey on 2 cores after the surveys exist (survey2
+# About 8 minutes per survey on 2 cores after the surveys exist (survey2
 # takes 2-4 minutes to write one, 5.9 GB each).
 #
 # Environment overrides:
 #   QAD_BIN=path   use this qad binary, skip the release build
 #   WORK=dir       scratch folder (default: a new /tmp/qad-transfer.XXXXXX, kept)
-#   EPOCHS=n       qad train --epochs (default 40)
+#   EPOCHS=n       qad train --epochs (default 60, qad train's own default)
 #   SURVEYS="..."  which of s2-101 s2-102 qad-1 to run (default all three)
 set -euo pipefail
 N=${1:-20000}
-EPOCHS=${EPOCHS:-40}
+EPOCHS=${EPOCHS:-60}
 SURVEYS=${SURVEYS:-"s2-101 s2-102 qad-1"}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
