@@ -273,3 +273,68 @@ private func arm(_ name: String, _ wave: [Double], flux: [Float], ivar: [Float],
         }
     }
 }
+
+@Suite struct NoiseScaleTests {
+    /// A quasar-like smooth spectrum (power law and a broad line) on the rest
+    /// grid from 1000 Å, with Gaussian noise `actual` times the σ its weight claims.
+    private func spectrum(actual: Double, bins: Int, seed: UInt64) -> (flux: [Float], weight: [Float]) {
+        let grid = RestGrid.standard
+        var rng = Xoshiro256StarStar(seed: seed)
+        func normal() -> Double {
+            let u1 = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-300), u2 = Double(rng.next() >> 11) / Double(1 << 53)
+            return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+        }
+        let first = grid.bin(containing: 1000)
+        var flux = [Float](repeating: 0, count: grid.count), weight = flux
+        for j in first..<min(grid.count, first + bins) {
+            let lambda = grid.center(j)
+            let model = pow(lambda / 1500, -0.5) + 3 * exp(-0.5 * pow((lambda - 1549) / 25, 2))
+            let sigma = 0.05 * model
+            flux[j] = Float(model + actual * sigma * normal())
+            weight[j] = Float(1 / (sigma * sigma))
+        }
+        return (flux, weight)
+    }
+
+    private func measure(_ s: (flux: [Float], weight: [Float])) -> Double {
+        let ws = PreprocessingWorkspace()
+        return s.flux.withUnsafeBufferPointer { f in
+            s.weight.withUnsafeBufferPointer { w in NoiseScale(grid: .standard).measure(flux: f, weight: w, workspace: ws) }
+        }
+    }
+
+    @Test func recoversThePlantedScatterOverTheClaimedError() {
+        for (actual, seed) in [(1.0, UInt64(1)), (1.5, 2), (0.7, 3)] {
+            let s = measure(spectrum(actual: actual, bins: 1500, seed: seed))
+            // ~1,200 second differences redward of 1250 Å: MAD's relative error ~3 %.
+            #expect(abs(s / actual - 1) < 0.1, "planted \(actual), measured \(s)")
+        }
+        #expect(NoiseScale.weightDivisor(1.5) == 2.25 && NoiseScale.weightDivisor(0.7) == 1)
+    }
+
+    @Test func tooFewBinsRedwardOfTheForestLeaveTheErrorsAlone() {
+        // 250 bins from 1000 Å reach 1259 Å: under 10 second differences
+        // redward of 1250 Å. 300 bins (to 1318 Å) give about 60, enough.
+        #expect(measure(spectrum(actual: 3, bins: 250, seed: 4)) == 1)
+        #expect(abs(measure(spectrum(actual: 3, bins: 300, seed: 4)) / 3 - 1) < 0.3)
+    }
+
+    @Test func ingestWidensTheWeightsAndFlagsTheExcess() throws {
+        let grid = RestGrid.standard
+        let reference = [Double](repeating: 1, count: grid.count)
+        var rng = Xoshiro256StarStar(seed: 5)
+        func normal() -> Double {
+            let u1 = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-300), u2 = Double(rng.next() >> 11) / Double(1 << 53)
+            return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+        }
+        let wave = (0..<6000).map { 3600 + Double($0) * 0.8 }
+        let flux = wave.map { _ in Float(10 + 2 * normal()) }   // scatter 2, ivar claims 1
+        let info = TargetInfo(targetID: 7, z: 1.0, zSource: .catalog)
+        let s = ObservedSpectrum(info: info, arms: [arm("B", wave, flux: flux, ivar: [Float](repeating: 1, count: wave.count))],
+                                 survey: "TEST", sourceFile: "t.fits", sourceHDU: "B", sourceRow: 0)
+        let out = try Preprocessor(grid: grid, reference: reference).process(s)
+        // Rebinning averages ~6 pixels per bin; the scatter ratio survives it.
+        #expect(abs(out.noiseScale - 2) < 0.2, "noise scale \(out.noiseScale)")
+        #expect(out.flags.contains(.noiseExcess))
+    }
+}

@@ -14,13 +14,23 @@ public func median(_ values: inout [Double]) -> Double {
         scratch.withUnsafeMutableBufferPointer { s in
             binOf.withUnsafeMutableBufferPointer { b in
                 histogram.withUnsafeMutableBufferPointer { h in
-                    let (low, high) = middleValues(v, finiteCount: v.count, scratch: s.baseAddress!,
-                                                   binOf: b.baseAddress!, histogram: h.baseAddress!)
-                    return v.count % 2 == 1 ? high : 0.5 * (low + high)
+                    median(v, scratch: s.baseAddress!, binOf: b.baseAddress!, histogram: h.baseAddress!)
                 }
             }
         }
     }
+}
+
+/// The median (NumPy's convention) of finite `values` with caller-provided
+/// scratch (`values.count` values and bin numbers) and histogram
+/// (`medianHistogramBins + 2` counts): allocates nothing. Here rather than
+/// at the caller so that `middleValues` is specialized for Double even
+/// without whole-module optimization (debug and test builds). Reorders `values`.
+func median(_ values: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutablePointer<Double>,
+            binOf: UnsafeMutablePointer<UInt16>, histogram: UnsafeMutablePointer<Int32>) -> Double {
+    let (low, high) = middleValues(values, finiteCount: values.count, scratch: scratch, binOf: binOf,
+                                   histogram: histogram)
+    return values.count % 2 == 1 ? high : 0.5 * (low + high)
 }
 
 /// The two middle order statistics (equal ranks for an odd count) of the

@@ -12,34 +12,43 @@ import QADCore
 /// does not cancel). On the benchmark surveys the median `s` is 0.99; ivar
 /// that claims more precision than the data show makes every residual-based
 /// score of that spectrum too large and its fit too tight.
-public enum NoiseScale {
+public struct NoiseScale: Sendable {
     /// Rest wavelength below which bins are left out (Lyα forest).
     public static let minimumRestWavelength = 1250.0
     /// Fewer usable second differences than this: too few to judge, `s` = 1.
     public static let minimumBins = 50
 
+    /// The first bin whose centre lies redward of the limit.
+    let firstBin: Int
+
+    public init(grid: RestGrid) {
+        var first = max(0, grid.bin(containing: Self.minimumRestWavelength))
+        while first < grid.count && grid.center(first) <= Self.minimumRestWavelength { first += 1 }
+        firstBin = first
+    }
+
     /// The robust scale `s` of the normalized flux's second differences in
-    /// units of their claimed σ (1 when too few bins are usable).
-    public static func measure(flux: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>,
-                               grid: RestGrid) -> Double {
-        // The first bin whose centre lies redward of the limit; a second
-        // difference uses that bin and the two around it.
-        var first = max(0, grid.bin(containing: minimumRestWavelength))
-        while first < flux.count && grid.center(first) <= minimumRestWavelength { first += 1 }
-        guard flux.count == weight.count, first + 2 < flux.count else { return 1 }
-        var d: [Double] = []
-        d.reserveCapacity(flux.count - first)
-        for k in (first + 1)..<(flux.count - 1) where weight[k - 1] > 0 && weight[k] > 0 && weight[k + 1] > 0 {
+    /// units of their claimed σ (1 when too few bins are usable). Uses the
+    /// workspace's noise buffers: allocates nothing.
+    func measure(flux: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>,
+                 workspace ws: PreprocessingWorkspace) -> Double {
+        precondition(flux.count == weight.count && flux.count <= ws.bins, "flux, weight and workspace disagree")
+        // A second difference uses bin k and the two around it, all redward of the limit.
+        guard firstBin + 2 < flux.count else { return 1 }
+        let d = ws.noiseValues
+        var n = 0
+        for k in (firstBin + 1)..<(flux.count - 1) where weight[k - 1] > 0 && weight[k] > 0 && weight[k + 1] > 0 {
             let variance = 1 / Double(weight[k]) + 0.25 * (1 / Double(weight[k - 1]) + 1 / Double(weight[k + 1]))
             let second = Double(flux[k]) - 0.5 * (Double(flux[k - 1]) + Double(flux[k + 1]))
             let x = second / variance.squareRoot()
-            if x.isFinite { d.append(x) }
+            if x.isFinite { d[n] = x; n += 1 }
         }
-        guard d.count >= minimumBins else { return 1 }
-        var work = d
-        let centre = median(&work)
-        for i in d.indices { work[i] = abs(d[i] - centre) }
-        let s = 1.4826 * median(&work)
+        guard n >= Self.minimumBins else { return 1 }
+        let values = UnsafeMutableBufferPointer(start: d, count: n)
+        // The median reorders the values; the absolute deviations do not care.
+        let centre = median(values, scratch: ws.noiseScratch, binOf: ws.noiseBins, histogram: ws.histogram)
+        for i in 0..<n { d[i] = abs(d[i] - centre) }
+        let s = 1.4826 * median(values, scratch: ws.noiseScratch, binOf: ws.noiseBins, histogram: ws.histogram)
         return s.isFinite && s > 0 ? s : 1
     }
 

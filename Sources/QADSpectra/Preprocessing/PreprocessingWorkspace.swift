@@ -23,6 +23,10 @@ public final class PreprocessingWorkspace {
     /// Rebinned flux and ivar of the bins a spectrum reaches, from index 0.
     let binFlux: UnsafeMutablePointer<Double>
     let binIvar: UnsafeMutablePointer<Double>
+    /// The noise scale's second differences and its median's scratch (`bins` each).
+    let noiseValues: UnsafeMutablePointer<Double>
+    let noiseScratch: UnsafeMutablePointer<Double>
+    let noiseBins: UnsafeMutablePointer<UInt16>
     let bins: Int
     /// The last merge plan made here, for spectra on the same grids.
     private var lastPlan: (wavelengths: [[Double]], plan: MergePlan)?
@@ -40,13 +44,17 @@ public final class PreprocessingWorkspace {
         histogram = .allocate(capacity: medianHistogramBins + 2)
         binFlux = .allocate(capacity: bins)
         binIvar = .allocate(capacity: bins)
+        noiseValues = .allocate(capacity: bins)
+        noiseScratch = .allocate(capacity: bins)
+        noiseBins = .allocate(capacity: bins)
     }
 
     deinit {
-        for p in [mergedFlux, mergedIvar, binFlux, binIvar] { p.deallocate() }
+        for p in [mergedFlux, mergedIvar, binFlux, binIvar, noiseValues, noiseScratch] { p.deallocate() }
         for p in [pixelSNR, medianScratch, pixelA, pixelB, pixelC] { p.deallocate() }
         histogram.deallocate()
         medianBins.deallocate()
+        noiseBins.deallocate()
     }
 
     /// Makes room for `n` merged pixels.

@@ -32,10 +32,12 @@ public struct Preprocessor: Sendable {
     public let rebinner: RestFrameRebinner
     /// Reference quasar spectrum on the grid, for the amplitude fit.
     public let reference: [Double]
+    let noise: NoiseScale
 
     public init(grid: RestGrid = .standard, reference: [Double]) {
         precondition(reference.count == grid.count, "reference must be sampled on the grid")
         self.rebinner = RestFrameRebinner(grid: grid)
+        noise = NoiseScale(grid: grid)
         self.reference = reference
     }
 
@@ -121,7 +123,7 @@ public struct Preprocessor: Sendable {
         // Errors that understate the scatter would inflate every residual of
         // this spectrum: the weight takes the measured excess.
         let noiseScale = normFlux.withUnsafeBufferPointer { f in
-            weight.withUnsafeBufferPointer { w in NoiseScale.measure(flux: f, weight: w, grid: rebinner.grid) }
+            weight.withUnsafeBufferPointer { w in noise.measure(flux: f, weight: w, workspace: ws) }
         }
         let divisor = NoiseScale.weightDivisor(noiseScale)
         if divisor > 1 {
