@@ -74,17 +74,23 @@ for S in $SURVEYS; do
     TRUTH="$D/truth.csv"
     [[ $S == qad-* ]] && { TRUTH="$D/truth-survey2.csv"; "$PY" tools/transfer_report.py qad-truth "$STORE" "$D/sim" "$D/inj" "$TRUTH" >&2; }
     [ -f "$D/baselines.csv" ] || "$PY" tools/baselines.py "$STORE" "$D/baselines.csv" --seed 1 >&2
+    rescored=false
     for entry in "${SETTINGS[@]}"; do
         name=${entry%%|*}; options=${entry#*|}
-        out="$D/setting-${name//[^a-z0-9.=+]/_}.csv"
-        if ! [ -f "$out" ]; then
-            # shellcheck disable=SC2086
-            "$QAD" score --store "$STORE" --seed 1 --force $options >/dev/null
-            "$QAD" export --store "$STORE" --all --format csv --out "$out" >/dev/null
+        out="$STORE/export.csv"   # the defaults: scored above
+        if [ -n "$options" ]; then
+            out="$D/setting-${name//[^a-z0-9.=+]/_}.csv"
+            if ! [ -f "$out" ]; then
+                # shellcheck disable=SC2086
+                "$QAD" score --store "$STORE" --seed 1 --force $options >/dev/null
+                "$QAD" export --store "$STORE" --all --format csv --out "$out" >/dev/null
+                rescored=true
+            fi
         fi
         SETTING_FILES[$name]="${SETTING_FILES[$name]:-} $out"
     done
-    "$QAD" score --store "$STORE" --seed 1 --force >/dev/null   # the store keeps the defaults
+    # The store keeps the defaults' scores.
+    if $rescored; then "$QAD" score --store "$STORE" --seed 1 --force >/dev/null; fi
     REPORT+=(--survey "$S" "$TRUTH" "$STORE/export.csv" "$D/baselines.csv")
 done
 for entry in "${SETTINGS[@]}"; do

@@ -114,9 +114,10 @@ def line(name, m):
 
 def report(args):
     surveys = args.survey
+    truths = {name: read_truth(truth) for name, truth, _, _ in surveys}
     for name, truth, export, baselines in surveys:
         have = set(columns_of(export))
-        sources = ["mock"] + (["real"] if any(r["source"] == "real" for r in read_truth(truth)) else [])
+        sources = ["mock"] + (["real"] if any(r["source"] == "real" for r in truths[name]) else [])
         for source in sources:
             print(f"\n### {name}, {source} spectra\n")
             print("| score | AUC S/N-matched | AP | R@1 % | ρ(S/N) | ρ(z) |")
@@ -144,8 +145,8 @@ def report(args):
     # Leave one class out over the settings, all surveys together.
     per = {}
     for setting, *files in args.setting:
-        per[setting] = [(read_scores(f), read_truth(s[1])) for f, s in zip(files, surveys)]
-    classes = sorted({r["class"] for s in surveys for r in read_truth(s[1])
+        per[setting] = [(read_scores(f), truths[s[0]]) for f, s in zip(files, surveys)]
+    classes = sorted({r["class"] for rows in truths.values() for r in rows
                       if r["is_anomaly"] == "1" and r["source"] == "mock"})
     print("\n### Leave one class out (recall@1 % of the held-out class; the setting chosen on the others)\n")
     print("| held-out class | chosen setting | mean | " + " | ".join(s[0] for s in surveys) + " |")
