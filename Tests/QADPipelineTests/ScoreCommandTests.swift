@@ -28,9 +28,18 @@ import Testing
         let early = try run(qad, ["score", "--store", store])
         #expect(early.status != 0 && early.output.contains("qad infer"))
         _ = try ok(["infer", "--store", store])
-        // A tail window too small to hold a 99.5th percentile is a usage error.
+        // A tail window too small to fit a tail is a usage error, and so are a
+        // tail fraction outside (0, 0.5) and a combination naming no component.
         let tiny = try run(qad, ["score", "--store", store, "--tail-window", "50"])
         #expect(tiny.status != 0 && tiny.output.contains("--tail-window"))
+        let wide = try run(qad, ["score", "--store", store, "--tail-fraction", "0.5"])
+        #expect(wide.status != 0 && wide.output.contains("--tail-fraction"))
+        let unknown = try run(qad, ["score", "--store", store, "--combine", "local_rest,colur"])
+        #expect(unknown.status != 0 && unknown.output.contains("'colur' is not a component score"))
+        let twice = try run(qad, ["score", "--store", store, "--combine", "lines,lines"])
+        #expect(twice.status != 0 && twice.output.contains("'lines' given twice"))
+        let itself = try run(qad, ["score", "--store", store, "--combine", "score"])
+        #expect(itself.status != 0 && itself.output.contains("'score' is not a component score"))
         #expect(try ok(["score", "--store", store]).contains("scored"))
         #expect(try ok(["score", "--store", store]).contains("already scored"))
 
