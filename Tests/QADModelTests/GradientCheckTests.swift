@@ -128,10 +128,12 @@ struct TinyProblem {
     }
 
     /// Σ (χ² + β·KL) · scale over the batch.
-    mutating func loss(ws: VAEWorkspace, sample: Bool, beta: Float, scale: Float) -> Double {
+    /// With `reweight: false` the widened weights of the last reweighting
+    /// are kept (what `backward` differentiates with a model error).
+    mutating func loss(ws: VAEWorkspace, sample: Bool, beta: Float, scale: Float, reweight: Bool = true) -> Double {
         load(ws)
         model.forward(ws, sample: sample, fullOutput: false)
-        let (c2, kl) = model.computeLoss(ws)
+        let (c2, kl) = model.computeLoss(ws, reweight: reweight)
         return Double(scale) * (c2 + Double(beta) * kl)
     }
 
@@ -211,6 +213,56 @@ struct TinyProblem {
         let numeric = (shifted(h) - shifted(-h)) / Double(2 * h)
         _ = shifted(0)
         #expect(close(numeric, analytic, relative: 1e-2, absolute: 1e-2), "numeric \(numeric) analytic \(analytic)")
+    }
+
+    /// With a model error ε, χ² weighs each bin by w' = 1/(1/w + (ε·m)²):
+    /// the sums match an independent computation, and the gradient is that
+    /// of Σ w' (f − m)² with w' held at the reconstruction it was computed from.
+    @Test func modelErrorWidensTheWeightsAndItsGradientHoldsThemFixed() throws {
+        var problem = try TinyProblem(activation: .elu, seed: 8)
+        let model = problem.model, bins = model.architecture.bins
+        // A mean spectrum near 2, so that (ε·m)² is comparable to 1/w.
+        let bias = model.layout.decoder.last!.bias(model.parameters)
+        for j in 0..<bins { bias[j] = 2 }
+        var rng = SeededRandom(seed: 4)
+        let epsilon = (0..<bins).map { _ in Float(0.2 + 0.4 * rng.nextUniform()) }
+        model.modelError = epsilon
+        let ws = VAEWorkspace(layout: model.layout, capacity: 8)
+        _ = problem.loss(ws: ws, sample: true, beta: 1, scale: 0.2)
+        let (recon, range) = ws.reconstruction
+        for r in 0..<5 {
+            var chi2 = 0.0, noise = 0.0, logRatio = 0.0
+            for j in range where problem.weight[r, j] > 0 {
+                let w = Double(problem.weight[r, j]), m = Double(recon[r, j - range.lowerBound])
+                let d = Double(problem.flux[r, j]) - m, e = Double(epsilon[j]) * m
+                chi2 += d * d / (1 / w + e * e)
+                noise += w * d * d
+                logRatio += log(1 + w * e * e)
+            }
+            #expect(close(ws.chi2[r], chi2, relative: 1e-5) && close(ws.noiseChi2[r], noise, relative: 1e-5))
+            #expect(close(ws.varianceLogRatio[r], logRatio, relative: 1e-4) && ws.chi2[r] < 0.8 * noise)
+        }
+        let grads = FloatBuffer(count: model.parameterCount)
+        model.backward(ws, sample: true, beta: 1, scale: 0.2, gradients: grads)
+        var directionRng = SeededRandom(seed: 1)
+        let direction = (0..<model.parameterCount).map { _ in Float(2 * directionRng.nextUniform() - 1) }
+        let analytic = zip(direction, grads.array).reduce(0.0) { $0 + Double($1.0 * $1.1) }
+        let saved = model.parameters.array
+        func shifted(_ t: Float) -> Double {
+            for i in 0..<saved.count { model.parameters.pointer[i] = saved[i] + t * direction[i] }
+            return problem.loss(ws: ws, sample: true, beta: 1, scale: 0.2, reweight: false)
+        }
+        let h: Float = 2e-3
+        let numeric = (shifted(h) - shifted(-h)) / Double(2 * h)
+        _ = shifted(0)
+        #expect(close(numeric, analytic, relative: 1e-2, absolute: 1e-2), "numeric \(numeric) analytic \(analytic)")
+        // Without ε the same batch has another gradient: the widening acts.
+        model.modelError = nil
+        _ = problem.loss(ws: ws, sample: true, beta: 1, scale: 0.2)
+        let plain = FloatBuffer(count: model.parameterCount)
+        model.backward(ws, sample: true, beta: 1, scale: 0.2, gradients: plain)
+        let plainDirectional = zip(direction, plain.array).reduce(0.0) { $0 + Double($1.0 * $1.1) }
+        #expect(abs(plainDirectional - analytic) > 0.1 * abs(analytic), "\(plainDirectional) vs \(analytic)")
     }
 
     /// Computing only the covered output bins gives the same numbers there as

@@ -58,8 +58,64 @@ import Testing
         #expect(resumed.resumedAfterEpoch == 2 && !resumed.alreadyFinished)
         let a = try straight.directory.loadLatest()!, b = try split.directory.loadLatest()!
         #expect(a.model.parameters.array == b.model.parameters.array)
+        #expect(a.model.modelError != nil && a.model.modelError == b.model.modelError)
         #expect(a.optimizer.m.array == b.optimizer.m.array && a.optimizer.steps == b.optimizer.steps)
         #expect(a.state.history.map(\.validationLoss) == b.state.history.map(\.validationLoss))
+    }
+
+    /// The model's own error is refitted on the validation spectra after
+    /// every epoch, travels with the published model, and widens the χ² of
+    /// inference; trained without it, χ² is against the noise alone.
+    @Test func modelErrorIsFittedAndPublishedWithTheModel() throws {
+        let store = try SyntheticCache(spectra: 200, directory: temporaryDirectory())
+        let trainer = try store.trainer("floor")
+        var reports: [EpochReport] = []
+        trainer.onEpoch = { reports.append($0) }
+        let out = try trainer.train(on: store, architecture: smallArchitecture, config: quickConfig(epochs: 4))
+        for r in reports {
+            let noise = try #require(r.validationMedianNoiseChi2PerDof)
+            #expect(r.validationMedianChi2PerDof < noise && (r.medianModelError ?? -1) >= 0, "\(r)")
+        }
+        let (model, card) = try ModelFiles.load(from: out.modelDirectory)
+        let epsilon = try #require(model.modelError)
+        #expect(card.modelError == epsilon && epsilon.count == smallArchitecture.bins)
+        #expect(epsilon.allSatisfy { $0.isFinite && $0 >= 0 } && epsilon.contains { $0 > 0 })
+        let (flux, weight) = try store.matrices()
+        let widened = model.evaluate(flux: flux, weight: weight, threads: 2)
+        model.modelError = nil
+        let plain = model.evaluate(flux: flux, weight: weight, threads: 2)
+        #expect(zip(widened.chi2PerDof, plain.chi2PerDof).allSatisfy { $0 <= $1 * (1 + 1e-6) })
+        #expect(widened.chi2PerDof.reduce(0, +) < 0.95 * plain.chi2PerDof.reduce(0, +))
+        #expect(widened.reconstruction == plain.reconstruction)
+
+        var off = quickConfig(epochs: 2)
+        off.modelErrorFloor = false
+        var offReports: [EpochReport] = []
+        let offTrainer = try store.trainer("plain")
+        offTrainer.onEpoch = { offReports.append($0) }
+        let offOut = try offTrainer.train(on: store, architecture: smallArchitecture, config: off)
+        #expect(try ModelFiles.load(from: offOut.modelDirectory).model.modelError == nil)
+        #expect(offReports.allSatisfy { $0.validationMedianChi2PerDof == $0.validationMedianNoiseChi2PerDof })
+    }
+
+    /// Cards and checkpoints written before the model error existed load as
+    /// models without one, trained without one.
+    @Test func cardsWithoutAModelErrorLoadAsPlainChiSquare() throws {
+        let store = try SyntheticCache(spectra: 120, directory: temporaryDirectory())
+        let out = try store.trainer("old").train(on: store, architecture: smallArchitecture, config: quickConfig(epochs: 1))
+        let path = out.modelDirectory + "/" + ModelFiles.cardName
+        var json = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        json["modelError"] = nil
+        var training = try #require(json["training"] as? [String: Any])
+        training["modelErrorFloor"] = nil
+        json["training"] = training
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: path))
+        let (model, card) = try ModelFiles.load(from: out.modelDirectory)
+        #expect(model.modelError == nil && card.training.modelErrorFloor == nil && !card.training.fitsModelError)
+        // A modelError of the wrong length is refused, naming the card.
+        json["modelError"] = [0.1, 0.2]
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: path))
+        #expect { try ModelFiles.load(from: out.modelDirectory) } throws: { "\($0)".contains(path) && "\($0)".contains("modelError") }
     }
 
     @Test func resumeRefusesOtherSettingsOrData() throws {

@@ -20,7 +20,11 @@ public struct ModelCard: Codable, Sendable, Equatable {
     public var weightsHash: String
     /// Tensor names in PyTorch `nn.Linear` convention ([out, in] weights).
     public var tensors: [String]
-    public var loss = "chi2 + beta * KL; chi2 = sum over covered bins of weight * (flux - reconstruction)^2"
+    public var loss = "chi2 + beta * KL; chi2 = sum over covered bins of w' * (flux - reconstruction)^2, w' = 1 / (1 / weight + (modelError * reconstruction)^2), w' = weight without a modelError"
+    /// The model's own fractional error ε per rest bin, fitted on the
+    /// validation spectra after this epoch (`ModelErrorFloor`); absent for a
+    /// model trained without it.
+    public var modelError: [Float]?
     /// How the encoder's `encoder.logvar` output h becomes log σ².
     public var logVariance = "max(1 - softplus(1 - h), -30)"
 

@@ -36,6 +36,7 @@ public enum ModelFiles {
     public static func write(_ model: VAEModel, card: ModelCard, to directory: String) throws -> ModelCard {
         let weights = try SafeTensors.encode(entries(model), metadata: ["format": "qad-vae", "card": cardName])
         var card = card
+        card.modelError = model.modelError
         card.weightsHash = weights.withUnsafeBytes { raw in
             var h = ContentHash()
             h.update(raw.baseAddress!, count: raw.count)
@@ -75,6 +76,13 @@ public enum ModelFiles {
             }
             e.values.withUnsafeBufferPointer { (parameters.pointer + t.offset).update(from: $0.baseAddress!, count: t.count) }
         }
-        return (try VAEModel(architecture: card.architecture, parameters: parameters), card)
+        let model = try VAEModel(architecture: card.architecture, parameters: parameters)
+        if let epsilon = card.modelError {
+            guard epsilon.count == card.architecture.bins, epsilon.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw LocatedError("\(cardPath): modelError has \(epsilon.count) values, or a negative or non-finite one; the architecture has \(card.architecture.bins) bins")
+            }
+            model.modelError = epsilon
+        }
+        return (model, card)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 extension VAEModel {
     /// Gradients of `scale · Σ_rows (χ² + β·KL)` for the batch in `ws` after
-    /// `forward` (with the same `sample`); overwrites `gradients` (laid out
+    /// `forward` (with the same `sample`) and `computeLoss`; overwrites `gradients` (laid out
     /// like `parameters`). Bins no spectrum of the batch covers get exactly
     /// zero gradient, as the full computation would give them.
     public func backward(_ ws: VAEWorkspace, sample: Bool, beta: Float, scale: Float, gradients g: FloatBuffer) {
@@ -12,11 +12,12 @@ extension VAEModel {
         let enc = layout.encoder, dec = layout.decoder
         let decWidths = Array(a.hidden.reversed())
 
-        // ∂/∂r of scale·Σ w (f − r)² over [lo, hi).
+        // ∂/∂m of scale·Σ w' (f − m)² over [lo, hi), with the effective
+        // weights w' of `computeLoss` held fixed.
         let dOut = ws.deltaOutput.view(rows: n, columns: width)
         let out = ws.outputView, shift = ws.lo - ws.outLo
         for r in 0..<n {
-            let f = ws.flux.pointer + r * width, w = ws.weight.pointer + r * width
+            let f = ws.flux.pointer + r * width, w = ws.effectiveWeight.pointer + r * width
             let rp = out.rowPointer(r) + shift, dp = dOut.rowPointer(r)
             for k in 0..<width { dp[k] = -2 * scale * w[k] * (f[k] - rp[k]) }
         }

@@ -114,42 +114,65 @@ extension VAEModel {
         dec.last!.addBias(parameters: p, outputRange: ws.outLo..<ws.outHi, to: out)
     }
 
-    /// Per-spectrum χ² = Σ w (f − r)² and squared error over covered bins, the
-    /// number of covered bins, and KL(q(z|x) ‖ N(0, 1)); returns the batch sums
-    /// of χ² and KL.
+    /// Per-spectrum χ² = Σ w' (f − m)² over covered bins, with
+    /// w' = 1/(1/w + (ε·m)²) the weight widened by the model's own error
+    /// (`modelError`; w' = w without one), the noise-only Σ w (f − m)², the
+    /// squared error, the number of covered bins, and KL(q(z|x) ‖ N(0, 1));
+    /// returns the batch sums of χ² and KL.
+    ///
+    /// w' is computed from the current reconstruction when `reweight` and
+    /// then held fixed: the gradient (`backward`) treats it as a constant, as
+    /// in iteratively reweighted least squares. Letting it vary would reward
+    /// the decoder for inflating |m| where it fits badly, to widen its own
+    /// error bar. `reweight: false` reuses the weights of the last
+    /// reweighting of the same batch.
     @discardableResult
-    public func computeLoss(_ ws: VAEWorkspace) -> (chi2: Double, kl: Double) {
-        let L = architecture.latent, width = ws.width
+    public func computeLoss(_ ws: VAEWorkspace, reweight: Bool = true) -> (chi2: Double, kl: Double) {
+        let L = architecture.latent, width = ws.width, lo = ws.lo
         let out = ws.outputView, shift = ws.lo - ws.outLo
         let h = ws.latentView
         var total = (0.0, 0.0)
-        for r in 0..<ws.rows {
-            let f = ws.flux.pointer + r * width, w = ws.weight.pointer + r * width
-            let rp = out.rowPointer(r) + shift
-            // Double sums: exact enough for any length, and a corrupt bin
-            // (flux 1e20) gives a huge χ², not an overflow to infinity.
-            var c2 = 0.0, se = 0.0, covered = 0
-            for k in 0..<width {
-                let d = Double(f[k]) - Double(rp[k])
-                let wk = Double(w[k])
-                c2 += wk * d * d
-                se += wk > 0 ? d * d : 0
-                covered &+= wk > 0 ? 1 : 0
+        let epsilon = modelError ?? []
+        epsilon.withUnsafeBufferPointer { eps in
+            let widened = eps.count == architecture.bins
+            for r in 0..<ws.rows {
+                let f = ws.flux.pointer + r * width, w = ws.weight.pointer + r * width
+                let we = ws.effectiveWeight.pointer + r * width
+                let rp = out.rowPointer(r) + shift
+                if reweight {
+                    for k in 0..<width {
+                        let e = widened ? eps[lo + k] * rp[k] : 0
+                        we[k] = w[k] > 0 ? w[k] / (1 + w[k] * e * e) : 0
+                    }
+                }
+                // Double sums: exact enough for any length, and a corrupt bin
+                // (flux 1e20) gives a huge χ², not an overflow to infinity.
+                var c2 = 0.0, noise = 0.0, se = 0.0, logRatio = 0.0, covered = 0
+                for k in 0..<width {
+                    let d = Double(f[k]) - Double(rp[k])
+                    let wk = Double(w[k]), wek = Double(we[k])
+                    c2 += wek * d * d
+                    noise += wk * d * d
+                    se += wk > 0 ? d * d : 0
+                    if widened && wek > 0 && wek < wk { logRatio += log(wk / wek) }
+                    covered &+= wk > 0 ? 1 : 0
+                }
+                var klr = 0.0
+                let hp = h.rowPointer(r), lp = ws.logVar.pointer + r * L
+                for k in 0..<L {
+                    let mu = Double(hp[k])
+                    let lv = Double(lp[k])
+                    klr += -0.5 * (1 + lv - mu * mu - exp(lv))
+                }
+                ws.chi2[r] = c2
+                ws.noiseChi2[r] = noise
+                ws.varianceLogRatio[r] = logRatio
+                ws.squaredError[r] = se
+                ws.dof[r] = covered
+                ws.kl[r] = klr
+                total.0 += c2
+                total.1 += klr
             }
-            let c2d = c2, sed = se
-            var klr = 0.0
-            let hp = h.rowPointer(r), lp = ws.logVar.pointer + r * L
-            for k in 0..<L {
-                let mu = Double(hp[k])
-                let lv = Double(lp[k])
-                klr += -0.5 * (1 + lv - mu * mu - exp(lv))
-            }
-            ws.chi2[r] = c2d
-            ws.squaredError[r] = sed
-            ws.dof[r] = covered
-            ws.kl[r] = klr
-            total.0 += c2d
-            total.1 += klr
         }
         return total
     }

@@ -9,6 +9,11 @@ public final class VAEModel: @unchecked Sendable {
     public let architecture: VAEArchitecture
     public let layout: ParameterLayout
     public let parameters: FloatBuffer
+    /// The model's own fractional error ε per rest bin (`ModelErrorFloor`):
+    /// χ² weighs each bin by 1/(1/w + (ε·m)²) rather than w. nil for a model
+    /// trained without it (plain χ²). Training refits it after every epoch,
+    /// between the steps that read it.
+    public var modelError: [Float]?
 
     /// Fresh weights: uniform with variance gain²/fan-in (He for rectifiers;
     /// nearly zero for the spectrum layer), zero biases, the output bias set to `outputBias` (the mean normalized
@@ -65,6 +70,8 @@ public final class VAEModel: @unchecked Sendable {
     public func copy() throws -> VAEModel {
         let p = FloatBuffer(count: parameters.count)
         p.copy(from: parameters)
-        return try VAEModel(architecture: architecture, parameters: p)
+        let model = try VAEModel(architecture: architecture, parameters: p)
+        model.modelError = modelError
+        return model
     }
 }

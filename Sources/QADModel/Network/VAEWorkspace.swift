@@ -39,6 +39,9 @@ public final class VAEWorkspace: @unchecked Sendable {
     /// Reconstruction over [outLo, outHi), [rows, outWidth].
     let output: FloatBuffer
 
+    /// The weights the last reweighting gave each covered bin,
+    /// 1/(1/w + (ε·m)²) (w itself without a model error), [rows, width].
+    let effectiveWeight: FloatBuffer
     let deltaOutput: FloatBuffer
     let deltaHidden: (FloatBuffer, FloatBuffer)
     let deltaLatent: FloatBuffer
@@ -50,6 +53,11 @@ public final class VAEWorkspace: @unchecked Sendable {
     public internal(set) var dof: [Int]
     public internal(set) var kl: [Double]
     public internal(set) var squaredError: [Double]
+    /// Σ w (f − m)²: χ² against the noise alone, without the model error.
+    public internal(set) var noiseChi2: [Double]
+    /// Σ log(1 + w·(ε·m)²): the Gaussian likelihood's normalization for
+    /// the widened variance (0 without a model error).
+    public internal(set) var varianceLogRatio: [Double]
 
     public init(layout: ParameterLayout, capacity: Int) {
         self.layout = layout
@@ -70,6 +78,7 @@ public final class VAEWorkspace: @unchecked Sendable {
         decoderZ = a.hidden.reversed().map { FloatBuffer(count: capacity * $0) }
         decoderA = a.hidden.reversed().map { FloatBuffer(count: capacity * $0) }
         output = FloatBuffer(count: n)
+        effectiveWeight = FloatBuffer(count: n)
         deltaOutput = FloatBuffer(count: n)
         let widest = a.hidden.max()!
         deltaHidden = (FloatBuffer(count: capacity * widest), FloatBuffer(count: capacity * widest))
@@ -80,6 +89,8 @@ public final class VAEWorkspace: @unchecked Sendable {
         dof = [Int](repeating: 0, count: capacity)
         kl = [Double](repeating: 0, count: capacity)
         squaredError = [Double](repeating: 0, count: capacity)
+        noiseChi2 = [Double](repeating: 0, count: capacity)
+        varianceLogRatio = [Double](repeating: 0, count: capacity)
     }
 
     // Views of the current batch.

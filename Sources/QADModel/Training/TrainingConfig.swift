@@ -33,6 +33,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// collapsing before the decoder has learnt anything.
     public var beta: Float = 1
     public var betaWarmupEpochs: Int = 5
+    /// Fit the model's own error ε on the validation spectra after every
+    /// epoch and weigh the next epoch's χ² by 1/(1/w + (ε·m)²)
+    /// (`ModelErrorFloor`): bins the model cannot fit better than a few per
+    /// cent stop dominating the loss of bright spectra. nil in checkpoints
+    /// written before it existed, which trained without it.
+    public var modelErrorFloor: Bool? = true
     /// Fraction of the spectra held out for validation (seeded).
     public var validationFraction: Double = 0.1
     /// Train on a random subset of this many spectra (seeded); nil = all.
@@ -48,6 +54,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var shard: String = SpectralCache.allShards
 
     public init() {}
+
+    var fitsModelError: Bool { modelErrorFloor ?? false }
 
     public func validate() throws {
         guard maxEpochs >= 1, batchSize >= 2, learningRate > 0, learningRateWarmupSteps >= 0, gradientClipFactor > 1, learningRateFactor > 0, learningRateFactor <= 1,

@@ -52,7 +52,7 @@ final class TrainingLoop: @unchecked Sendable {
         var rng = SeededRandom(seed: config.seed, stream: 0xE90C, UInt64(epoch))
         let order = rng.permutation(n)
         var lossSum = 0.0, chi2Sum = 0.0, dofSum = 0, beta: Float = 0
-        let partial = SharedArray<(Double, Double, Int)>(repeating: (0, 0, 0), count: workers)
+        let partial = SharedArray<(Double, Double, Int, Double)>(repeating: (0, 0, 0, 0), count: workers)
         for k in 0..<stepsPerEpoch {
             let rows = order[(k * B)..<min((k + 1) * B, n)].map { data.training[$0] }
             beta = self.beta(atStep: state.steps, stepsPerEpoch: stepsPerEpoch)
@@ -68,11 +68,11 @@ final class TrainingLoop: @unchecked Sendable {
                 self.model.forward(ws, sample: true, fullOutput: false)
                 let (c2, kl) = self.model.computeLoss(ws)
                 self.model.backward(ws, sample: true, beta: b, scale: scale, gradients: self.gradients[t])
-                partial[t] = (c2, kl, ws.dof.prefix(ws.rows).reduce(0, +))
+                partial[t] = (c2, kl, ws.dof.prefix(ws.rows).reduce(0, +), ws.varianceLogRatio.prefix(ws.rows).reduce(0, +))
             }
             for t in 0..<shards.count {
-                let (c2, kl, dof) = partial[t]
-                lossSum += c2 + Double(beta) * kl
+                let (c2, kl, dof, logRatio) = partial[t]
+                lossSum += c2 + logRatio + Double(beta) * kl
                 chi2Sum += c2
                 dofSum += dof
             }
@@ -102,16 +102,24 @@ final class TrainingLoop: @unchecked Sendable {
     struct Validation {
         var loss: Double
         var medianChi2PerDof: Double
+        var medianNoiseChi2PerDof: Double
     }
 
-    /// The validation rows at z = μ with the final β.
+    /// The validation rows at z = μ with the final β. With a model-error
+    /// floor, ε is first refitted on their residuals and set on the model (the
+    /// next epoch trains with it), and the loss is taken with the new ε: every
+    /// epoch is judged with the error its own weights make.
     func validate(beta: Float) -> Validation {
         let rows = data.validation
         let capacity = workspaces[0].capacity
         let batches = stride(from: 0, to: rows.count, by: capacity).map { $0..<min($0 + capacity, rows.count) }
+        let active = min(workers, batches.count)
+        if config.fitsModelError && !rows.isEmpty {
+            model.modelError = fitModelError(rows: rows, batches: batches, active: active)
+        }
         let loss = SharedArray<Double>(repeating: 0, count: rows.count)
         let ratio = SharedArray<Double>(repeating: .nan, count: rows.count)
-        let active = min(workers, batches.count)
+        let noiseRatio = SharedArray<Double>(repeating: .nan, count: rows.count)
         parallelFor(active) { t in
             let ws = self.workspaces[t]
             for b in stride(from: t, to: batches.count, by: active) {
@@ -120,13 +128,41 @@ final class TrainingLoop: @unchecked Sendable {
                 self.model.forward(ws, sample: false, fullOutput: false)
                 self.model.computeLoss(ws)
                 for r in 0..<ws.rows {
-                    loss[range.lowerBound + r] = ws.chi2[r] + Double(beta) * ws.kl[r]
-                    if ws.dof[r] > 0 { ratio[range.lowerBound + r] = ws.chi2[r] / Double(ws.dof[r]) }
+                    let i = range.lowerBound + r
+                    loss[i] = ws.chi2[r] + ws.varianceLogRatio[r] + Double(beta) * ws.kl[r]
+                    if ws.dof[r] > 0 {
+                        ratio[i] = ws.chi2[r] / Double(ws.dof[r])
+                        noiseRatio[i] = ws.noiseChi2[r] / Double(ws.dof[r])
+                    }
                 }
             }
         }
         let mean = loss.array.reduce(0, +) / Double(max(rows.count, 1))
-        return Validation(loss: mean, medianChi2PerDof: median(ratio.array.filter { !$0.isNaN }))
+        return Validation(loss: mean, medianChi2PerDof: median(ratio.array.filter { !$0.isNaN }),
+                          medianNoiseChi2PerDof: median(noiseRatio.array.filter { !$0.isNaN }))
+    }
+
+    /// ε from the current model's residuals on `rows`, one accumulator per worker.
+    private func fitModelError(rows: [Int], batches: [Range<Int>], active: Int) -> [Float] {
+        let bins = model.architecture.bins
+        let parts = SharedArray<ModelErrorFloor?>(repeating: nil, count: active)
+        parallelFor(active) { t in
+            let ws = self.workspaces[t]
+            var floor = ModelErrorFloor(bins: bins)
+            for b in stride(from: t, to: batches.count, by: active) {
+                self.model.load(self.data.cache.batch(rows[batches[b]]), into: ws)
+                self.model.forward(ws, sample: false, fullOutput: false)
+                let (out, _) = ws.reconstruction
+                for r in 0..<ws.rows {
+                    floor.add(flux: ws.flux.pointer + r * ws.width, weight: ws.weight.pointer + r * ws.width,
+                              reconstruction: out.rowPointer(r), first: ws.lo, count: ws.width)
+                }
+            }
+            parts[t] = floor
+        }
+        var total = ModelErrorFloor(bins: bins)
+        for t in 0..<active { parts[t].map { total.merge($0) } }
+        return total.epsilon.map(Float.init)
     }
 }
 

@@ -1,14 +1,20 @@
 /// One epoch's line of the training log.
 public struct EpochReport: Codable, Sendable, Equatable {
     public var epoch: Int
-    /// Mean (χ² + β·KL) per training spectrum, with the β of each step and z sampled.
+    /// Mean (χ² + log ratio + β·KL) per training spectrum, with the β of
+    /// each step and z sampled (χ² and log ratio: `VAEModel.computeLoss`).
     public var trainLoss: Double
-    /// Mean (χ² + β_final·KL) per validation spectrum at z = μ.
+    /// Mean (χ² + log ratio + β_final·KL) per validation spectrum at z = μ,
+    /// with the model error fitted after this epoch.
     public var validationLoss: Double
     /// Σχ² / Σdof over the training batches.
     public var trainChi2PerDof: Double
-    /// Median over validation spectra of χ²/dof at z = μ.
+    /// Median over validation spectra of χ²/dof at z = μ (with the model error).
     public var validationMedianChi2PerDof: Double
+    /// The same against the noise alone; nil in logs written before it existed.
+    public var validationMedianNoiseChi2PerDof: Double?
+    /// Median over rest bins of the fitted model error ε (nil: none fitted).
+    public var medianModelError: Double?
     public var beta: Float
     public var learningRate: Float
     public var spectraPerSecond: Double

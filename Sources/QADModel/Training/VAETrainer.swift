@@ -102,6 +102,8 @@ public final class VAETrainer {
             let val = loop.validate(beta: config.beta)
             let report = EpochReport(epoch: epoch, trainLoss: train.loss, validationLoss: val.loss,
                                      trainChi2PerDof: train.chi2PerDof, validationMedianChi2PerDof: val.medianChi2PerDof,
+                                     validationMedianNoiseChi2PerDof: val.medianNoiseChi2PerDof,
+                                     medianModelError: model.modelError.map { median($0.map(Double.init)) },
                                      beta: train.beta, learningRate: state.learningRate,
                                      spectraPerSecond: Double(data.training.count) / max(trainSeconds, 1e-9),
                                      seconds: Date().timeIntervalSince(started))

@@ -61,6 +61,10 @@ struct Train: AsyncParsableCommand {
     @Option(name: .customLong("weight-feature-scale"), help: "Scale of the encoder's log(1 + weight) features.")
     var weightFeatureScale: Float?
 
+    @Flag(name: .customLong("no-model-error-floor"),
+          help: "Train on χ² against the noise alone, without refitting the model's own error after every epoch.")
+    var noModelErrorFloor = false
+
     @Flag(name: .long, help: "Discard any existing checkpoints of this model and train from scratch.")
     var force = false
 
@@ -90,6 +94,7 @@ struct Train: AsyncParsableCommand {
         c.earlyStoppingPatience = patience
         c.validationFraction = validationFraction
         c.subset = subset
+        c.modelErrorFloor = !noModelErrorFloor
         c.threads = threads ?? common.workers ?? ProcessInfo.processInfo.activeProcessorCount
         return c
     }
@@ -110,8 +115,10 @@ struct Train: AsyncParsableCommand {
         }
         trainer.log = { log($0) }
         trainer.onEpoch = { r in
-            print(String(format: "epoch %3d  train %10.2f  val %10.2f  χ²/dof train %.3f  val median %.3f  β %.2f  lr %.1e  %6.0f spectra/s  %.1f s",
+            // The noise-alone χ²/dof and the model's median error ε show what the floor absorbs.
+            print(String(format: "epoch %3d  train %10.2f  val %10.2f  χ²/dof train %.3f  val median %.3f (noise alone %.3f)  ε %.4f  β %.2f  lr %.1e  %6.0f spectra/s  %.1f s",
                          r.epoch, r.trainLoss, r.validationLoss, r.trainChi2PerDof, r.validationMedianChi2PerDof,
+                         r.validationMedianNoiseChi2PerDof ?? .nan, r.medianModelError ?? 0,
                          r.beta, r.learningRate, r.spectraPerSecond, r.seconds))
             fflush(nil)  // a line per epoch, visible at once when piped
         }
