@@ -15,7 +15,8 @@ Benchmarks/bench_transfer.sh.
       PCA-8 / IF-on-PCA-16 baselines with survey2's metrics.py (S/N-matched
       ROC-AUC, AP, recall in the top 1 %, Spearman rho with S/N and z among
       normal spectra), on the simulated spectra and, where there are any, on
-      survey2's real ones. Then a leave-one-class-out table over the
+      survey2's real ones, and the median recon chi2/dof of the normal
+      spectra when the store (qad.sqlite) is beside the export. Then a leave-one-class-out table over the
       settings given (CSV files of TARGETID,SCORE): for each anomaly class,
       the setting with the best mean recall@1 % over the other classes, on
       all surveys together, is chosen without looking at that class; the
@@ -27,6 +28,7 @@ import argparse
 import csv
 import json
 import math
+import os
 import sqlite3
 import subprocess
 import sys
@@ -105,6 +107,20 @@ def recall_by_class(scores, truth, without=None):
     return out
 
 
+def normal_chi2_median(export, truth, source):
+    """Median recon χ²/dof (qad infer's, with the model's own error) of the
+    normal spectra of `source`, from the store the export came from; None
+    when that store is not beside the export."""
+    db = os.path.join(os.path.dirname(os.path.abspath(export)), "qad.sqlite")
+    if not os.path.exists(db):
+        return None
+    normal = {int(r["TARGETID"]) for r in truth if r["is_anomaly"] == "0" and r["source"] == source}
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        rows = con.execute("SELECT targetid, recon_chi2 FROM model_output WHERE model = 'vae'").fetchall()
+    values = [c for t, c in rows if t in normal and c is not None and math.isfinite(c)]
+    return float(np.median(values)) if values else None
+
+
 def line(name, m):
     def f(v, signed=False):
         return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else (f"{v:+.3f}" if signed else f"{v:.3f}")
@@ -140,6 +156,9 @@ def report(args):
                 mb = metrics(args.metrics, truth, baselines, c, source)
                 if mb:
                     print(line(c, mb))
+            chi2 = normal_chi2_median(export, truths[name], source)
+            if chi2 is not None:
+                print(f"\nmedian recon χ²/dof of the normal {source} spectra: {chi2:.3f}")
     if not args.setting:
         return
     # Leave one class out over the settings, all surveys together.
