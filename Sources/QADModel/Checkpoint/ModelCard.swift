@@ -20,10 +20,12 @@ public struct ModelCard: Codable, Sendable, Equatable {
     public var weightsHash: String
     /// Tensor names in PyTorch `nn.Linear` convention ([out, in] weights).
     public var tensors: [String]
-    public var loss = "chi2 + beta * KL; chi2 = sum over covered bins of w' * (flux - reconstruction)^2, w' = 1 / (1 / weight + (modelError * reconstruction)^2), w' = weight without a modelError"
+    public var loss = "chi2 + beta * KL; chi2 = sum over covered bins of weight * (flux - reconstruction)^2; with training.modelErrorFloor, weight is replaced by 1 / (1 / weight + (modelError * reconstruction)^2), held fixed in the gradient"
+    /// What inference's recon_chi2 is.
+    public var reportedChi2: String? = "sum over covered bins of (flux - reconstruction)^2 / (1 / weight + (modelError * reconstruction)^2), divided by the covered bins; modelError absent: weight * (flux - reconstruction)^2"
     /// The model's own fractional error ε per rest bin, fitted on the
-    /// validation spectra after this epoch (`ModelErrorFloor`); absent for a
-    /// model trained without it.
+    /// validation spectra after this epoch (`ModelErrorFloor`); absent in
+    /// cards written before it existed.
     public var modelError: [Float]?
     /// How the encoder's `encoder.logvar` output h becomes log σ².
     public var logVariance = "max(1 - softplus(1 - h), -30)"

@@ -125,14 +125,16 @@ extension VAEModel {
     /// in iteratively reweighted least squares. Letting it vary would reward
     /// the decoder for inflating |m| where it fits badly, to widen its own
     /// error bar. `reweight: false` reuses the weights of the last
-    /// reweighting of the same batch.
+    /// reweighting of the same batch; `withModelError: false` uses w itself
+    /// (training on χ² against the noise).
     @discardableResult
-    public func computeLoss(_ ws: VAEWorkspace, reweight: Bool = true) -> (chi2: Double, kl: Double) {
+    public func computeLoss(_ ws: VAEWorkspace, reweight: Bool = true, withModelError: Bool = true)
+        -> (chi2: Double, kl: Double) {
         let L = architecture.latent, width = ws.width, lo = ws.lo
         let out = ws.outputView, shift = ws.lo - ws.outLo
         let h = ws.latentView
         var total = (0.0, 0.0)
-        let epsilon = modelError ?? []
+        let epsilon = withModelError ? modelError ?? [] : []
         epsilon.withUnsafeBufferPointer { eps in
             let widened = eps.count == architecture.bins
             for r in 0..<ws.rows {

@@ -33,12 +33,14 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// collapsing before the decoder has learnt anything.
     public var beta: Float = 1
     public var betaWarmupEpochs: Int = 5
-    /// Fit the model's own error ε on the validation spectra after every
-    /// epoch and weigh the next epoch's χ² by 1/(1/w + (ε·m)²)
-    /// (`ModelErrorFloor`): bins the model cannot fit better than a few per
-    /// cent stop dominating the loss of bright spectra. nil in checkpoints
-    /// written before it existed, which trained without it.
-    public var modelErrorFloor: Bool? = true
+    /// Train on χ² widened by the model's own error ε: weigh each bin by
+    /// 1/(1/w + (ε·m)²) rather than w (`ModelErrorFloor`). ε is fitted on the
+    /// validation spectra after every epoch either way and travels with the
+    /// model, for inference's χ²; this decides whether the next epoch's loss
+    /// uses it. Off by default: leave-one-class-out on both simulators chose
+    /// training on χ² against the noise (docs/scores.md). nil in checkpoints
+    /// written before it existed: off.
+    public var modelErrorFloor: Bool? = false
     /// Fraction of the spectra held out for validation (seeded).
     public var validationFraction: Double = 0.1
     /// Train on a random subset of this many spectra (seeded); nil = all.
@@ -55,7 +57,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
 
     public init() {}
 
-    var fitsModelError: Bool { modelErrorFloor ?? false }
+    var trainsWithModelError: Bool { modelErrorFloor ?? false }
 
     public func validate() throws {
         guard maxEpochs >= 1, batchSize >= 2, learningRate > 0, learningRateWarmupSteps >= 0, gradientClipFactor > 1, learningRateFactor > 0, learningRateFactor <= 1,

@@ -66,7 +66,7 @@ final class TrainingLoop: @unchecked Sendable {
                 self.model.load(batch[shard], into: ws)
                 ws.noise.pointer.update(from: self.noise.pointer + shard.lowerBound * L, count: shard.count * L)
                 self.model.forward(ws, sample: true, fullOutput: false)
-                let (c2, kl) = self.model.computeLoss(ws)
+                let (c2, kl) = self.model.computeLoss(ws, withModelError: self.config.trainsWithModelError)
                 self.model.backward(ws, sample: true, beta: b, scale: scale, gradients: self.gradients[t])
                 partial[t] = (c2, kl, ws.dof.prefix(ws.rows).reduce(0, +), ws.varianceLogRatio.prefix(ws.rows).reduce(0, +))
             }
@@ -105,16 +105,17 @@ final class TrainingLoop: @unchecked Sendable {
         var medianNoiseChi2PerDof: Double
     }
 
-    /// The validation rows at z = μ with the final β. With a model-error
-    /// floor, ε is first refitted on their residuals and set on the model (the
-    /// next epoch trains with it), and the loss is taken with the new ε: every
-    /// epoch is judged with the error its own weights make.
+    /// The validation rows at z = μ with the final β. ε is first refitted on
+    /// their residuals and set on the model (for inference's χ², and for the
+    /// next epoch's loss when training with it). Training with ε, the loss is
+    /// taken with the new ε, so every epoch is judged with the error its own
+    /// weights make; without, it is χ² against the noise, as in training.
     func validate(beta: Float) -> Validation {
         let rows = data.validation
         let capacity = workspaces[0].capacity
         let batches = stride(from: 0, to: rows.count, by: capacity).map { $0..<min($0 + capacity, rows.count) }
         let active = min(workers, batches.count)
-        if config.fitsModelError && !rows.isEmpty {
+        if !rows.isEmpty {
             model.modelError = fitModelError(rows: rows, batches: batches, active: active)
         }
         let loss = SharedArray<Double>(repeating: 0, count: rows.count)
@@ -129,7 +130,8 @@ final class TrainingLoop: @unchecked Sendable {
                 self.model.computeLoss(ws)
                 for r in 0..<ws.rows {
                     let i = range.lowerBound + r
-                    loss[i] = ws.chi2[r] + ws.varianceLogRatio[r] + Double(beta) * ws.kl[r]
+                    loss[i] = (self.config.trainsWithModelError ? ws.chi2[r] + ws.varianceLogRatio[r] : ws.noiseChi2[r])
+                        + Double(beta) * ws.kl[r]
                     if ws.dof[r] > 0 {
                         ratio[i] = ws.chi2[r] / Double(ws.dof[r])
                         noiseRatio[i] = ws.noiseChi2[r] / Double(ws.dof[r])

@@ -61,9 +61,9 @@ struct Train: AsyncParsableCommand {
     @Option(name: .customLong("weight-feature-scale"), help: "Scale of the encoder's log(1 + weight) features.")
     var weightFeatureScale: Float?
 
-    @Flag(name: .customLong("no-model-error-floor"),
-          help: "Train on χ² against the noise alone, without refitting the model's own error after every epoch.")
-    var noModelErrorFloor = false
+    @Flag(name: .customLong("model-error-floor"),
+          help: "Train on χ² widened by the model's own error ε (refitted after every epoch), not against the noise alone.")
+    var modelErrorFloor = false
 
     @Flag(name: .long, help: "Discard any existing checkpoints of this model and train from scratch.")
     var force = false
@@ -94,7 +94,7 @@ struct Train: AsyncParsableCommand {
         c.earlyStoppingPatience = patience
         c.validationFraction = validationFraction
         c.subset = subset
-        c.modelErrorFloor = !noModelErrorFloor
+        c.modelErrorFloor = modelErrorFloor
         c.threads = threads ?? common.workers ?? ProcessInfo.processInfo.activeProcessorCount
         return c
     }
