@@ -40,6 +40,8 @@ import Testing
         #expect(twice.status != 0 && twice.output.contains("'lines' given twice"))
         let itself = try run(qad, ["score", "--store", store, "--combine", "score"])
         #expect(itself.status != 0 && itself.output.contains("'score' is not a component score"))
+        let forest = try run(qad, ["score", "--store", store, "--forest-limit", "300"])
+        #expect(forest.status != 0 && forest.output.contains("--forest-limit"))
         #expect(try ok(["score", "--store", store]).contains("scored"))
         #expect(try ok(["score", "--store", store]).contains("already scored"))
 
@@ -92,7 +94,7 @@ import Testing
         let exported = try String(contentsOfFile: dir + "/all.csv", encoding: .utf8).split(whereSeparator: \.isNewline)
         let header = exported[0].split(separator: ",").map(String.init)
         for column in ["TARGETID", "RA", "DEC", "Z", "SNR", "RECON_CHI2", "RECON_MSE", "KL", "IFOREST", "KNN", "SCORE",
-                       "BAL_PROB", "FLAGS", "SCORE_PCT", "EXPLANATION", "ARM_JOIN_STEP", "SKY_LINES", "BAL_TROUGH"] {
+                       "BAL_PROB", "FLAGS", "SCORE_PCT", "EXPLANATION", "ARM_JOIN_STEP", "SKY_LINES", "BAL_TROUGH", "LYA_FOREST"] {
             #expect(header.contains(column), "export lacks \(column)")
         }
         #expect(exported.count - 1 == scores.count)

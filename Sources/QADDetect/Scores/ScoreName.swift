@@ -22,6 +22,7 @@ public enum ScoreName: String, CaseIterable, Sendable, Codable {
     case armJoinStep = "arm_join_step"
     case skyLines = "sky_lines"
     case balTrough = "bal_trough"
+    case lyaForest = "lya_forest"
     case score
 
     /// Store column of the score's percentile over the scored sample (0–100).
@@ -63,6 +64,9 @@ public enum ScoreName: String, CaseIterable, Sendable, Codable {
         case .balTrough:
             return .init("absorption at matching outflow velocities blueward of CIV, SiIV, AlIII, MgII (sigma)",
                          rankDigits: 2, addedBy: SchemaHistory.targetedScores)
+        case .lyaForest:
+            return .init("Lya forest's mean and scatter about the model against quasars of the same z (sigma)",
+                         rankDigits: 2, addedBy: "score column: lya_forest")
         case .score:
             return .init("combined score, calibrated along S/N and z (sigma)", rankDigits: 3)
         }

@@ -114,13 +114,14 @@ public final class ScoreEngine {
             .colour: shape.colour, .lines: shape.lines,
             .armJoinStep: local.map(\.armJoinStep), .skyLines: local.map(\.skyLines),
             .balTrough: local.map { $0.balTrough ?? .nan },
+            .lyaForest: LymanForestScore.scores(local.map(\.lyaForest), z: items.map(\.z), window: settings.spectraPerCell),
         ]
         let cells = NuisanceCells(spectra: items.count, window: settings.spectraPerCell)
         values[.score] = CombinedScore.combine(values, components: settings.combined, cells: cells,
                                                z: items.map(\.z), snr: items.map(\.snr), tailWindow: settings.tailWindow,
                                                tailFraction: settings.tailFraction)
         // Stored as 0 (no evidence) where not measured: the store holds no NaN.
-        values[.balTrough] = values[.balTrough]!.map { $0.isFinite ? $0 : 0 }
+        for name in [ScoreName.balTrough, .lyaForest] { values[name] = values[name]!.map { $0.isFinite ? $0 : 0 } }
         var pct: [ScoreName: [Double]] = [:]
         for name in ScoreName.allCases { pct[name] = percentiles(values[name]!) }
 
@@ -147,6 +148,7 @@ public final class ScoreEngine {
         var armJoinStep: Double
         var skyLines: Double
         var balTrough: Double?
+        var lyaForest: (mean: Double, spread: Double)?
     }
 
     /// Localized residual peaks, instrument signatures, BAL troughs and
@@ -177,6 +179,7 @@ public final class ScoreEngine {
                                                    passes: settings.local.passes, threads: threads)
         let bal = BALTroughScorer(settings: settings.bal, grid: grid, sample: sampleLocal, passes: settings.local.passes,
                                   threads: threads)
+        let forestBins = LymanForestScore.bins(grid)
         let explainer = ResidualExplainer(grid: grid, expected: ResidualExplainer.expectedChi2(grid: grid, sample: sampleFull))
         return parallelMap(items.count, threads: threads) { i in
             let item = items[i]
@@ -188,7 +191,8 @@ public final class ScoreEngine {
             return LocalResult(rest: rest, observed: observed, restSpan: scorer.wavelengthSpan(rest),
                                observedSpan: scorer.wavelengthSpan(observed), explanation: explanation,
                                armJoinStep: signatures.armJoinStep, skyLines: signatures.skyLines,
-                               balTrough: bal.score(withoutForest))
+                               balTrough: bal.score(withoutForest),
+                               lyaForest: LymanForestScore.measure(full, forest: forestBins))
         }
     }
 

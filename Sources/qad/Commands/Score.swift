@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QADCore
 import QADDetect
 import QADPipeline
 import QADStore
@@ -44,6 +45,10 @@ struct Score: AsyncParsableCommand {
                                valueName: "names"))
     var combine: String?
 
+    @Option(name: .customLong("forest-limit"),
+            help: "Rest wavelength in Å below which the localized, BAL-trough and instrument scores leave a spectrum out (default 1216, Lyα: the forest's absorption is left out).")
+    var forestLimit = ScoreSettings().local.forestLimit
+
     @Option(name: .long, help: "Threads (default: all cores).")
     var threads: Int?
 
@@ -58,6 +63,10 @@ struct Score: AsyncParsableCommand {
         if tailWindow != 0 && tailWindow < 200 { throw ValidationError("--tail-window must be 0 or at least 200") }
         if !(tailFraction > 0 && tailFraction < 0.5) { throw ValidationError("--tail-fraction must be between 0 and 0.5") }
         _ = try combinedComponents()
+        let grid = RestGrid.standard
+        if !(forestLimit >= grid.edges.first! && forestLimit < 2000) {
+            throw ValidationError("--forest-limit must be between \(Int(grid.edges.first!.rounded(.up))) and 2000 Å")
+        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if model.isEmpty || model.contains("/") || model.hasPrefix(".") { throw ValidationError("--model must be a plain name") }
     }
@@ -72,6 +81,7 @@ struct Score: AsyncParsableCommand {
         s.spectraPerCell = calibrationWindow
         s.tailWindow = tailWindow
         s.tailFraction = tailFraction
+        s.local.forestLimit = forestLimit
         if let names = try? combinedComponents() { s.combined = names }
         return s
     }
