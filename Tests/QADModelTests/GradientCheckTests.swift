@@ -137,6 +137,28 @@ struct TinyProblem {
         return Double(scale) * (c2 + Double(beta) * kl)
     }
 
+    /// The gradient's component along a seeded random direction through all
+    /// parameters, and the central difference of the loss along it (z
+    /// sampled, β = 1). `reweight: false` keeps the widened weights of the
+    /// unshifted parameters while shifting, as `backward` does.
+    mutating func directional(ws: VAEWorkspace, reweight: Bool = true) -> (analytic: Double, numeric: Double) {
+        _ = loss(ws: ws, sample: true, beta: 1, scale: 0.2)
+        let grads = FloatBuffer(count: model.parameterCount)
+        model.backward(ws, sample: true, beta: 1, scale: 0.2, gradients: grads)
+        var rng = SeededRandom(seed: 1)
+        let direction = (0..<model.parameterCount).map { _ in Float(2 * rng.nextUniform() - 1) }
+        let analytic = zip(direction, grads.array).reduce(0.0) { $0 + Double($1.0 * $1.1) }
+        let saved = model.parameters.array
+        func shifted(_ t: Float) -> Double {
+            for i in 0..<saved.count { model.parameters.pointer[i] = saved[i] + t * direction[i] }
+            return loss(ws: ws, sample: true, beta: 1, scale: 0.2, reweight: reweight)
+        }
+        let h: Float = 2e-3
+        let numeric = (shifted(h) - shifted(-h)) / Double(2 * h)
+        for i in 0..<saved.count { model.parameters.pointer[i] = saved[i] }
+        return (analytic, numeric)
+    }
+
     mutating func load(_ ws: VAEWorkspace) {
         let n = flux.rows, noise = noise
         flux.withView { fv in
@@ -196,22 +218,8 @@ struct TinyProblem {
     /// that is right element by element in the samples above but wrong elsewhere.
     @Test func directionalDerivativeOverAllParameters() throws {
         var problem = try TinyProblem(activation: .elu, seed: 8)
-        let model = problem.model
-        let ws = VAEWorkspace(layout: model.layout, capacity: 8)
-        _ = problem.loss(ws: ws, sample: true, beta: 1, scale: 0.2)
-        let grads = FloatBuffer(count: model.parameterCount)
-        model.backward(ws, sample: true, beta: 1, scale: 0.2, gradients: grads)
-        var rng = SeededRandom(seed: 1)
-        let direction = (0..<model.parameterCount).map { _ in Float(2 * rng.nextUniform() - 1) }
-        let analytic = zip(direction, grads.array).reduce(0.0) { $0 + Double($1.0 * $1.1) }
-        let saved = model.parameters.array
-        func shifted(_ t: Float) -> Double {
-            for i in 0..<saved.count { model.parameters.pointer[i] = saved[i] + t * direction[i] }
-            return problem.loss(ws: ws, sample: true, beta: 1, scale: 0.2)
-        }
-        let h: Float = 2e-3
-        let numeric = (shifted(h) - shifted(-h)) / Double(2 * h)
-        _ = shifted(0)
+        let ws = VAEWorkspace(layout: problem.model.layout, capacity: 8)
+        let (analytic, numeric) = problem.directional(ws: ws)
         #expect(close(numeric, analytic, relative: 1e-2, absolute: 1e-2), "numeric \(numeric) analytic \(analytic)")
     }
 
@@ -242,27 +250,12 @@ struct TinyProblem {
             #expect(close(ws.chi2[r], chi2, relative: 1e-5) && close(ws.noiseChi2[r], noise, relative: 1e-5))
             #expect(close(ws.varianceLogRatio[r], logRatio, relative: 1e-4) && ws.chi2[r] < 0.8 * noise)
         }
-        let grads = FloatBuffer(count: model.parameterCount)
-        model.backward(ws, sample: true, beta: 1, scale: 0.2, gradients: grads)
-        var directionRng = SeededRandom(seed: 1)
-        let direction = (0..<model.parameterCount).map { _ in Float(2 * directionRng.nextUniform() - 1) }
-        let analytic = zip(direction, grads.array).reduce(0.0) { $0 + Double($1.0 * $1.1) }
-        let saved = model.parameters.array
-        func shifted(_ t: Float) -> Double {
-            for i in 0..<saved.count { model.parameters.pointer[i] = saved[i] + t * direction[i] }
-            return problem.loss(ws: ws, sample: true, beta: 1, scale: 0.2, reweight: false)
-        }
-        let h: Float = 2e-3
-        let numeric = (shifted(h) - shifted(-h)) / Double(2 * h)
-        _ = shifted(0)
-        #expect(close(numeric, analytic, relative: 1e-2, absolute: 1e-2), "numeric \(numeric) analytic \(analytic)")
+        let widened = problem.directional(ws: ws, reweight: false)
+        #expect(close(widened.numeric, widened.analytic, relative: 1e-2, absolute: 1e-2), "\(widened)")
         // Without ε the same batch has another gradient: the widening acts.
         model.modelError = nil
-        _ = problem.loss(ws: ws, sample: true, beta: 1, scale: 0.2)
-        let plain = FloatBuffer(count: model.parameterCount)
-        model.backward(ws, sample: true, beta: 1, scale: 0.2, gradients: plain)
-        let plainDirectional = zip(direction, plain.array).reduce(0.0) { $0 + Double($1.0 * $1.1) }
-        #expect(abs(plainDirectional - analytic) > 0.1 * abs(analytic), "\(plainDirectional) vs \(analytic)")
+        let plain = problem.directional(ws: ws)
+        #expect(abs(plain.analytic - widened.analytic) > 0.1 * abs(widened.analytic), "\(plain) vs \(widened)")
     }
 
     /// Computing only the covered output bins gives the same numbers there as
