@@ -21,6 +21,7 @@
 #   WORK=dir       scratch folder (default: a new /tmp/qad-transfer.XXXXXX, kept)
 #   EPOCHS=n       qad train --epochs (default 60, qad train's own default)
 #   SURVEYS="..."  which of s2-101 s2-102 qad-1 to run (default all three)
+#   TRAIN_OPTIONS="..."  more qad train options (e.g. --model-error-floor)
 set -euo pipefail
 N=${1:-20000}
 EPOCHS=${EPOCHS:-60}
@@ -35,15 +36,14 @@ export OPENBLAS_NUM_THREADS=1
 export SURVEY2_CACHE=${SURVEY2_CACHE:-$WORK/survey2-cache}
 
 SIX=local_rest,bal_trough,colour,lines,arm_join_step,sky_lines
-# name|qad score options (the first is the default)
+# name|qad score options (the first is the default: the six and lof, f = 0.4)
 SETTINGS=(
-    "six f=0.4|"
-    "six f=0.3|--tail-fraction 0.3"
-    "six f=0.2|--tail-fraction 0.2"
-    "six f=0.1|--tail-fraction 0.1"
-    "six+recon_chi2|--combine $SIX,recon_chi2"
-    "six+lof|--combine $SIX,lof"
-    "six+recon_chi2+lof|--combine $SIX,recon_chi2,lof"
+    "six+lof f=0.4|"
+    "six+lof f=0.2|--tail-fraction 0.2"
+    "six f=0.4|--combine $SIX"
+    "six+lof+recon_chi2|--combine $SIX,lof,recon_chi2"
+    "six+lof+lya_forest|--combine $SIX,lof,lya_forest"
+    "six+lya_forest|--combine $SIX,lya_forest"
 )
 
 REPORT=(--metrics "$SURVEY2/metrics.py")
@@ -66,7 +66,8 @@ for S in $SURVEYS; do
     esac
     if ! [ -f "$STORE/export.csv" ]; then
         "$QAD" ingest --store "$STORE" --qso-catalog "$CATALOG" "$INPUT" --plain >&2
-        "$QAD" train --store "$STORE" --epochs "$EPOCHS" --seed 1 >&2
+        # shellcheck disable=SC2086
+        "$QAD" train --store "$STORE" --epochs "$EPOCHS" --seed 1 ${TRAIN_OPTIONS:-} >&2
         "$QAD" infer --store "$STORE" >&2
         /usr/bin/time -f "$S: qad score: %e s wall, peak RSS %M kB" "$QAD" score --store "$STORE" --seed 1 --force >&2
         "$QAD" export --store "$STORE" --all --format csv --out "$STORE/export.csv" >&2

@@ -40,7 +40,7 @@ QAD_TO_SURVEY2 = {"BAL_HI": "bal_hi", "BAL_LO": "bal_lo", "REDDENED": "reddened"
                   "SKY_RESIDUAL": "sky_residual", "DEAD_SEGMENT": "dead_segment",
                   "CALIBRATION_TILT": "calib_tilt"}
 COMPONENTS = ["LOCAL_REST", "LOCAL_OBS", "BAL_TROUGH", "COLOUR", "LINES", "ARM_JOIN_STEP", "SKY_LINES",
-              "RECON_CHI2", "KNN", "LOF", "IFOREST", "KL"]
+              "LYA_FOREST", "RECON_CHI2", "KNN", "LOF", "IFOREST", "KL"]
 
 
 def qad_truth(store, sim, inj, out):
