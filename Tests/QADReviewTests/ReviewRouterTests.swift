@@ -52,6 +52,16 @@ import Testing
             #expect(missing.status == .notFound)
             let bad = try await client.execute(uri: "/api/queue?bal=sometimes", method: .get, headers: ann.headers)
             #expect(bad.status == .badRequest)
+            // Out-of-range or fractional counts are refused with a message,
+            // and the server keeps serving (1e20 once trapped converting to Int).
+            for query in ["offset=1e20", "limit=1e20", "offset=99999999999999999999", "offset=-1", "limit=0",
+                          "limit=2.5", "offset=abc"] {
+                let r = try await client.execute(uri: "/api/queue?" + query, method: .get, headers: ann.headers)
+                #expect(r.status == .badRequest, "\(query) → \(r.status)")
+                #expect(String(buffer: r.body).contains("whole number"), "\(query): \(String(buffer: r.body))")
+            }
+            let still = try await client.execute(uri: "/api/queue?limit=5&offset=1", method: .get, headers: ann.headers)
+            #expect(still.status == .ok)
         }
     }
 

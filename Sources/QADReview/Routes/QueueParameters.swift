@@ -39,11 +39,17 @@ struct QueueParameters {
         if params.get("exclude_flagged") == "1" || params.get("exclude_flagged") == "on" {
             q.excludeFlags = QualityFlags(rawValue: QualityFlags.names.reduce(0) { $0 | $1.0.rawValue })
         }
-        let limit = try number("limit").map { Int($0) } ?? 200
-        let offset = try number("offset").map { Int($0) } ?? 0
-        guard (1...1000).contains(limit), offset >= 0 else { throw Invalid(message: "limit must be 1–1000 and offset ≥ 0") }
-        q.limit = limit
-        q.offset = offset
+        // Whole numbers in range, parsed as integers: converting a Double such
+        // as 1e20 to Int would trap and take the server down.
+        func count(_ name: String, in range: ClosedRange<Int>, default value: Int) throws -> Int {
+            guard let raw = params.get(name), !raw.isEmpty else { return value }
+            guard let v = Int(raw), range.contains(v) else {
+                throw Invalid(message: "\(name)=\(raw.prefix(40)) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return v
+        }
+        q.limit = try count("limit", in: 1...1000, default: 200)
+        q.offset = try count("offset", in: 0...1_000_000_000, default: 0)
         query = q
         let u = params.get("unlabelled_first")
         unlabelledFirst = u == nil || u == "1" || u == "on"
