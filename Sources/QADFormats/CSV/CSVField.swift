@@ -1,4 +1,3 @@
-import QADFormats
 /// How qad writes one CSV field (RFC 4180): as it is, or double-quoted with
 /// inner quotes doubled when it holds a comma, a quote or a line break.
 public enum CSVField {

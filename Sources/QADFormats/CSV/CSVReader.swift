@@ -1,6 +1,5 @@
 import Foundation
 import QADCore
-import QADFormats
 
 /// Streams an RFC 4180 CSV file row by row: a header row, fields separated by
 /// commas, double-quoted fields that may hold commas, quotes ("") and line

@@ -1,4 +1,3 @@
-import QADFormats
 /// Writes a catalog as RFC 4180 CSV: a header of column names, integers exact
 /// (TARGETID never goes through a Double), floats in the shortest text that
 /// reads back to the same value, booleans as true/false, nulls as empty fields.

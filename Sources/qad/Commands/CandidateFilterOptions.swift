@@ -15,10 +15,10 @@ struct CandidateFilterOptions: ParsableArguments {
     @Option(name: .customLong("min-pct"), help: "Keep spectra with SCORE's percentile ≥ P (0–100), e.g. --min-pct score=99 (repeatable).")
     var minPct: [ScoreThreshold] = []
 
-    @Option(name: .customLong("z-min")) var zMin: Double?
-    @Option(name: .customLong("z-max")) var zMax: Double?
-    @Option(name: .customLong("snr-min")) var snrMin: Double?
-    @Option(name: .customLong("snr-max")) var snrMax: Double?
+    @Option(name: .customLong("z-min"), help: "Keep spectra with catalog redshift Z ≥ this.") var zMin: Double?
+    @Option(name: .customLong("z-max"), help: "Keep spectra with catalog redshift Z ≤ this.") var zMax: Double?
+    @Option(name: .customLong("snr-min"), help: "Keep spectra with median per-pixel S/N ≥ this.") var snrMin: Double?
+    @Option(name: .customLong("snr-max"), help: "Keep spectra with median per-pixel S/N ≤ this.") var snrMax: Double?
 
     @Option(name: .long, help: "BAL quasars (BAL_PROB ≥ --bal-prob or BI_CIV > 0): flag (keep, marked), exclude or only.")
     var bal = CandidateQuery.BALHandling.flag

@@ -10,7 +10,8 @@ struct Ingest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ingest DESI coadd+redrock and SDSS spec files into the store's rest-frame cache.",
         discussion: """
-        PATHs are files or folders (recursed for coadd-*.fits[.gz] and spec-*.fits[.gz]). \
+        PATHs are files or folders (recursed for DESI coadd-*.fits[.gz], SDSS spec-*.fits[.gz] \
+        and analysis-ready Parquet tiles tile_*/qso_data_TILE*.parquet). \
         With --qso-catalog the catalog defines the sample and its Z is used; otherwise \
         redrock SPECTYPE=QSO and ZWARN=0 select the rows. --ard-table adds an upstream ARD \
         table's targets (Z_HELIO) to the sample and stores its columns for ranking. Re-running \
