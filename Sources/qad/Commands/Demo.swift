@@ -75,8 +75,15 @@ struct Demo: AsyncParsableCommand {
           \(storeDir)/models/vae/           VAE checkpoint (safetensors + JSON), latents, reconstructions
         The anomaly catalog: \(exports.joined(separator: ", "))
         Truth tables: \(inj.truthFile) (injected), \(sim.truthFile) (simulation)
-        Next: qad rank --store \(storeDir) --min-pct score=99 --bal exclude
+        Next: \(Self.executable) rank --store \(storeDir) --min-pct score=99 --bal exclude
         """)
         try await startDemoReview(project: project, port: port, skip: noReview)
+    }
+
+    /// How this qad was started (e.g. .build/release/qad): qad is not on PATH
+    /// after a build, so the suggested next command names the binary itself.
+    static var executable: String {
+        let path = CommandLine.arguments.first ?? "qad"
+        return path.contains("/") ? path : "qad"
     }
 }

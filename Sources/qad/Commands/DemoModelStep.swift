@@ -15,8 +15,9 @@ func runDemoModelStep(project: ProjectStore, seed: UInt64, step: String = "3/3")
     let trainer = TrainStage(project: project, modelName: "vae")
     trainer.onEpoch = { r in
         if r.epoch == 1 || r.epoch % 5 == 0 {
-            print(String(format: "    epoch %2d  val loss %9.1f  median χ²/dof %.3f  %5.0f spectra/s",
-                         r.epoch, r.validationLoss, r.validationMedianChi2PerDof, r.spectraPerSecond))
+            print(String(format: "    epoch %2d  val loss %9.1f  median χ²/dof %.3f (noise alone %.3f)  %5.0f spectra/s",
+                         r.epoch, r.validationLoss, r.validationMedianChi2PerDof,
+                         r.validationMedianNoiseChi2PerDof ?? .nan, r.spectraPerSecond))
         }
     }
     // The demo simulates and injects its survey afresh on every run, so a model
