@@ -74,6 +74,19 @@ import Testing
             #expect(wrong.headers[.setCookie] == nil)
             let garbage = try await client.execute(uri: "/login?token=../../etc", method: .get)
             #expect(garbage.status == .unauthorized)
+            // A valid token in a sign-in another site started is refused (login CSRF);
+            // typed, or followed from qad's own pages, it signs in.
+            let token = f.tokens["ann"]!
+            for site in ["cross-site", "same-site"] {
+                let r = try await client.execute(uri: "/login?token=\(token)", method: .get,
+                                                 headers: [HTTPField.Name("Sec-Fetch-Site")!: site])
+                #expect(r.status == .forbidden && r.headers[.setCookie] == nil, "\(site) → \(r.status)")
+            }
+            for site in ["none", "same-origin"] {
+                let r = try await client.execute(uri: "/login?token=\(token)", method: .get,
+                                                 headers: [HTTPField.Name("Sec-Fetch-Site")!: site])
+                #expect(r.status == .seeOther && r.headers[.setCookie] != nil, "\(site) → \(r.status)")
+            }
             for path in ["/", "/api/queue", "/api/candidate/\(f.summary.firstTargetID)", "/consensus", "/labels"] {
                 let r = try await client.execute(uri: path, method: .get)
                 #expect(r.status == .unauthorized, "\(path)")

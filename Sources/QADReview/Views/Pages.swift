@@ -30,6 +30,15 @@ enum Pages {
             """)
     }
 
+    static func signInFromElsewhere() -> String {
+        layout(title: "Sign in — qad review", session: nil, body: """
+            <section style="margin:2em;max-width:40em">
+            <h2>Sign-in refused</h2>
+            <p>This sign-in link was opened from another site. Open the address <code>qad review</code>
+            printed, or the one your project lead gave you, directly: paste it into the address bar.</p></section>
+            """)
+    }
+
     /// The single-page review app; /static/app.js fills it.
     static func app(session: ReviewSession, model: String) -> String {
         let classButtons = LabelClass.allCases.enumerated().map { i, c in
