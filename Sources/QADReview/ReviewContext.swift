@@ -53,6 +53,7 @@ final class ReviewState: Sendable {
     let spectra: SpectrumLoader
     let sessions = SessionTable()
     let selectionCounts = SelectionCounts()
+    let figureSlots = RenderSlots.forThisMachine
     let staticRoot: String
 
     init(_ configuration: ReviewConfiguration) throws {

@@ -13,7 +13,6 @@ func addFigureRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState)
         guard isPNG || file.hasSuffix(".svg"), let id = TargetID(file.dropLast(4)) else {
             return Response(status: .notFound)
         }
-        guard let spectrum = try state.store.spectrum(id) else { return Response(status: .notFound) }
         let p = request.uri.queryParameters
         var figure = SpectrumFigure()
         figure.frame = p.get("frame") == "rest" ? .rest : .observed
@@ -25,13 +24,16 @@ func addFigureRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState)
             figure.height = min(2000, max(150, p.get("h").flatMap { Int($0) } ?? 520))
         }
         figure.asciiText = isPNG
-        let data = try state.spectra.load(spectrum, score: try state.store.score(model: state.configuration.model, targetid: id))
-        let drawing = figure.draw(data)
-        if isPNG {
-            return Response(status: .ok, headers: [.contentType: "image/png"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: try Rasterizer.png(drawing))))
+        let settings = figure, model = state.configuration.model
+        // Store reads, drawing and rasterizing block: off the event loop, a bounded number at once.
+        let bytes: [UInt8]? = try await rendered(in: state.figureSlots) {
+            guard let spectrum = try state.store.spectrum(id) else { return nil }
+            let data = try state.spectra.load(spectrum, score: try state.store.score(model: model, targetid: id))
+            let drawing = settings.draw(data)
+            return isPNG ? try Rasterizer.png(drawing) : Array(SVGWriter.svg(drawing).utf8)
         }
-        return Response(status: .ok, headers: [.contentType: "image/svg+xml"],
-                        body: .init(byteBuffer: ByteBuffer(string: SVGWriter.svg(drawing))))
+        guard let bytes else { return Response(status: .notFound) }
+        return Response(status: .ok, headers: [.contentType: isPNG ? "image/png" : "image/svg+xml"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
