@@ -163,6 +163,30 @@ import Testing
         }
     }
 
+    /// The same decision twice in a row (a class key pressed twice) is
+    /// stored once; a changed note, another class, or going back to an
+    /// earlier class is a new event.
+    @Test func aRepeatedDecisionIsStoredOnce() async throws {
+        let f = try ReviewFixture()
+        let app = try buildApplication(f.configuration)
+        let id = f.summary.firstTargetID
+        try await app.test(.router) { client in
+            let ann = try await signIn(client, token: f.tokens["ann"]!)
+            let before = try f.store().labelEventCount()
+            var ids: [Int] = []
+            for (cls, notes) in [("artifact", ""), ("artifact", ""), ("artifact", "dead fibre"), ("unsure", ""),
+                                 ("artifact", "dead fibre")] {
+                let r = try await client.execute(uri: "/api/label", method: .post, headers: ann.postHeaders(csrf: ann.csrf),
+                                                 body: labelBody(id, cls, notes: notes))
+                #expect(r.status == .ok)
+                let body = try JSONSerialization.jsonObject(with: Data(String(buffer: r.body).utf8)) as! [String: Any]
+                ids.append(body["event"] as! Int)
+            }
+            #expect(ids[1] == ids[0] && Set(ids).count == 4, "\(ids)")
+            #expect(try f.store().labelEventCount() == before + 4)
+        }
+    }
+
     @Test func eachReviewerSeesOnlyTheirOwnLabelsAndConsensusCountsBoth() async throws {
         let f = try ReviewFixture()
         let app = try buildApplication(f.configuration)

@@ -71,6 +71,14 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
             confidence: confidence, notes: input.notes ?? "", clientEventId: input.clientEventId)
         let stored: LabelEventRecord? = try await offloaded {
             guard try state.store.spectrum(targetid) != nil else { return nil }
+            // A class key pressed twice, or the same decision sent again
+            // without an event id, is the decision already stored: answer
+            // with it rather than append an identical event.
+            if let last = try state.store.labelHistory(reviewerId: event.reviewerId, targetid: targetid).last,
+               last.labelClass == event.labelClass, last.subtype == event.subtype,
+               last.confidence == event.confidence, last.notes == event.notes {
+                return last
+            }
             return try state.store.appendLabel(event)
         }
         guard let stored else { return jsonError("no TARGETID \(targetid) in the store", status: .notFound) }
