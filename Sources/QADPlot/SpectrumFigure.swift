@@ -148,6 +148,11 @@ public struct SpectrumFigure: Sendable {
         flush()
     }
 
+    /// Tick count asked of the residual axis, ±rMax with rMax in [5, 30]:
+    /// 4 gives a step of at most rMax, so ±step is always labelled beside 0
+    /// (2 left only "0" for most rMax above 5).
+    static let residualTicks = 4
+
     private func addAxes(x: LinearScale, y: LinearScale, yr: LinearScale, left: Double, right: Double,
                          fluxBox: (Double, Double), residBox: (Double, Double), into d: inout Drawing) {
         for box in [fluxBox, residBox] {
@@ -159,7 +164,7 @@ public struct SpectrumFigure: Sendable {
             d.add(.polyline([(px, residBox.1), (px, residBox.1 + 4)], stroke: .axis, width: 1, dashed: false))
             d.add(.text(tickLabel(t), x: px, y: residBox.1 + 16, size: 10, color: .axis, anchor: .middle, vertical: false))
         }
-        for (scale, n) in [(y, 5), (yr, 2)] {
+        for (scale, n) in [(y, 5), (yr, Self.residualTicks)] {
             for t in scale.ticks(n) {
                 let py = scale(t)
                 d.add(.polyline([(left - 4, py), (left, py)], stroke: .axis, width: 1, dashed: false))

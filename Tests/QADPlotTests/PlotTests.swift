@@ -93,6 +93,15 @@ import Testing
         #expect(tickLabel(0.5) == "0.5" && tickLabel(4000) == "4000")
     }
 
+    /// The residual axis (±rMax, rMax 5–30) always carries labelled ticks
+    /// on both sides of 0, not a lone "0".
+    @Test func theResidualAxisIsAlwaysLabelled() {
+        for r in stride(from: 5.0, through: 30.0, by: 0.05) {
+            let t = LinearScale(domain: (-r, r), range: (0, 100)).ticks(SpectrumFigure.residualTicks)
+            #expect(t.contains(0) && t.contains { $0 < 0 } && t.contains { $0 > 0 } && t.count <= 9, "±\(r): \(t)")
+        }
+    }
+
     @Test func latentProjectionFindsTheDominantAxis() throws {
         // Points spread along (1, 1, 0, …)/√2 with small noise elsewhere.
         let dim = 4, n = 500
