@@ -248,7 +248,7 @@ struct TinyProblem {
                 logRatio += log(1 + w * e * e)
             }
             #expect(close(ws.chi2[r], chi2, relative: 1e-5) && close(ws.noiseChi2[r], noise, relative: 1e-5))
-            #expect(close(ws.varianceLogRatio[r], logRatio, relative: 1e-4) && ws.chi2[r] < 0.8 * noise)
+            #expect(close(model.varianceLogRatio(ws, row: r), logRatio, relative: 1e-4) && ws.chi2[r] < 0.8 * noise)
         }
         let widened = problem.directional(ws: ws, reweight: false)
         #expect(close(widened.numeric, widened.analytic, relative: 1e-2, absolute: 1e-2), "\(widened)")

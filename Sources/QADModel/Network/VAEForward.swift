@@ -118,7 +118,8 @@ extension VAEModel {
     /// w' = 1/(1/w + (ε·m)²) the weight widened by the model's own error
     /// (`modelError`; w' = w without one), the noise-only Σ w (f − m)², the
     /// squared error, the number of covered bins, and KL(q(z|x) ‖ N(0, 1));
-    /// returns the batch sums of χ² and KL.
+    /// returns the batch sums of χ² and KL. The likelihood's normalization
+    /// term is `varianceLogRatio`, computed only where a loss needs it.
     ///
     /// w' is computed from the current reconstruction when `reweight` and
     /// then held fixed: the gradient (`backward`) treats it as a constant, as
@@ -149,14 +150,13 @@ extension VAEModel {
                 }
                 // Double sums: exact enough for any length, and a corrupt bin
                 // (flux 1e20) gives a huge χ², not an overflow to infinity.
-                var c2 = 0.0, noise = 0.0, se = 0.0, logRatio = 0.0, covered = 0
+                var c2 = 0.0, noise = 0.0, se = 0.0, covered = 0
                 for k in 0..<width {
                     let d = Double(f[k]) - Double(rp[k])
                     let wk = Double(w[k]), wek = Double(we[k])
                     c2 += wek * d * d
                     noise += wk * d * d
                     se += wk > 0 ? d * d : 0
-                    if widened && wek > 0 && wek < wk { logRatio += log(wk / wek) }
                     covered &+= wk > 0 ? 1 : 0
                 }
                 var klr = 0.0
@@ -168,7 +168,6 @@ extension VAEModel {
                 }
                 ws.chi2[r] = c2
                 ws.noiseChi2[r] = noise
-                ws.varianceLogRatio[r] = logRatio
                 ws.squaredError[r] = se
                 ws.dof[r] = covered
                 ws.kl[r] = klr
@@ -177,5 +176,21 @@ extension VAEModel {
             }
         }
         return total
+    }
+
+    /// Σ log(w/w') over row `r`'s covered bins, i.e. Σ log(1 + w·(ε·m)²):
+    /// the Gaussian likelihood's normalization for the variance widened by
+    /// the last `computeLoss` (0 where it did not widen). Only a loss on the
+    /// widened χ² needs it; inference and training on χ² against the noise
+    /// skip the logarithms.
+    public func varianceLogRatio(_ ws: VAEWorkspace, row r: Int) -> Double {
+        let width = ws.width
+        let w = ws.weight.pointer + r * width, we = ws.effectiveWeight.pointer + r * width
+        var sum = 0.0
+        for k in 0..<width {
+            let wk = Double(w[k]), wek = Double(we[k])
+            if wek > 0 && wek < wk { sum += log(wk / wek) }
+        }
+        return sum
     }
 }

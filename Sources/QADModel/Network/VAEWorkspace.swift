@@ -55,9 +55,6 @@ public final class VAEWorkspace: @unchecked Sendable {
     public internal(set) var squaredError: [Double]
     /// Σ w (f − m)²: χ² against the noise alone, without the model error.
     public internal(set) var noiseChi2: [Double]
-    /// Σ log(1 + w·(ε·m)²): the Gaussian likelihood's normalization for
-    /// the widened variance (0 without a model error).
-    public internal(set) var varianceLogRatio: [Double]
 
     public init(layout: ParameterLayout, capacity: Int) {
         self.layout = layout
@@ -90,7 +87,6 @@ public final class VAEWorkspace: @unchecked Sendable {
         kl = [Double](repeating: 0, count: capacity)
         squaredError = [Double](repeating: 0, count: capacity)
         noiseChi2 = [Double](repeating: 0, count: capacity)
-        varianceLogRatio = [Double](repeating: 0, count: capacity)
     }
 
     // Views of the current batch.

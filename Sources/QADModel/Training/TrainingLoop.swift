@@ -68,7 +68,9 @@ final class TrainingLoop: @unchecked Sendable {
                 self.model.forward(ws, sample: true, fullOutput: false)
                 let (c2, kl) = self.model.computeLoss(ws, withModelError: self.config.trainsWithModelError)
                 self.model.backward(ws, sample: true, beta: b, scale: scale, gradients: self.gradients[t])
-                partial[t] = (c2, kl, ws.dof.prefix(ws.rows).reduce(0, +), ws.varianceLogRatio.prefix(ws.rows).reduce(0, +))
+                let logRatio = self.config.trainsWithModelError
+                    ? (0..<ws.rows).reduce(0.0) { $0 + self.model.varianceLogRatio(ws, row: $1) } : 0
+                partial[t] = (c2, kl, ws.dof.prefix(ws.rows).reduce(0, +), logRatio)
             }
             for t in 0..<shards.count {
                 let (c2, kl, dof, logRatio) = partial[t]
@@ -130,7 +132,8 @@ final class TrainingLoop: @unchecked Sendable {
                 self.model.computeLoss(ws)
                 for r in 0..<ws.rows {
                     let i = range.lowerBound + r
-                    loss[i] = (self.config.trainsWithModelError ? ws.chi2[r] + ws.varianceLogRatio[r] : ws.noiseChi2[r])
+                    loss[i] = (self.config.trainsWithModelError ? ws.chi2[r] + self.model.varianceLogRatio(ws, row: r)
+                                                                : ws.noiseChi2[r])
                         + Double(beta) * ws.kl[r]
                     if ws.dof[r] > 0 {
                         ratio[i] = ws.chi2[r] / Double(ws.dof[r])
