@@ -10,13 +10,17 @@ public struct ReviewerRecord: Sendable, Equatable {
     /// The user who runs `qad review` (its printed address signs them in).
     public var isLocal: Bool
     public var createdAt: Double
+    /// When the reviewer was removed (`qad review remove-reviewer`); nil while
+    /// they may sign in. Their labels stay: the log is append-only.
+    public var removedAt: Double?
 
-    public init(id: Int64? = nil, name: String, tokenHash: String, isLocal: Bool, createdAt: Double) {
+    public init(id: Int64? = nil, name: String, tokenHash: String, isLocal: Bool, createdAt: Double, removedAt: Double? = nil) {
         self.id = id
         self.name = name
         self.tokenHash = tokenHash
         self.isLocal = isLocal
         self.createdAt = createdAt
+        self.removedAt = removedAt
     }
 }
 
@@ -34,10 +38,13 @@ public struct LabelEventRecord: Sendable, Equatable {
     public var createdAt: Double
     /// Chosen by the client per decision, so a retried POST is stored once.
     public var clientEventId: String?
+    /// The redshift the reviewer proposes (the review page's trial z), with a
+    /// "wrong redshift" label above all; nil when none was proposed.
+    public var proposedZ: Double?
 
     public init(id: Int64? = nil, reviewerId: Int64, targetid: TargetID, labelClass: LabelClass, subtype: String = "",
                 confidence: LabelConfidence = .medium, notes: String = "", createdAt: Double = Date().timeIntervalSince1970,
-                clientEventId: String? = nil) {
+                clientEventId: String? = nil, proposedZ: Double? = nil) {
         self.id = id
         self.reviewerId = reviewerId
         self.targetid = targetid
@@ -47,6 +54,7 @@ public struct LabelEventRecord: Sendable, Equatable {
         self.notes = notes
         self.createdAt = createdAt
         self.clientEventId = clientEventId
+        self.proposedZ = proposedZ
     }
 
 }
@@ -58,7 +66,8 @@ extension ReviewerRecord: StoredRecord {
     public static let table = StoredTable<ReviewerRecord>(
         "reviewer", createdBy: SchemaHistory.reviews,
         columns: [.generatedID("id", \.id), .text("name", \.name), .text("token_hash", \.tokenHash),
-                  .bool("is_local", \.isLocal), .double("created_at", \.createdAt)],
+                  .bool("is_local", \.isLocal), .double("created_at", \.createdAt),
+                  .double("removed_at", \.removedAt, addedBy: SchemaHistory.reviewAccess)],
         unique: [["name"], ["token_hash"]])
 
     public static var blank: ReviewerRecord { ReviewerRecord(name: "", tokenHash: "", isLocal: false, createdAt: 0) }
@@ -70,7 +79,8 @@ extension LabelEventRecord: StoredRecord {
         "label_event", createdBy: SchemaHistory.reviews,
         columns: [.generatedID("id", \.id), .int64("reviewer_id", \.reviewerId), .int64("targetid", \.targetid),
                   .rawText("class", \.labelClass), .text("subtype", \.subtype), .rawInt("confidence", \.confidence),
-                  .text("notes", \.notes), .double("created_at", \.createdAt), .text("client_event_id", \.clientEventId)],
+                  .text("notes", \.notes), .double("created_at", \.createdAt), .text("client_event_id", \.clientEventId),
+                  .double("proposed_z", \.proposedZ, addedBy: SchemaHistory.reviewAccess)],
         unique: [["reviewer_id", "client_event_id"]],
         indexes: [StoredIndex("label_event_by_reviewer", ["reviewer_id", "targetid", "id"], createdBy: SchemaHistory.reviews),
                   StoredIndex("label_event_by_target", ["targetid", "reviewer_id", "id"], createdBy: SchemaHistory.reviews)],

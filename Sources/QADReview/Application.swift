@@ -21,11 +21,7 @@ public func buildApplication(
     var logger = Logger(label: "qad-review")
     logger.logLevel = .warning
     router.add(middleware: SignInMiddleware(state: state))
-    // The app's own script and style sheet, nothing else: Hummingbird refuses
-    // paths with "..", and only files inside the Static folder exist for it.
-    router.add(middleware: FileMiddleware(state.staticRoot, urlBasePath: "/static",
-                                          cacheControl: CacheControl([(MediaType(type: .any), [.noCache])]),
-                                          logger: logger))
+    addStaticRoutes(router)
     addAuthRoutes(router, state: state)
     addPageRoutes(router, state: state)
     addAPIRoutes(router, state: state)
@@ -102,8 +98,10 @@ struct ServerTimingMiddleware: RouterMiddleware {
 }
 
 /// Finds the session of the request's cookie; refuses requests without one
-/// (401) and POSTs without the session's CSRF token (403). Only sign-in and
-/// the static files are open.
+/// (401) and POSTs without the session's CSRF token (403). A session whose
+/// reviewer has since been given a new token or removed ends here, at its
+/// next request. Only sign-in and the static files are open; sign-out checks
+/// its CSRF token from the form it posts.
 struct SignInMiddleware: RouterMiddleware {
     typealias Context = ReviewRequestContext
     let state: ReviewState
@@ -115,18 +113,31 @@ struct SignInMiddleware: RouterMiddleware {
         if path == "/login" || path.hasPrefix("/static/") || path == "/favicon.ico" {
             return try await next(request, context)
         }
-        guard let cookie = request.cookies[Self.cookieName]?.value,
-              let session = await state.sessions.session(cookie: cookie) else {
-            if path.hasPrefix("/api/") { return jsonError("not signed in", status: .unauthorized) }
-            return htmlResponse(Pages.signInNeeded(), status: .unauthorized)
+        guard let cookie = request.cookies[Self.cookieName]?.value else { return notSignedIn(path: path, ended: false) }
+        guard let session = await state.sessions.session(cookie: cookie) else {
+            return notSignedIn(path: path, ended: await state.sessions.wasRevoked(cookie: cookie))
         }
-        if request.method != .get && request.method != .head {
+        let store = state.store, hash = session.tokenHash
+        let current = try await offloaded { try store.reviewer(tokenHash: hash) }
+        guard let current, current.id == session.reviewerID, current.removedAt == nil else {
+            await state.sessions.close(cookie: cookie, revoked: true)
+            return notSignedIn(path: path, ended: true)
+        }
+        if request.method != .get && request.method != .head && path != "/logout" {
             guard let sent = request.headers[Self.csrfHeader], Secret.equal(sent, session.csrfToken) else {
                 return jsonError("missing or wrong CSRF token", status: .forbidden)
             }
         }
         var context = context
         context.session = session
+        context.cookie = cookie
         return try await next(request, context)
+    }
+
+    private func notSignedIn(path: String, ended: Bool) -> Response {
+        let message = ended ? "your session has ended: your sign-in token was replaced or you were removed as a reviewer"
+                            : "not signed in"
+        if path.hasPrefix("/api/") { return jsonError(message, status: .unauthorized) }
+        return htmlResponse(Pages.signInNeeded(sessionEnded: ended), status: .unauthorized)
     }
 }

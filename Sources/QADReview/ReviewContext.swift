@@ -36,6 +36,11 @@ public struct ReviewConfiguration: Sendable {
     /// 0 picks a free port.
     public var port = 8765
     public var crossmatches: (any CrossmatchProvider)?
+    /// Marks the session cookie Secure: for serving behind a TLS proxy, where
+    /// browsers then never send it over plain HTTP.
+    public var secureCookies = false
+    /// How long a sign-in lasts before the reviewer must open their address again.
+    public var sessionLifetime: TimeInterval = 7 * 24 * 3600
 
     public init(project: ProjectStore, model: String = "vae", host: String = "127.0.0.1", port: Int = 8765) {
         self.project = project
@@ -51,10 +56,9 @@ final class ReviewState: Sendable {
     let project: ProjectStore
     let store: any Store
     let spectra: SpectrumLoader
-    let sessions = SessionTable()
+    let sessions: SessionTable
     let selectionCounts = SelectionCounts()
     let figureSlots = RenderSlots.forThisMachine
-    let staticRoot: String
 
     init(_ configuration: ReviewConfiguration) throws {
         project = configuration.project
@@ -65,11 +69,8 @@ final class ReviewState: Sendable {
             configuration.crossmatches = try StoreCrossmatches(store: store)
         }
         self.configuration = configuration
+        sessions = SessionTable(lifetime: configuration.sessionLifetime)
         spectra = try PlotStage.loader(project: project, model: configuration.model)
-        guard let root = Bundle.module.resourceURL?.appendingPathComponent("Static").standardizedFileURL.path else {
-            throw LocatedError("the review app's static files are missing from the build")
-        }
-        staticRoot = root
     }
 }
 
@@ -77,9 +78,12 @@ final class ReviewState: Sendable {
 struct ReviewRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     var session: ReviewSession?
+    /// The session's cookie value, for sign-out.
+    var cookie: String?
 
     init(source: Source) {
         coreContext = .init(source: source)
         session = nil
+        cookie = nil
     }
 }

@@ -7,10 +7,13 @@ import QADStore
 /// address that signs them in (like Jupyter). Returns when the server stops
 /// (SIGINT/SIGTERM end it gracefully).
 public enum ReviewServer {
-    public static func run(_ configuration: ReviewConfiguration,
-                           localUser: String = ProcessInfo.processInfo.environment["USER"] ?? "local",
+    /// `localUser`: the reviewer the printed address signs in (`--as`); nil
+    /// takes the store's local reviewer, or "local". A name that belongs to a
+    /// reviewer added with add-reviewer is refused.
+    public static func run(_ configuration: ReviewConfiguration, localUser: String? = nil,
                            announce: @escaping @Sendable (String) -> Void = { print($0) }) async throws {
         let project = configuration.project
+        let localUser = try localUser ?? ReviewerTokens.defaultLocalName(store: project.store)
         let token = try ReviewerTokens.issue(store: project.store, name: localUser, isLocal: true)
         let host = configuration.host
         let app = try buildApplication(configuration) { port in

@@ -10,6 +10,10 @@ public protocol ReviewStore: Sendable {
     /// which ends the old token.
     func upsertReviewer(name: String, tokenHash: String, isLocal: Bool) throws -> ReviewerRecord
     func reviewer(tokenHash: String) throws -> ReviewerRecord?
+    /// Ends a reviewer's access: their token hash becomes `unusableHash` (no
+    /// token hashes to it) and `removed_at` is set. Their labels stay. Nil when
+    /// no reviewer has that name.
+    func removeReviewer(name: String, unusableHash: String) throws -> ReviewerRecord?
     func reviewers() throws -> [ReviewerRecord]
     /// Appends one label event and returns it as stored. An event whose
     /// `clientEventId` this reviewer already used is not stored again: the

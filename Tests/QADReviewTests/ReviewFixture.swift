@@ -22,7 +22,7 @@ struct ReviewFixture {
         directory = temporaryDirectory()
         project = try ProjectStore.open(store: location ?? directory, cache: directory)
         summary = try SyntheticScoredStore.write(project: project, spectra: spectra, spectraWithData: spectra)
-        let store = project.store as! any ReviewStore
+        let store: any ReviewStore = project.store
         var tokens: [String: String] = [:]
         for name in reviewers { tokens[name] = try ReviewerTokens.issue(store: store, name: name, isLocal: name == reviewers[0]) }
         self.tokens = tokens
@@ -34,7 +34,7 @@ struct ReviewFixture {
         return c
     }
 
-    func store() throws -> any ReviewStore { project.store as! any ReviewStore }
+    func store() throws -> any ReviewStore { project.store }
 }
 
 /// A signed-in client's cookie and CSRF token.
@@ -70,4 +70,15 @@ func labelBody(_ id: Int64, _ cls: String, notes: String = "", event: String? = 
                   "\"notes\":" + String(data: try! JSONSerialization.data(withJSONObject: notes, options: .fragmentsAllowed), encoding: .utf8)!]
     if let event { fields.append("\"client_event_id\":\"\(event)\"") }
     return ByteBuffer(string: "{" + fields.joined(separator: ",") + "}")
+}
+
+/// The "history" (the signed-in reviewer's own events) and "others" parts of a candidate document, as text.
+func ownHistory(_ candidate: String) -> String {
+    guard let a = candidate.range(of: "\"history\":"), let b = candidate.range(of: ",\"others\":") else { return "" }
+    return String(candidate[a.upperBound..<b.lowerBound])
+}
+
+func others(_ candidate: String) -> String {
+    guard let b = candidate.range(of: "\"others\":") else { return "" }
+    return String(candidate[b.upperBound...])
 }

@@ -16,8 +16,9 @@ public enum SchemaHistory {
     public static let shapeScores = "v5: colour and line-strength scores"
     public static let targetedScores = "v6: arm-step, sky-line and BAL-trough scores"
     public static let noiseScale = "v7: spectrum noise scale"
+    public static let reviewAccess = "v8: removed reviewers and proposed redshifts"
 
     /// Every fixed step in order (score columns added later follow them).
     public static let ordered = [catalog, modelOutputs, scores, crossmatch, reviews, upstreamARD, workQueue, shapeScores,
-                                 targetedScores, noiseScale]
+                                 targetedScores, noiseScale, reviewAccess]
 }

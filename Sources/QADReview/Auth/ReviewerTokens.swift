@@ -6,18 +6,50 @@ import QADStore
 
 /// Issues sign-in tokens: a fresh random secret per call, of which the store
 /// keeps only the SHA-256. Issuing a token for an existing reviewer ends
-/// their previous one.
+/// their previous one, and with it every session it opened.
 public enum ReviewerTokens {
+    /// `isLocal`: the reviewer `qad review serve` signs in (`--as`). A name
+    /// is either the local user's or one added with add-reviewer, never both:
+    /// otherwise starting the server could take over another reviewer.
     public static func issue(store: any ReviewStore, name: String, isLocal: Bool) throws -> String {
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = try validName(name)
+        if let existing = try store.reviewers().first(where: { $0.name == name }), existing.isLocal != isLocal {
+            throw LocatedError(existing.isLocal
+                ? "\(name) is the reviewer qad review serve signs in (--as \(name)); choose another name for add-reviewer"
+                : "\(name) is a reviewer added with add-reviewer; qad review serve --as needs a name of its own")
+        }
+        let token = Secret.make()
+        _ = try store.upsertReviewer(name: name, tokenHash: hash(token), isLocal: isLocal)
+        return token
+    }
+
+    /// Removes a reviewer: their token stops working and their open sessions
+    /// end at their next request. Their labels stay in the log.
+    @discardableResult
+    public static func remove(store: any ReviewStore, name: String) throws -> ReviewerRecord {
+        let name = try validName(name)
+        // "removed:" + a random secret: unique (the column is) and never a SHA-256 in hex.
+        guard let r = try store.removeReviewer(name: name, unusableHash: "removed:" + Secret.make()) else {
+            throw LocatedError("no reviewer named \(name)")
+        }
+        return r
+    }
+
+    /// The name `qad review serve` signs in when `--as` is not given: the
+    /// store's local reviewer (the most recent, if several were made), else
+    /// "local". The Unix user name is never used: it could be a reviewer's.
+    public static func defaultLocalName(store: any ReviewStore) throws -> String {
+        try store.reviewers().last(where: { $0.isLocal && $0.removedAt == nil })?.name ?? "local"
+    }
+
+    static func validName(_ raw: String) throws -> String {
+        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 64 else {
             throw LocatedError("a reviewer name must have 1 to 64 characters")
         }
         // PostgreSQL text cannot hold NUL; refusing it on every store keeps both alike.
         guard !name.contains("\0") else { throw LocatedError("a reviewer name must not contain a NUL character") }
-        let token = Secret.make()
-        _ = try store.upsertReviewer(name: name, tokenHash: hash(token), isLocal: isLocal)
-        return token
+        return name
     }
 
     /// The reviewer a token belongs to, if any.

@@ -13,9 +13,17 @@ extension PostgresStore: ReviewStore, ReviewQueueSelections {
         return try decode(ReviewerRecord.self, try rows("""
             INSERT INTO reviewer (name, token_hash, is_local, created_at) VALUES (\(name), \(tokenHash), \(isLocal), \(now))
             ON CONFLICT (name) DO UPDATE SET token_hash = EXCLUDED.token_hash,
-                is_local = reviewer.is_local OR EXCLUDED.is_local
+                is_local = reviewer.is_local OR EXCLUDED.is_local, removed_at = NULL
             RETURNING \(unescaped: ReviewerRecord.table.postgresSelectList())
             """).first!)
+    }
+
+    public func removeReviewer(name: String, unusableHash: String) throws -> ReviewerRecord? {
+        let now = Date().timeIntervalSince1970
+        return try fetch(ReviewerRecord.self, """
+            UPDATE reviewer SET token_hash = \(unusableHash), removed_at = COALESCE(removed_at, \(now)) WHERE name = \(name)
+            RETURNING \(unescaped: ReviewerRecord.table.postgresSelectList())
+            """).first
     }
 
     public func reviewer(tokenHash: String) throws -> ReviewerRecord? {
@@ -35,9 +43,10 @@ extension PostgresStore: ReviewStore, ReviewQueueSelections {
             // ON CONFLICT waits for a concurrent insert of the same event id,
             // so two retries racing each other still store the event once.
             let inserted = try await c.query("""
-                INSERT INTO label_event (reviewer_id, targetid, class, subtype, confidence, notes, created_at, client_event_id)
+                INSERT INTO label_event (reviewer_id, targetid, class, subtype, confidence, notes, created_at, client_event_id,
+                    proposed_z)
                 VALUES (\(e.reviewerId), \(e.targetid), \(e.labelClass.rawValue), \(e.subtype), \(e.confidence.rawValue),
-                    \(e.notes), \(e.createdAt), \(e.clientEventId))
+                    \(e.notes), \(e.createdAt), \(e.clientEventId), \(e.proposedZ))
                 ON CONFLICT (reviewer_id, client_event_id) DO NOTHING
                 RETURNING \(unescaped: columns)
                 """, logger: logger).collect()

@@ -10,7 +10,8 @@ extension SQLiteStore: ReviewStore, ReviewQueueSelections {
             if var existing = try db.fetchOne(ReviewerRecord.self, where: "name = ?", arguments: [name], source: path) {
                 existing.tokenHash = tokenHash
                 existing.isLocal = existing.isLocal || isLocal
-                try db.execute(sql: "UPDATE reviewer SET token_hash = ?, is_local = ? WHERE id = ?",
+                existing.removedAt = nil
+                try db.execute(sql: "UPDATE reviewer SET token_hash = ?, is_local = ?, removed_at = NULL WHERE id = ?",
                                arguments: [tokenHash, existing.isLocal, existing.id])
                 return existing
             }
@@ -23,6 +24,17 @@ extension SQLiteStore: ReviewStore, ReviewQueueSelections {
 
     public func reviewer(tokenHash: String) throws -> ReviewerRecord? {
         try pool.read { try $0.fetchOne(ReviewerRecord.self, where: "token_hash = ?", arguments: [tokenHash], source: path) }
+    }
+
+    public func removeReviewer(name: String, unusableHash: String) throws -> ReviewerRecord? {
+        try pool.write { db in
+            guard var r = try db.fetchOne(ReviewerRecord.self, where: "name = ?", arguments: [name], source: path) else { return nil }
+            r.tokenHash = unusableHash
+            r.removedAt = r.removedAt ?? Date().timeIntervalSince1970
+            try db.execute(sql: "UPDATE reviewer SET token_hash = ?, removed_at = ? WHERE id = ?",
+                           arguments: [r.tokenHash, r.removedAt, r.id])
+            return r
+        }
     }
 
     public func reviewers() throws -> [ReviewerRecord] {
