@@ -64,12 +64,12 @@ final class WebDriver: @unchecked Sendable {
     }
 
     /// A new headless browser with its own profile (so its own cookies).
-    func newSession() async throws -> Session {
+    func newSession(windowSize: String = "1400,900") async throws -> Session {
         let caps: [String: Any] = ["capabilities": ["alwaysMatch": [
             "browserName": "chrome",
             "goog:chromeOptions": ["binary": browser,
                                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                            "--window-size=1400,900"]],
+                                            "--window-size=\(windowSize)"]],
         ]]]
         let value = try await request("POST", "/session", caps)
         guard let id = value["sessionId"] as? String else { throw Failure(description: "no session id in \(value)") }
@@ -111,6 +111,21 @@ final class WebDriver: @unchecked Sendable {
                 "type": "key", "id": "keyboard",
                 "actions": [["type": "keyDown", "value": key], ["type": "keyUp", "value": key]],
             ]]])
+        }
+
+        /// Types text as key presses into whatever has focus.
+        func type(_ text: String) async throws {
+            let keys = text.map { String($0) }.flatMap { [["type": "keyDown", "value": $0], ["type": "keyUp", "value": $0]] }
+            try await driver.request("POST", "/session/\(id)/actions", ["actions": [["type": "key", "id": "keyboard", "actions": keys]]])
+        }
+
+        /// Clicks the first element matching a CSS selector, as a mouse would.
+        func click(_ css: String) async throws {
+            let found = try await driver.request("POST", "/session/\(id)/element", ["using": "css selector", "value": css])
+            guard let element = found.values.first as? String ?? (found["value"] as? [String: Any])?.values.first as? String else {
+                throw Failure(description: "no element \(css): \(found)")
+            }
+            try await driver.request("POST", "/session/\(id)/element/\(element)/click", [:])
         }
 
         /// Polls a script until it returns something truthy.

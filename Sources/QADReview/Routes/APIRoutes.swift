@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import QADCore
 import QADLabels
+import QADPipeline
 import QADPlot
 import QADStore
 
@@ -13,7 +14,8 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
         return jsonResponse(SessionBody(
             reviewer: s.reviewerName, csrf: s.csrfToken, model: state.configuration.model,
             classes: LabelClass.allCases.map { .init(key: $0.rawValue, title: $0.title, subtypes: $0.suggestedSubtypes) },
-            lines: EmissionLine.quasarLines.map { .init(name: $0.name, rest: $0.restLambda) }))
+            lines: EmissionLine.quasarLines.map { .init(name: $0.name, rest: $0.restLambda) },
+            absorbers: AbsorptionLine.markers.map { .init(name: $0.name, rest: $0.restLambda, galactic: $0.galactic) }))
     }
 
     router.get("/api/queue") { request, context -> Response in
@@ -40,12 +42,41 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
             guard let spectrum = try state.store.spectrum(id) else { return nil }
             let score = try state.store.score(model: state.configuration.model, targetid: id)
             let data = try state.spectra.load(spectrum, score: score)
-            let history = try state.store.labelHistory(reviewerId: me, targetid: id)
+            // Everyone's events on this target: the reviewer's own history, and the others' notes and labels by name.
+            let events = try state.store.labelHistory(reviewerId: nil, targetid: id)
+            let names = Dictionary(uniqueKeysWithValues: try state.store.reviewers().compactMap { r in r.id.map { ($0, r.name) } })
             let matches = try state.configuration.crossmatches?.crossmatches(of: id)
-            return CandidateJSON.candidate(spectrum: spectrum, score: score, data: data, history: history, crossmatches: matches)
+            return CandidateJSON.candidate(spectrum: spectrum, score: score, data: data,
+                                           history: events.filter { $0.reviewerId == me },
+                                           others: events.filter { $0.reviewerId != me }.map { (names[$0.reviewerId] ?? "?", $0) },
+                                           crossmatches: matches)
         }
         guard let text else { return jsonError("no TARGETID \(id) in the store", status: .notFound) }
         return jsonResponse(text)
+    }
+
+    // The source file's own pixels of one target (b/r/z for a DESI coadd);
+    // masked pixels carry ivar 0. 404 with the reason when the file cannot be read.
+    router.get("/api/arms/:targetid") { _, context -> Response in
+        guard let id = context.parameters.get("targetid").flatMap({ TargetID($0) }) else {
+            return jsonError("TARGETID must be an integer", status: .badRequest)
+        }
+        let store = state.store
+        let result: Result<String, LocatedError>? = try await offloaded { () throws -> Result<String, LocatedError>? in
+            guard let spectrum = try store.spectrum(id) else { return nil }
+            do {
+                return .success(CandidateJSON.arms(spectrum, try SourcePixels.arms(of: spectrum)))
+            } catch let e as LocatedError {
+                return .failure(e)
+            } catch {
+                return .failure(LocatedError("\(spectrum.sourceFile): \(error)"))
+            }
+        }
+        switch result {
+        case nil: return jsonError("no TARGETID \(id) in the store", status: .notFound)
+        case .failure(let e)?: return jsonError(e.description, status: .notFound)
+        case .success(let text)?: return jsonResponse(text)
+        }
     }
 
     router.post("/api/label") { request, context -> Response in
@@ -59,6 +90,9 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
         guard let confidence = LabelConfidence(rawValue: input.confidence ?? 2) else {
             return jsonError("confidence must be 1, 2 or 3", status: .badRequest)
         }
+        if let z = input.proposedZ, !(z.isFinite && z > 0 && z < 12) {
+            return jsonError("proposed_z must be a redshift above 0 and below 12", status: .badRequest)
+        }
         guard (input.notes ?? "").count <= 4000, (input.subtype ?? "").count <= 80, (input.clientEventId ?? "").count <= 80 else {
             return jsonError("notes, sub-type or event id too long", status: .badRequest)
         }
@@ -68,7 +102,7 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
         }
         let event = LabelEventRecord(
             reviewerId: context.session!.reviewerID, targetid: targetid, labelClass: cls, subtype: input.subtype ?? "",
-            confidence: confidence, notes: input.notes ?? "", clientEventId: input.clientEventId)
+            confidence: confidence, notes: input.notes ?? "", clientEventId: input.clientEventId, proposedZ: input.proposedZ)
         let stored: LabelEventRecord? = try await offloaded {
             guard try state.store.spectrum(targetid) != nil else { return nil }
             // A class key pressed twice, or the same decision sent again
@@ -76,7 +110,7 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
             // with it rather than append an identical event.
             if let last = try state.store.labelHistory(reviewerId: event.reviewerId, targetid: targetid).last,
                last.labelClass == event.labelClass, last.subtype == event.subtype,
-               last.confidence == event.confidence, last.notes == event.notes {
+               last.confidence == event.confidence, last.notes == event.notes, last.proposedZ == event.proposedZ {
                 return last
             }
             return try state.store.appendLabel(event)
@@ -97,11 +131,17 @@ struct SessionBody: Encodable {
         var name: String
         var rest: Double
     }
+    struct Absorber: Encodable {
+        var name: String
+        var rest: Double
+        var galactic: Bool
+    }
     var reviewer: String
     var csrf: String
     var model: String
     var classes: [ClassInfo]
     var lines: [Line]
+    var absorbers: [Absorber]
 }
 
 /// A stored label event as POST /api/label answers it (TARGETID an exact integer).
@@ -113,6 +153,7 @@ struct LabelEventBody: Encodable {
     var confidence: Int
     var notes: String
     var createdAt: Double
+    var proposedZ: Double?
 
     init(_ e: LabelEventRecord) {
         event = e.id
@@ -122,12 +163,14 @@ struct LabelEventBody: Encodable {
         confidence = e.confidence.rawValue
         notes = e.notes
         createdAt = e.createdAt
+        proposedZ = e.proposedZ
     }
 
     enum CodingKeys: String, CodingKey {
         case event, targetid, subtype, confidence, notes
         case labelClass = "class"
         case createdAt = "created_at"
+        case proposedZ = "proposed_z"
     }
 }
 
@@ -140,11 +183,13 @@ struct LabelInput: Decodable {
     var confidence: Int?
     var notes: String?
     var clientEventId: String?
+    var proposedZ: Double?
 
     enum CodingKeys: String, CodingKey {
         case targetid, subtype, confidence, notes
         case labelClass = "class"
         case clientEventId = "client_event_id"
+        case proposedZ = "proposed_z"
     }
 
     init(from decoder: any Decoder) throws {
@@ -155,5 +200,6 @@ struct LabelInput: Decodable {
         confidence = try c.decodeIfPresent(Int.self, forKey: .confidence)
         notes = try c.decodeIfPresent(String.self, forKey: .notes)
         clientEventId = try c.decodeIfPresent(String.self, forKey: .clientEventId)
+        proposedZ = try c.decodeIfPresent(Double.self, forKey: .proposedZ)
     }
 }

@@ -32,7 +32,8 @@ enum CandidateJSON {
     }
 
     static func candidate(spectrum s: SpectrumRecord, score: ScoreRecord?, data: SpectrumData,
-                          history: [LabelEventRecord], crossmatches: [CrossmatchEntry]?) -> String {
+                          history: [LabelEventRecord], others: [(reviewer: String, event: LabelEventRecord)] = [],
+                          crossmatches: [CrossmatchEntry]?) -> String {
         var w = JSONWriter(capacity: 40_000)
         w.openObject()
         w.key("targetid"); w.targetID(s.targetid)
@@ -42,6 +43,8 @@ enum CandidateJSON {
         w.key("z_source"); w.string(s.zSource)
         w.key("spectype"); if let t = s.spectype { w.string(t) } else { w.null() }
         w.key("snr"); w.number(s.snr)
+        // Normalized flux × amplitude is the input's own flux density (10⁻¹⁷ erg s⁻¹ cm⁻² Å⁻¹ for DESI and SDSS).
+        w.key("amplitude"); w.number(s.amplitude)
         w.key("bal_prob"); w.number(s.balProb)
         w.key("bi_civ"); w.number(s.biCiv)
         w.key("flags"); w.openArray(); for f in QualityFlags(rawValue: s.flags).labels { w.string(f) }; w.closeArray()
@@ -95,12 +98,33 @@ enum CandidateJSON {
         w.key("model"); w.floats(data.model)
         w.closeObject()
         w.key("history"); w.openArray(); for e in history { write(event: e, into: &w) }; w.closeArray()
+        w.key("others"); w.openArray(); for o in others { write(event: o.event, reviewer: o.reviewer, into: &w) }; w.closeArray()
         w.closeObject()
         return w.text
     }
 
-    static func write(event e: LabelEventRecord, into w: inout JSONWriter) {
+    static func arms(_ s: SpectrumRecord, _ arms: [ArmSpectrum]) -> String {
+        var w = JSONWriter(capacity: 120_000)
         w.openObject()
+        w.key("targetid"); w.targetID(s.targetid)
+        w.key("source"); w.string("\(s.sourceFile)[\(s.sourceHdu)] row \(s.sourceRow)")
+        w.key("arms"); w.openArray()
+        for a in arms {
+            w.openObject()
+            w.key("name"); w.string(a.name)
+            w.key("wavelength"); w.doubles(a.wavelength, decimals: 2)
+            w.key("flux"); w.floats(a.flux)
+            w.key("ivar"); w.floats(zip(a.ivar, a.mask).map { $1 == 0 && $0.isFinite && $0 > 0 ? $0 : 0 })
+            w.closeObject()
+        }
+        w.closeArray()
+        w.closeObject()
+        return w.text
+    }
+
+    static func write(event e: LabelEventRecord, reviewer: String? = nil, into w: inout JSONWriter) {
+        w.openObject()
+        if let reviewer { w.key("reviewer"); w.string(reviewer) }
         w.key("event"); w.number(e.id.map(Double.init))
         w.key("targetid"); w.targetID(e.targetid)
         w.key("class"); w.string(e.labelClass.rawValue)
@@ -108,6 +132,7 @@ enum CandidateJSON {
         w.key("confidence"); w.int(e.confidence.rawValue)
         w.key("notes"); w.string(e.notes)
         w.key("created_at"); w.number(e.createdAt)
+        w.key("proposed_z"); w.number(e.proposedZ)
         w.closeObject()
     }
 }

@@ -8,7 +8,12 @@ import QADStore
 /// pages carry no inline script (the CSP allows only /static/app.js).
 enum Pages {
     static func layout(title: String, session: ReviewSession?, body: String) -> String {
-        let who = session.map { "<span class=\"who\">signed in as <b>\(html($0.reviewerName))</b></span>" } ?? ""
+        // Sign-out is a same-origin form POST carrying the CSRF token, so it works on every page without script.
+        let who = session.map {
+            "<span class=\"who\">signed in as <b>\(html($0.reviewerName))</b></span>"
+                + "<form method=\"post\" action=\"/logout\" class=\"logout\"><input type=\"hidden\" name=\"csrf\" "
+                + "value=\"\(html($0.csrfToken))\"><button type=\"submit\" id=\"logout\">sign out</button></form>"
+        } ?? ""
         let csrf = session.map { "<meta name=\"csrf-token\" content=\"\(html($0.csrfToken))\">" } ?? ""
         return """
             <!doctype html>
@@ -21,12 +26,22 @@ enum Pages {
             """
     }
 
-    static func signInNeeded(unknownToken: Bool = false) -> String {
-        layout(title: "Sign in — qad review", session: nil, body: """
+    static func signInNeeded(unknownToken: Bool = false, sessionEnded: Bool = false) -> String {
+        let title = sessionEnded ? "Your session has ended" : unknownToken ? "Unknown sign-in token" : "Sign in first"
+        let why = sessionEnded ? "<p>Your sign-in token was replaced, or you were removed as a reviewer.</p>" : ""
+        return layout(title: "Sign in — qad review", session: nil, body: """
             <section style="margin:2em;max-width:40em">
-            <h2>\(unknownToken ? "Unknown sign-in token" : "Sign in first")</h2>
+            <h2>\(title)</h2>\(why)
             <p>Open the address <code>qad review</code> printed (it carries your token), or the one your
             project lead made for you with <code>qad review add-reviewer NAME</code>.</p></section>
+            """)
+    }
+
+    static func signedOut() -> String {
+        layout(title: "Signed out — qad review", session: nil, body: """
+            <section style="margin:2em;max-width:40em">
+            <h2>Signed out</h2>
+            <p>Open your sign-in address again to continue reviewing.</p></section>
             """)
     }
 
@@ -58,7 +73,8 @@ enum Pages {
             """
         return layout(title: "qad review", session: session, body: """
             <main data-model="\(html(model))">
-            <section id="queue">\(filters)<div id="queue-count"></div><table><thead><tr><th>TARGETID</th><th>score</th>\
+            <section id="queue">\(filters)<div id="filter-error" class="error" role="alert"></div><div id="queue-count"></div>\
+            <table><thead><tr><th>TARGETID</th><th>score</th>\
             <th>z</th><th>mine</th></tr></thead><tbody id="queue-rows"></tbody></table>
             <button type="button" id="more">more</button></section>
             <section id="viewer"><div class="toolbar">
@@ -67,26 +83,43 @@ enum Pages {
             <button type="button" id="frame" title="o">observed frame</button>
             <label>smooth <select id="smooth"><option value="1">none</option><option value="3">3</option>\
             <option value="5">5</option><option value="9">9</option><option value="15">15</option></select></label>
+            <label title="t: type a trial redshift; lines and model move to it">trial z <input id="trial-z" size="7" \
+            inputmode="decimal"></label><select id="z-suggest" title="redshifts that put one strong line where another \
+            is"><option value="">line confusions…</option></select>
+            <label title="b"><input type="checkbox" id="absorbers"> absorbers</label>
+            <label title="u"><input type="checkbox" id="physical"> 10⁻¹⁷ erg/s/cm²/Å</label>
+            <button type="button" id="arms" title="a: the source file's own b/r/z pixels">arms</button>
             <button type="button" id="reset" title="r">reset zoom</button>
-            <a id="svg-link" href="#" download>SVG</a> <a id="png-link" href="#" download>PNG</a>
-            <span class="hint">drag to pan, wheel to zoom, <kbd>?</kbd> keys</span></div>
+            <a id="svg-link" href="#" download>SVG</a> <a id="png-link" href="#" download>PNG</a></div>
+            <div id="status" class="status" role="status"></div>
             <canvas id="figure" width="1000" height="520"></canvas>
+            <div class="hint">drag to pan, wheel to zoom wavelength, shift+wheel to zoom flux, <kbd>r</kbd> reset,
+            <kbd>?</kbd> all keys</div>
             <div id="windows"></div>
             </section>
-            <section id="side"><div id="meta"></div>
+            <section id="side">
+            <div id="classify"><div class="classes">\(classButtons)</div>
+            <div class="row"><label>sub-type <input id="subtype" list="subtypes" maxlength="80"></label><datalist id="subtypes">\
+            </datalist><label>confidence <select id="confidence"><option value="1">low</option><option value="2" selected>\
+            medium</option><option value="3">high</option></select></label></div>
+            <label>notes <textarea id="notes" maxlength="4000"></textarea></label>
+            <div class="row"><label title="after a class key, open the next candidate"><input type="checkbox" \
+            id="auto-advance"> next after labelling</label><span id="draft" class="draft"></span></div>
+            <div class="hint"><kbd>1</kbd>–<kbd>7</kbd> classify · <kbd>j</kbd>/<kbd>k</kbd> next/previous · \
+            <kbd>n</kbd> notes · <kbd>?</kbd> all keys</div></div>
+            <div id="others"></div><div id="history"></div>
+            <div id="meta"></div>
             <h4>Nearest in latent space</h4><div id="neighbors"></div>
             <h4>Cross-matches</h4><div id="crossmatches"></div>
-            <div id="classify"><h4>Classification</h4><div class="classes">\(classButtons)</div>
-            <label>sub-type <input id="subtype" list="subtypes" maxlength="80"></label><datalist id="subtypes"></datalist>
-            <label>confidence <select id="confidence"><option value="1">low</option><option value="2" selected>medium</option>\
-            <option value="3">high</option></select></label>
-            <label>notes <textarea id="notes" maxlength="4000"></textarea></label>
-            <div id="status" class="status"></div><div id="history"></div></div>
-            <details id="keys"><summary>keyboard</summary><p><kbd>1</kbd>–<kbd>7</kbd> classify (in the order above),
-            <kbd>j</kbd>/<kbd>→</kbd> next, <kbd>k</kbd>/<kbd>←</kbd> previous, <kbd>c</kbd> cycle confidence,
-            <kbd>n</kbd> notes, <kbd>o</kbd> observed/rest frame, <kbd>s</kbd> smoothing, <kbd>r</kbd> reset zoom,
-            <kbd>Esc</kbd> leave a text field.</p></details>
             </section></main>
+            <div id="keys" class="overlay" hidden><div class="panel"><h3>Keys</h3>
+            <p><kbd>1</kbd>–<kbd>7</kbd> classify (in the order of the buttons); pressing the same class again stores nothing new<br>
+            <kbd>j</kbd>/<kbd>→</kbd> next, <kbd>k</kbd>/<kbd>←</kbd> previous (unsaved notes stay as this candidate's draft)<br>
+            <kbd>c</kbd> cycle confidence, <kbd>n</kbd> notes, <kbd>t</kbd> trial redshift, <kbd>b</kbd> absorbers,
+            <kbd>u</kbd> physical units, <kbd>a</kbd> per-arm pixels<br>
+            <kbd>o</kbd> observed/rest frame, <kbd>s</kbd> smoothing, <kbd>r</kbd> reset zoom<br>
+            <kbd>Esc</kbd> leave a text field or close this help, <kbd>?</kbd> this help</p>
+            <button type="button" id="keys-close">close</button></div></div>
             <script src="/static/app.js"></script>
             """)
     }
@@ -94,7 +127,7 @@ enum Pages {
     /// The signed-in reviewer's own label history, newest first.
     static func myLabels(session: ReviewSession, events: [LabelEventRecord]) -> String {
         let rows = events.reversed().map { e in
-            "<tr><td class=\"mono\">\(e.targetid)</td><td>\(html(e.labelClass.title))</td><td>\(html(e.subtype))</td>"
+            "<tr><td class=\"mono\">\(targetLink(e.targetid))</td><td>\(html(e.labelClass.title))</td><td>\(html(e.subtype))</td>"
                 + "<td>\(html(e.confidence.title))</td><td>\(html(e.notes))</td><td>\(timestamp(e.createdAt))</td></tr>"
         }.joined(separator: "\n")
         return layout(title: "My labels — qad review", session: session, body: """
@@ -105,8 +138,18 @@ enum Pages {
             """)
     }
 
-    static func consensus(session: ReviewSession, rows: [LabelConsensus], summary: AgreementSummary,
-                          reviewers: [ReviewerRecord]) -> String {
+    /// A TARGETID that opens the candidate in the review app.
+    static func targetLink(_ id: TargetID) -> String {
+        "<a href=\"/#t=\(id)\">\(id)</a>"
+    }
+
+    /// `disagreementsOnly`: only targets two or more reviewers labelled differently.
+    static func consensus(session: ReviewSession, rows allRows: [LabelConsensus], summary: AgreementSummary,
+                          reviewers: [ReviewerRecord], disagreementsOnly: Bool = false) -> String {
+        let rows = disagreementsOnly ? allRows.filter { $0.reviewers >= 2 && $0.agreement < 1 } : allRows
+        let filter = disagreementsOnly
+            ? "showing the \(rows.count) targets reviewers disagree on; <a href=\"/consensus\">show all</a>"
+            : "<a href=\"/consensus?disagreements=1\" id=\"disagreements\">disagreements only</a>"
         let pct = { (v: Double) in String(format: "%.0f%%", 100 * v) }
         let pairRows = summary.pairs.map { p in
             "<tr><td>\(html(p.first))</td><td>\(html(p.second))</td><td>\(p.common)</td><td>\(pct(p.observed))</td>"
@@ -114,18 +157,18 @@ enum Pages {
         }.joined(separator: "\n")
         let targetRows = rows.map { c in
             let counts = LabelClass.allCases.compactMap { k in c.counts[k].map { "\(html(k.title)) \($0)" } }.joined(separator: ", ")
-            return "<tr><td class=\"mono\">\(c.targetid)</td><td>\(html(c.label.title))\(c.tied ? " (tie)" : "")</td>"
+            return "<tr><td class=\"mono\">\(targetLink(c.targetid))</td><td>\(html(c.label.title))\(c.tied ? " (tie)" : "")</td>"
                 + "<td>\(c.reviewers)</td><td>\(pct(c.agreement))</td><td>\(counts)</td></tr>"
         }.joined(separator: "\n")
         return layout(title: "Consensus — qad review", session: session, body: """
             <section style="margin:8px">
             <h3>Consensus</h3>
-            <p>\(reviewers.count) reviewers; \(rows.count) targets labelled; \(summary.multiplyReviewed) by two or more;
+            <p>\(reviewers.count) reviewers; \(allRows.count) targets labelled; \(summary.multiplyReviewed) by two or more;
             mean agreement on those: \(summary.meanAgreement.map(pct) ?? "n/a").</p>
             <h4>Pairwise agreement (Cohen's κ on the targets both labelled)</h4>
             <table class="plain"><tr><th>reviewer</th><th>reviewer</th><th>common</th><th>agree</th><th>κ</th></tr>
             \(pairRows)</table>
-            <h4>Per target</h4>
+            <h4>Per target</h4><p>\(filter)</p>
             <table class="plain"><tr><th>TARGETID</th><th>consensus</th><th>reviewers</th><th>agreement</th><th>votes</th></tr>
             \(targetRows)</table></section>
             """)
