@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 // Numeric and I/O-heavy targets are optimized even in debug and test builds:
@@ -82,8 +82,12 @@ let package = Package(
                                .product(name: "NIOPosix", package: "swift-nio"),
                                .product(name: "HTTPTypes", package: "swift-http-types"),
                                .product(name: "Logging", package: "swift-log")],
-                resources: [.copy("Static")],
-                swiftSettings: optimized),
+                exclude: ["Static"],
+                swiftSettings: optimized,
+                plugins: ["EmbedStaticFiles"]),
+        // The review app's script and style sheet, built into the binary.
+        .executableTarget(name: "qad-embed"),
+        .plugin(name: "EmbedStaticFiles", capability: .buildTool(), dependencies: ["qad-embed"]),
         .executableTarget(name: "qad",
                           dependencies: ["QADPipeline", "QADModel", "QADDetect", "QADCrossmatch", "QADExport", "QADStore",
                                          "QADFormats", "QADSpectra", "QADCore", "QADPlot", "QADReview", "QADLabels",
