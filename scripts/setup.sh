@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
 # Installs what qad needs on a fresh Debian machine, and only what is missing:
-#   Debian packages: C libraries (cfitsio, chealpix, SQLite) and pkg-config.
-#   A Python venv in .venv with NumPy, astropy, pyarrow, safetensors and scikit-learn, used by the cross-checks
-#   and the benchmark peers (never by qad itself).
-# Usage: scripts/setup.sh [--python]   (--python also prepares the venv)
+#   Debian packages: C libraries (cfitsio, chealpix, SQLite, OpenBLAS, snappy, zstd, zlib) and pkg-config;
+#   with --tests also what the tests start for real: PostgreSQL 15 and headless Chromium.
+#   With --python, a venv in .venv with NumPy, astropy, pyarrow, safetensors and scikit-learn, used by the
+#   cross-checks and the benchmark peers (never by qad itself).
+# Usage: scripts/setup.sh [--tests] [--python]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+want_tests=0; want_python=0
+for arg in "$@"; do
+  case "$arg" in
+    --tests) want_tests=1 ;;
+    --python) want_python=1 ;;
+    *) echo "setup: unknown option $arg (use --tests, --python)" >&2; exit 2 ;;
+  esac
+done
+
+DEBIAN_PACKAGES=(pkg-config libcfitsio-dev libchealpix-dev libsqlite3-dev libopenblas-dev libsnappy-dev libzstd-dev zlib1g-dev)
 # chromium and chromium-driver: the review UI tests drive headless Chromium through WebDriver.
 # postgresql-15: the PostgreSQL store's tests start a throwaway cluster.
-DEBIAN_PACKAGES=(pkg-config libcfitsio-dev libchealpix-dev libsqlite3-dev libopenblas-dev libsnappy-dev libzstd-dev zlib1g-dev chromium chromium-driver postgresql-15)
+if [ "$want_tests" = 1 ]; then DEBIAN_PACKAGES+=(chromium chromium-driver postgresql-15); fi
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -23,7 +34,7 @@ else
   echo "setup: Debian packages present: ${DEBIAN_PACKAGES[*]}"
 fi
 
-if [ "${1:-}" = "--python" ]; then
+if [ "$want_python" = 1 ]; then
   if [ ! -x .venv/bin/python ]; then
     echo "setup: creating the Python venv .venv for cross-checks"
     python3 -m venv .venv

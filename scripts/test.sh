@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what it needs (scripts/setup.sh --python),
+# The whole test suite: installs what it needs (scripts/setup.sh --tests --python),
 # builds qad, then runs every Swift test with the astropy/NumPy/pyarrow/
 # safetensors cross-checks on. Ends with one line "tests: N passed, M failed,
 # K skipped" (a check whose tool is missing outside CI is skipped, never passed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --python
+bash scripts/setup.sh --tests --python
 swift build
 export QAD_PYTHON="$PWD/.venv/bin/python"
 export QAD_BIN="$PWD/.build/debug/qad"
