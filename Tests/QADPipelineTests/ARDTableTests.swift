@@ -56,7 +56,7 @@ import Testing
         #expect(viaTable.spectra.values.allSatisfy { $0.z == viaCatalog.spectra[$0.targetid]!.z })
         #expect(viaTable.rows == viaCatalog.rows)
 
-        let store = try #require(try makeStore(url: url) as? any UpstreamARDStore)
+        let store: any UpstreamARDStore = try makeStore(url: url)
         #expect(try store.upstreamCount() == fixture.count)
         let stored = try store.upstreamScores(for: [fixture[0].id])[fixture[0].id]
         #expect(stored?.latentVec == fixture[0].latent && stored?.balProb == Double(Float(0.9)) && stored?.spectype == "QSO")
@@ -82,7 +82,7 @@ import Testing
         let ardURL = "postgres://postgres@127.0.0.1:\(cluster.port)/\(upstreamDB)/\(table)?sslmode=disable"
         let url = try cluster.makeDatabase()
         try qad(["ingest", "--store", url, "--cache", temporaryDirectory(), "--ard-table", ardURL])
-        let store = try #require(try makeStore(url: url) as? any UpstreamARDStore)
+        let store: any UpstreamARDStore = try makeStore(url: url)
         let rows = try store.upstreamScores(for: [1, 2])
         #expect(rows[1]?.spectype == "QSO'; DROP TABLE x; --" && rows[1]?.zHelio == 2.5 && rows[1]?.anomalyScore == nil)
         #expect(rows[2]?.zHelio == nil && rows[2]?.balProb == 0.5)

@@ -27,24 +27,24 @@ import Testing
         let a = try ProjectStore.open(store: sqlite), b = try ProjectStore.open(store: pg, cache: pgCache)
         #expect(try a.store.spectrumCount() > 100)
         expectSameContent(try ProjectSnapshot(a), try ProjectSnapshot(b))
-        let outA = try (a.store as! any ModelOutputStore).modelOutputs(model: "vae")
-        let outB = try (b.store as! any ModelOutputStore).modelOutputs(model: "vae")
+        let outA = try a.store.modelOutputs(model: "vae")
+        let outB = try b.store.modelOutputs(model: "vae")
         #expect(outA.count == (try a.store.spectrumCount()))
         #expect(outA == outB)
         let latents = "models/vae/latent_mu.npy"
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(sqlite)/\(latents)"))
                 == Data(contentsOf: URL(fileURLWithPath: "\(pgCache)/\(latents)")))
         // The same scores, and the same candidates through the same typed query.
-        let scoresA = try (a.store as! any ScoreStore).scores(model: "vae")
-        let scoresB = try (b.store as! any ScoreStore).scores(model: "vae")
+        let scoresA = try a.store.scores(model: "vae")
+        let scoresB = try b.store.scores(model: "vae")
         #expect(scoresA.count == outA.count)
         #expect(scoresA == scoresB)
         var query = CandidateQuery()
         query.limit = 10
         query.bal = .exclude
         query.zMin = 1
-        #expect(try (a.store as! any ScoreStore).candidates(query) == (b.store as! any ScoreStore).candidates(query))
-        #expect(try (a.store as! any ScoreStore).candidateCount(query) == (b.store as! any ScoreStore).candidateCount(query))
+        #expect(try a.store.candidates(query) == b.store.candidates(query))
+        #expect(try a.store.candidateCount(query) == b.store.candidateCount(query))
     }
 
     /// A store killed between its cache append and its commit, re-run: the

@@ -43,7 +43,7 @@ import Testing
         #expect(try ok(["score", "--store", store]).contains("already scored"))
 
         let project = try ProjectStore(directory: store)
-        let scoreStore = try #require(project.store as? any ScoreStore)
+        let scoreStore = project.store as any ScoreStore
         let scores = try scoreStore.scores(model: "vae")
         #expect(scores.count == (try project.store.spectrumCount()))
         let ids = try project.store.allTargetIDs()
@@ -99,7 +99,7 @@ import Testing
         #expect(exportedIDs == Set(scores.map(\.targetid)), "exported TARGETIDs differ from the scored ones")
 
         // The default export is the curated catalog: the reviewed candidates with their consensus.
-        let reviews = try #require(project.store as? any ReviewStore)
+        let reviews = project.store as any ReviewStore
         let alice = try reviews.upsertReviewer(name: "alice", tokenHash: "a", isLocal: true)
         let bob = try reviews.upsertReviewer(name: "bob", tokenHash: "b", isLocal: false)
         let reviewed = Array(scores.map(\.targetid).prefix(3))
@@ -116,7 +116,7 @@ import Testing
         #expect(first.split(separator: ",", omittingEmptySubsequences: false)[nReviewers] == "2")
 
         // Upstream ARD columns: shown beside qad's, and the seed's query ranks on them.
-        let upstreamStore = try #require(project.store as? any UpstreamARDStore)
+        let upstreamStore = project.store as any UpstreamARDStore
         let upstreamIDs = Array(scores.map(\.targetid).suffix(4))
         try upstreamStore.saveUpstream(upstreamIDs.enumerated().map { i, id in
             UpstreamARDRecord(targetid: id, zHelio: 2, spectype: "QSO", balProb: i == 0 ? 0.9 : 0.1, latentVec: nil,

@@ -100,7 +100,7 @@ import Testing
         try qad(["train", "--store", url, "--cache", cache, "--epochs", "1", "--threads", "2"])
         try qad(["infer", "--store", url, "--cache", cache, "--threads", "2"])
         let project = try ProjectStore.open(store: url, cache: cache)
-        let outputs = try (project.store as! any ModelOutputStore).modelOutputs(model: "vae")
+        let outputs = try project.store.modelOutputs(model: "vae")
         let places = Dictionary(uniqueKeysWithValues: try project.store.spectra().map { ($0.targetid, "\($0.cacheShard)#\($0.cacheRow)") })
         #expect(outputs.count == places.count)
         #expect(outputs.allSatisfy { places[$0.targetid] == "\($0.cacheShard)#\($0.cacheRow)" && $0.reconChi2.isFinite })

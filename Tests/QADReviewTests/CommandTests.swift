@@ -56,7 +56,7 @@ import Testing
         #expect(files.count == 6, "\(files)")
         var best = CandidateQuery()
         best.limit = 2
-        for c in try (f.project.store as! any ScoreStore).candidates(best) {
+        for c in try f.project.store.candidates(best) {
             #expect(files.contains("\(c.spectrum.targetid).svg") && files.contains("\(c.spectrum.targetid).png"), "\(files)")
         }
         #expect(files.contains("latent_map.svg") && files.contains("latent_map.png"), "\(files)")
