@@ -39,6 +39,9 @@ public struct ReviewConfiguration: Sendable {
     /// Marks the session cookie Secure: for serving behind a TLS proxy, where
     /// browsers then never send it over plain HTTP.
     public var secureCookies = false
+    /// Folder of redrock's `rrtemplate-*.fits`, for the redrock best-fit model
+    /// (redrock's own RR_TEMPLATE_DIR by default).
+    public var redrockTemplates: String? = ProcessInfo.processInfo.environment["RR_TEMPLATE_DIR"]
     /// How long a sign-in lasts before the reviewer must open their address again.
     public var sessionLifetime: TimeInterval = 7 * 24 * 3600
 

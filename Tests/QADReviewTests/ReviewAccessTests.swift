@@ -169,6 +169,11 @@ import Testing
             #expect(String(buffer: r.body).contains(source), "\(String(buffer: r.body))")
             #expect(try await client.execute(uri: "/api/arms/12", method: .get, headers: ann.headers).status == .notFound)
             #expect(try await client.execute(uri: "/api/arms/x", method: .get, headers: ann.headers).status == .badRequest)
+            // The redrock model says why it cannot be drawn: no template folder, or no redrock file beside the source.
+            let rr = try await client.execute(uri: "/api/redrock/\(id)", method: .get, headers: ann.headers)
+            #expect(rr.status == .notFound)
+            let why = String(buffer: rr.body)
+            #expect(why.contains("redrock-templates") || why.contains("no redrock file beside"), "\(why)")
         }
     }
 }

@@ -79,6 +79,38 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
         }
     }
 
+    // The redrock best-fit model on the candidate's observed wavelength grid,
+    // from the redrock file beside its source coadd; 404 saying why when
+    // there is none (no redrock file, no COEFF, no template folder).
+    router.get("/api/redrock/:targetid") { _, context -> Response in
+        guard let id = context.parameters.get("targetid").flatMap({ TargetID($0) }) else {
+            return jsonError("TARGETID must be an integer", status: .badRequest)
+        }
+        let model = state.configuration.model, templates = state.configuration.redrockTemplates
+        let result: Result<String, LocatedError>? = try await offloaded { () throws -> Result<String, LocatedError>? in
+            guard let spectrum = try state.store.spectrum(id) else { return nil }
+            guard let templates else {
+                return .failure(LocatedError("no redrock template folder: start qad review with --redrock-templates DIR "
+                                             + "(or set RR_TEMPLATE_DIR)"))
+            }
+            let data = try state.spectra.load(spectrum, score: try state.store.score(model: model, targetid: id))
+            let lambda = data.restLambda.map { $0 * (1 + spectrum.z) }
+            do {
+                return .success(CandidateJSON.redrock(try RedrockModel.model(of: spectrum, templates: templates, at: lambda),
+                                                      lambda: lambda))
+            } catch let e as LocatedError {
+                return .failure(e)
+            } catch {
+                return .failure(LocatedError("\(spectrum.sourceFile): \(error)"))
+            }
+        }
+        switch result {
+        case nil: return jsonError("no TARGETID \(id) in the store", status: .notFound)
+        case .failure(let e)?: return jsonError(e.description, status: .notFound)
+        case .success(let text)?: return jsonResponse(text)
+        }
+    }
+
     router.post("/api/label") { request, context -> Response in
         let body = try await request.body.collect(upTo: 64 * 1024)
         let input: LabelInput

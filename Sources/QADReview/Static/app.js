@@ -8,6 +8,7 @@ const state = {
   session: null, queue: [], total: 0, unlabelled: 0, index: -1, current: null, cache: new Map(),
   frame: 'observed', smooth: 1, xRange: null, yRange: null, confidence: 2, queueParams: '', lines: [], absorbers: [],
   trialZ: null, showAbsorbers: false, physical: false, showArms: false, arms: new Map(), drafts: {},
+  showRedrock: false, redrock: new Map(),
 };
 const $ = (id) => document.getElementById(id);
 
@@ -386,7 +387,7 @@ async function classify(cls, options) {
 const colors = { flux: '#282828', model: '#d62728', noise: 'rgba(120,150,210,0.35)', masked: 'rgba(150,150,150,0.25)',
   window: 'rgba(240,170,0,0.85)', windowTint: 'rgba(255,200,0,0.18)', local: 'rgba(230,90,0,0.9)', line: '#2c7850',
   absorber: '#b5651d', galactic: '#7b3fa0', resid: '#1f5ab4', grid: '#e1e4ea', axis: '#3c3c3c',
-  arms: { B: 'rgba(40,90,220,0.55)', R: 'rgba(200,40,40,0.55)', Z: 'rgba(120,40,160,0.55)' } };
+  arms: { B: 'rgba(40,90,220,0.55)', R: 'rgba(200,40,40,0.55)', Z: 'rgba(120,40,160,0.55)' }, redrock: '#e08a00' };
 
 // Inverse-variance weighted boxcar: the same kernel for data, model and arms,
 // so a smoothed model still describes the smoothed data.
@@ -538,6 +539,16 @@ function draw() {
   }
   curve(lam, flux, Y, colors.flux, (i) => sp.ivar[i] > 0);
   curve(lam, model, Y, colors.model, () => true);
+  // redrock's best fit, on the same observed grid, in normalized or physical units.
+  const rr = state.showRedrock ? state.redrock.get(c.targetid) : null;
+  if (rr) {
+    const scale = state.physical ? 1 : 1 / (c.amplitude > 0 ? c.amplitude : 1);
+    const rrFlux = rr.flux.map((v) => v == null ? NaN : v * scale);
+    const [rs] = smoothed(rrFlux, ivar.map((v, i) => isFinite(rrFlux[i]) ? (v > 0 ? v : 1e-12) : 0), state.smooth);
+    g.setLineDash([5, 2]);
+    curve(rr.lambda.map((x) => observed ? x : x / (1 + zShown)), rs, Y, colors.redrock, () => true);
+    g.setLineDash([]);
+  }
   g.strokeStyle = colors.axis; g.beginPath(); g.moveTo(L.left, R(0)); g.lineTo(L.right, R(0)); g.stroke();
   curve(lam, resid, R, colors.resid, () => true);
   // Line markers; their pixel positions are kept on the canvas for tests and tools.
@@ -576,7 +587,7 @@ function draw() {
   g.save(); g.translate(14, (L.flux[0] + L.flux[1]) / 2); g.rotate(-Math.PI / 2);
   g.fillText(unit !== 1 ? 'Flux (10⁻¹⁷ erg s⁻¹ cm⁻² Å⁻¹)' : 'Flux (normalized)', 0, 0); g.restore();
   g.save(); g.translate(14, (L.resid[0] + L.resid[1]) / 2); g.rotate(-Math.PI / 2); g.fillText('Resid/σ', 0, 0); g.restore();
-  drawLegend(g, L, !!(arms && arms.arms));
+  drawLegend(g, L, !!(arms && arms.arms), rr);
   L.canvas.dataset.points = String(drawn);
   L.canvas.dataset.targetid = c.targetid;
   L.canvas.dataset.markers = JSON.stringify(markers);
@@ -584,12 +595,13 @@ function draw() {
   L.canvas._scale = { xr, yr: [lo, hi], left: L.left, right: L.right, flux: L.flux };
 }
 
-function drawLegend(g, L, arms) {
+function drawLegend(g, L, arms, rr) {
   const items = [['line', colors.flux, 'data'], ['line', colors.model, 'model'], ['box', colors.noise, '±1σ noise'],
     ['box', colors.masked, 'masked'], ['dash', colors.line, 'emission lines'], ['bar', colors.window, 'explanation window'],
     ['bar', colors.local, 'largest local residual']];
   if (state.showAbsorbers) items.push(['dash', colors.absorber, 'absorbers at z'], ['dash', colors.galactic, 'Milky Way (z = 0)']);
   if (arms) items.push(['line', colors.arms.B, 'b arm'], ['line', colors.arms.R, 'r arm'], ['line', colors.arms.Z, 'z arm']);
+  if (rr) items.push(['dash', colors.redrock, 'redrock ' + rr.spectype + (rr.subtype ? ' ' + rr.subtype : '') + ' z = ' + rr.z.toFixed(4)]);
   g.font = '10px sans-serif';
   const width = 14 + Math.max(...items.map((it) => g.measureText(it[2]).width)) + 22, height = items.length * 12 + 6;
   const x0 = L.right - width - 4, y0 = L.flux[0] + 14;
@@ -668,6 +680,22 @@ async function toggleArms() {
   if (state.current === c) draw();
 }
 
+// redrock's best-fit model, fetched once per candidate when first shown.
+async function toggleRedrock() {
+  state.showRedrock = !state.showRedrock;
+  $('redrock').classList.toggle('on', state.showRedrock);
+  const c = state.current;
+  if (!state.showRedrock || !c) { if (c) draw(); return; }
+  if (!state.redrock.has(c.targetid)) {
+    try { state.redrock.set(c.targetid, await api('/api/redrock/' + encodeURIComponent(c.targetid))); } catch (e) {
+      state.showRedrock = false; $('redrock').classList.remove('on');
+      setStatus('redrock model: ' + e.message, true);
+      return;
+    }
+  }
+  if (state.current === c) draw();
+}
+
 function move(step) {
   const next = state.index + step;
   if (next >= 0 && next < state.queue.length) openIndex(next);
@@ -710,6 +738,7 @@ function installKeys() {
       case 'b': toggleCheckbox('absorbers'); break;
       case 'u': toggleCheckbox('physical'); break;
       case 'a': toggleArms(); break;
+      case 'm': toggleRedrock(); break;
       case '?': showHelp($('keys').hidden); break;
       default: return;
     }
@@ -752,6 +781,7 @@ async function start() {
   $('absorbers').addEventListener('change', () => { state.showAbsorbers = $('absorbers').checked; if (state.current) draw(); });
   $('physical').addEventListener('change', () => { state.physical = $('physical').checked; state.yRange = null; if (state.current) draw(); });
   $('arms').addEventListener('click', toggleArms);
+  $('redrock').addEventListener('click', toggleRedrock);
   $('keys-close').addEventListener('click', () => showHelp(false));
   const advance = $('auto-advance');
   advance.checked = localStorage.getItem('qad-auto-advance') === '1';

@@ -2,6 +2,7 @@ import Foundation
 import QADCore
 import QADDetect
 import QADLabels
+import QADPipeline
 import QADPlot
 import QADStore
 
@@ -118,6 +119,20 @@ enum CandidateJSON {
             w.closeObject()
         }
         w.closeArray()
+        w.closeObject()
+        return w.text
+    }
+
+    static func redrock(_ m: RedrockModel.Evaluated, lambda: [Double]) -> String {
+        var w = JSONWriter(capacity: 40_000)
+        w.openObject()
+        w.key("targetid"); w.targetID(m.fit.targetid)
+        w.key("z"); w.number(m.fit.z)
+        w.key("spectype"); w.string(m.fit.spectype)
+        w.key("subtype"); w.string(m.fit.subtype)
+        w.key("template"); w.string(m.template)
+        w.key("lambda"); w.doubles(lambda, decimals: 2)
+        w.key("flux"); w.floats(m.flux.map { Float($0) })
         w.closeObject()
         return w.text
     }

@@ -89,6 +89,7 @@ enum Pages {
             <label title="b"><input type="checkbox" id="absorbers"> absorbers</label>
             <label title="u"><input type="checkbox" id="physical"> 10⁻¹⁷ erg/s/cm²/Å</label>
             <button type="button" id="arms" title="a: the source file's own b/r/z pixels">arms</button>
+            <button type="button" id="redrock" title="m: redrock's best-fit model">redrock</button>
             <button type="button" id="reset" title="r">reset zoom</button>
             <a id="svg-link" href="#" download>SVG</a> <a id="png-link" href="#" download>PNG</a></div>
             <div id="status" class="status" role="status"></div>
@@ -116,7 +117,7 @@ enum Pages {
             <p><kbd>1</kbd>–<kbd>7</kbd> classify (in the order of the buttons); pressing the same class again stores nothing new<br>
             <kbd>j</kbd>/<kbd>→</kbd> next, <kbd>k</kbd>/<kbd>←</kbd> previous (unsaved notes stay as this candidate's draft)<br>
             <kbd>c</kbd> cycle confidence, <kbd>n</kbd> notes, <kbd>t</kbd> trial redshift, <kbd>b</kbd> absorbers,
-            <kbd>u</kbd> physical units, <kbd>a</kbd> per-arm pixels<br>
+            <kbd>u</kbd> physical units, <kbd>a</kbd> per-arm pixels, <kbd>m</kbd> redrock model<br>
             <kbd>o</kbd> observed/rest frame, <kbd>s</kbd> smoothing, <kbd>r</kbd> reset zoom<br>
             <kbd>Esc</kbd> leave a text field or close this help, <kbd>?</kbd> this help</p>
             <button type="button" id="keys-close">close</button></div></div>

@@ -28,6 +28,9 @@ struct Review: AsyncParsableCommand {
         var localName: String?
         @Flag(name: .long, help: "Mark the session cookie Secure: serve behind a TLS proxy (https://).")
         var secureCookies = false
+        @Option(name: .long, help: ArgumentHelp("Folder of redrock's rrtemplate-*.fits, for the redrock model on the page.",
+                                                valueName: "dir"))
+        var redrockTemplates: String?
         @Option(name: .long, help: "Hours a sign-in lasts (1–720).")
         var sessionHours = 168.0
 
@@ -44,6 +47,7 @@ struct Review: AsyncParsableCommand {
             var configuration = ReviewConfiguration(project: project, model: model, host: host, port: port)
             configuration.secureCookies = secureCookies
             configuration.sessionLifetime = sessionHours * 3600
+            if let redrockTemplates { configuration.redrockTemplates = redrockTemplates }
             try await ReviewServer.run(configuration, localUser: localName)
         }
     }
