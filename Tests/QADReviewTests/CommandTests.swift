@@ -42,6 +42,24 @@ import Testing
         #expect(try store.reviewer(tokenHash: token) == nil)  // never stored in clear
     }
 
+    @Test func removeReviewerAndTheReviewerListThroughTheExecutable() throws {
+        let f = try ReviewFixture(spectra: 5, reviewers: ["ann", "bob"])
+        let removed = try run(qadExecutable(), ["review", "remove-reviewer", "bob", "--store", f.directory])
+        #expect(removed.status == 0 && removed.output.contains("bob removed"), "\(removed.output)")
+        let list = try run(qadExecutable(), ["review", "reviewers", "--store", f.directory])
+        #expect(list.output.contains("ann\tlocal") && list.output.contains("bob\tremoved"), "\(list.output)")
+        let unknown = try run(qadExecutable(), ["review", "remove-reviewer", "nobody", "--store", f.directory])
+        #expect(unknown.status != 0 && unknown.output.contains("no reviewer named nobody"), "\(unknown.output)")
+        // add-reviewer with the local reviewer's name is refused, naming why.
+        let clash = try run(qadExecutable(), ["review", "add-reviewer", "ann", "--store", f.directory])
+        #expect(clash.status != 0 && clash.output.contains("--as ann"), "\(clash.output)")
+        // --workers only where it means something.
+        let workers = try run(qadExecutable(), ["rank", "--store", f.directory, "--workers", "2"])
+        #expect(workers.status != 0 && workers.output.contains("--workers"), "\(workers.output)")
+        let help = try run(qadExecutable(), ["score", "--help"])
+        #expect(help.output.contains("--workers"))
+    }
+
     /// A shared store: the catalog, scores and reviewers in PostgreSQL, the
     /// cache and models in the --cache folder.
     @Test(.needs(.postgres)) func plotAndAddReviewerWorkOnAPostgreSQLStore() throws {

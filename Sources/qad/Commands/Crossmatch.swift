@@ -18,6 +18,7 @@ struct Crossmatch: AsyncParsableCommand {
         """)
 
     @OptionGroup var common: StoreOptions
+    @OptionGroup var parallel: ParallelOptions
 
     @Option(help: "External catalog: .fits/.fits.gz (first binary table), .csv or .parquet.")
     var catalog: String
@@ -75,7 +76,7 @@ struct Crossmatch: AsyncParsableCommand {
         request.keep = keep?.names ?? []
         request.preset = preset
         request.chunkRows = chunkRows
-        request.threads = common.workers ?? ProcessInfo.processInfo.activeProcessorCount
+        request.threads = parallel.workers ?? ProcessInfo.processInfo.activeProcessorCount
         try Self.perform(request, name: name, project: try common.openProject(), pairsOut: pairsOut)
     }
 

@@ -15,6 +15,7 @@ struct Infer: AsyncParsableCommand {
         """)
 
     @OptionGroup var common: StoreOptions
+    @OptionGroup var parallel: ParallelOptions
 
     @Option(name: .long, help: "Model name (folder under STORE/models).")
     var model = "vae"
@@ -45,7 +46,7 @@ struct Infer: AsyncParsableCommand {
         let project = try common.openProject()
         var options = InferenceOptions()
         options.batchSize = batchSize
-        options.threads = threads ?? common.workers ?? ProcessInfo.processInfo.activeProcessorCount
+        options.threads = threads ?? parallel.workers ?? ProcessInfo.processInfo.activeProcessorCount
         options.reconstructions = !noReconstructions
         options.fullReconstructions = fullReconstructions
         options.force = force

@@ -20,6 +20,7 @@ struct Ingest: AsyncParsableCommand {
         """)
 
     @OptionGroup var common: StoreOptions
+    @OptionGroup var parallel: ParallelOptions
 
     @OptionGroup var sample: SampleOptions
 
@@ -65,7 +66,7 @@ struct Ingest: AsyncParsableCommand {
         let selection = try sample.selection(project: project)
         guard !paths.isEmpty else { return }
         let options = IngestOptions(selection: selection,
-                                    workers: common.workers ?? ProcessInfo.processInfo.activeProcessorCount,
+                                    workers: parallel.workers ?? ProcessInfo.processInfo.activeProcessorCount,
                                     force: force)
         let runner = try IngestRunner(project: project, options: options, reference: await reference?.value)
         let reporter = ProgressReporter(plain: plain, unit: "spectra")

@@ -15,6 +15,7 @@ struct Score: AsyncParsableCommand {
             """)
 
     @OptionGroup var common: StoreOptions
+    @OptionGroup var parallel: ParallelOptions
 
     @Option(name: .long, help: "Model name (folder under STORE/models).")
     var model = "vae"
@@ -104,7 +105,7 @@ struct Score: AsyncParsableCommand {
     func run() async throws {
         let project = try common.openProject()
         let runner = ScoreStage(project: project, modelName: model)
-        runner.threads = threads ?? common.workers ?? ProcessInfo.processInfo.activeProcessorCount
+        runner.threads = threads ?? parallel.workers ?? ProcessInfo.processInfo.activeProcessorCount
         runner.log = { log($0) }
         let summary = try runner.run(settings, force: force)
         if summary.skipped {

@@ -12,13 +12,9 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "Folder for the spectral cache (.npy) and models; required with a postgres:// store, on storage every worker sees.")
     var cache: String?
 
-    @Option(name: .long, help: "Files processed at once (default: all cores).")
-    var workers: Int?
-
     var isPostgres: Bool { PostgresURL.isPostgres(store) }
 
     func validate() throws {
-        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         if isPostgres {
             do { _ = try PostgresURL(store) } catch { throw ValidationError("--store: \(error)") }
             if cache == nil {
@@ -40,5 +36,16 @@ struct StoreOptions: ParsableArguments {
     /// The project these options name (connects and migrates a PostgreSQL store).
     func openProject() throws -> ProjectStore {
         try ProjectStore.open(store: store, cache: cache)
+    }
+}
+
+/// `--workers`, for the commands that run in parallel (ingest, train, infer,
+/// score, crossmatch); commands that do not take no such option.
+struct ParallelOptions: ParsableArguments {
+    @Option(name: .long, help: "Parallel workers: files at once for ingest, threads for the others (default: all cores).")
+    var workers: Int?
+
+    func validate() throws {
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
     }
 }

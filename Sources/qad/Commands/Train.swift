@@ -15,6 +15,7 @@ struct Train: AsyncParsableCommand {
         """)
 
     @OptionGroup var common: StoreOptions
+    @OptionGroup var parallel: ParallelOptions
 
     @Option(name: .long, help: "Model name (folder under STORE/models).")
     var model = "vae"
@@ -95,7 +96,7 @@ struct Train: AsyncParsableCommand {
         c.validationFraction = validationFraction
         c.subset = subset
         c.modelErrorFloor = modelErrorFloor
-        c.threads = threads ?? common.workers ?? ProcessInfo.processInfo.activeProcessorCount
+        c.threads = threads ?? parallel.workers ?? ProcessInfo.processInfo.activeProcessorCount
         return c
     }
 
