@@ -28,7 +28,7 @@ import Testing
         trace("chromedriver ready")
         let f = try ReviewFixture(spectra: 30)
         let app = try buildApplication(f.configuration)
-        try await app.test(.live) { client in
+        try await app.test(.live) { client in try await driver.whileOpen {
             let base = "http://127.0.0.1:\(client.port!)"
             trace("server on \(base)")
             let ann = try await driver.newSession()
@@ -91,9 +91,7 @@ import Testing
             #expect(bobLabels.first?.labelClass == .notAnomalous)
             #expect(try store.consensus(targetid: TargetID(first)!)?.reviewers == 2)
             // Closing the sessions ends the browsers; killing chromedriver alone would orphan them.
-            await ann.close()
-            await bob.close()
-        }
+        } }
     }
 }
 

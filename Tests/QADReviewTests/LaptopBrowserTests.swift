@@ -12,7 +12,9 @@ import Testing
 /// visible without scrolling, notes that survive moving on, keys that work
 /// after the mouse, refused filters that say why, the trial redshift, and a
 /// removed reviewer's open page.
-@Suite(.serialized, .needs(.chromium)) struct LaptopBrowserTests {
+/// Part of the serialized BrowserTests suite: two browsers with their servers
+/// at once on two cores starve each other.
+extension BrowserTests {
     static let enter = "\u{E007}", escape = "\u{E00C}"
     static let current = "return document.getElementById('figure').dataset.targetid"
     static let status = "return document.getElementById('status').textContent"
@@ -23,7 +25,7 @@ import Testing
         try await driver.waitUntilReady()
         let f = try ReviewFixture(spectra: 30)
         let app = try buildApplication(f.configuration)
-        try await app.test(.live) { client in
+        try await app.test(.live) { client in try await driver.whileOpen {
             let base = "http://127.0.0.1:\(client.port!)"
             let ann = try await driver.newSession(windowSize: "1280,800")
             try await ann.go("\(base)/login?token=\(f.tokens["ann"]!)")
@@ -135,9 +137,7 @@ import Testing
             let message = try await bob.waitFor("bob's refusal", "return document.getElementById('status').textContent.includes('session has ended') ? document.getElementById('status').textContent : ''") as? String
             #expect(message?.hasPrefix("not saved") == true)
             #expect(try store.labelHistory(reviewerId: nil, targetid: nil).allSatisfy { $0.reviewerId == annID })
-            await ann.close()
-            await bob.close()
-        }
+        } }
     }
 }
 

@@ -8,6 +8,8 @@ final class WebDriver: @unchecked Sendable {
 
     private let process: Process
     let base: URL
+    private let lock = NSLock()
+    private var opened: [String] = []
 
     /// Starts chromedriver on a free port, or nil when it is not installed
     /// outside CI (in CI, CI=true, a missing driver is an error).
@@ -73,7 +75,24 @@ final class WebDriver: @unchecked Sendable {
         ]]]
         let value = try await request("POST", "/session", caps)
         guard let id = value["sessionId"] as? String else { throw Failure(description: "no session id in \(value)") }
+        lock.withLock { opened.append(id) }
         return Session(driver: self, id: id)
+    }
+
+    /// Closes every browser this driver opened. Tests call it before their
+    /// server stops, also when they fail: a browser still loading a page would
+    /// otherwise connect to a server that is shutting down.
+    func whileOpen(_ body: () async throws -> Void) async throws {
+        do { try await body() } catch {
+            await closeAll()
+            throw error
+        }
+        await closeAll()
+    }
+
+    func closeAll() async {
+        let ids = lock.withLock { defer { opened = [] }; return opened }
+        for id in ids { _ = try? await requestValue("DELETE", "/session/\(id)") }
     }
 
     @discardableResult
