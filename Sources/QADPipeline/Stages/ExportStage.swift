@@ -36,8 +36,9 @@ public struct ExportStage {
             selection = "every spectrum scored by model \(model)"
         }
         var selectKeyword = "all"
-        let labels = LabelColumns(consensus: try store.consensus(), reviewers: try store.reviewers().count,
-                                  events: try store.labelEventCount())
+        let labels = LabelColumns(consensus: try store.consensus(),
+                                  currentLabels: try store.currentLabels(reviewerId: nil, targetids: nil),
+                                  reviewers: try store.reviewers().count, events: try store.labelEventCount())
         providers.append(labels)
         if !all {
             // The curated catalog: the reviewed candidates only.
