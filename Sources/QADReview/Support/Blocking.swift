@@ -6,3 +6,18 @@ import NIOPosix
 func offloaded<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await NIOThreadPool.singleton.runIfActive(body)
 }
+
+/// The per-request sign-in check (one indexed read of the reviewer table) on
+/// a thread of its own, so it never waits behind a queue page or a figure on
+/// the shared pool: every request pays it, so it must stay in microseconds.
+enum AuthThread {
+    static let pool: NIOThreadPool = {
+        let p = NIOThreadPool(numberOfThreads: 1)
+        p.start()
+        return p
+    }()
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.runIfActive(body)
+    }
+}

@@ -1,4 +1,8 @@
 import Foundation
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// At most `limit` figure renders at once. A 3000×2000 PNG takes about a
 /// second; unbounded, a few of them would hold every blocking thread the
@@ -40,11 +44,32 @@ actor RenderSlots {
     var queued: Int { waiting.count }
 }
 
-/// Runs `body` (blocking work, on NIO's thread pool) once a render slot is free.
+/// Threads of their own for figure renders, at a lower CPU priority (nice
+/// 10): a render is a download a reviewer waits seconds for anyway, while the
+/// queue, labels and sign-in must answer in milliseconds on the same cores.
+enum RenderThreads {
+    static let pool: NIOThreadPool = {
+        let p = NIOThreadPool(numberOfThreads: max(1, ProcessInfo.processInfo.activeProcessorCount - 1))
+        p.start()
+        return p
+    }()
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.runIfActive {
+            #if canImport(Glibc)
+            // On Linux the nice value is per thread; raising it needs no privilege.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            #endif
+            return try body()
+        }
+    }
+}
+
+/// Runs `body` (blocking work, on the render threads) once a render slot is free.
 func rendered<T: Sendable>(in slots: RenderSlots, _ body: @escaping @Sendable () throws -> T) async throws -> T {
     await slots.acquire()
     do {
-        let value = try await offloaded(body)
+        let value = try await RenderThreads.run(body)
         await slots.release()
         return value
     } catch {
