@@ -56,58 +56,22 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
     }
 
     // The source file's own pixels of one target (b/r/z for a DESI coadd);
-    // masked pixels carry ivar 0. 404 with the reason when the file cannot be read.
+    // masked pixels carry ivar 0.
     router.get("/api/arms/:targetid") { _, context -> Response in
-        guard let id = context.parameters.get("targetid").flatMap({ TargetID($0) }) else {
-            return jsonError("TARGETID must be an integer", status: .badRequest)
-        }
-        let store = state.store
-        let result: Result<String, LocatedError>? = try await offloaded { () throws -> Result<String, LocatedError>? in
-            guard let spectrum = try store.spectrum(id) else { return nil }
-            do {
-                return .success(CandidateJSON.arms(spectrum, try SourcePixels.arms(of: spectrum)))
-            } catch let e as LocatedError {
-                return .failure(e)
-            } catch {
-                return .failure(LocatedError("\(spectrum.sourceFile): \(error)"))
-            }
-        }
-        switch result {
-        case nil: return jsonError("no TARGETID \(id) in the store", status: .notFound)
-        case .failure(let e)?: return jsonError(e.description, status: .notFound)
-        case .success(let text)?: return jsonResponse(text)
-        }
+        try await fromSource(state, context) { spectrum in CandidateJSON.arms(spectrum, try SourcePixels.arms(of: spectrum)) }
     }
 
     // The redrock best-fit model on the candidate's observed wavelength grid,
-    // from the redrock file beside its source coadd; 404 saying why when
-    // there is none (no redrock file, no COEFF, no template folder).
+    // from the redrock file beside its source coadd.
     router.get("/api/redrock/:targetid") { _, context -> Response in
-        guard let id = context.parameters.get("targetid").flatMap({ TargetID($0) }) else {
-            return jsonError("TARGETID must be an integer", status: .badRequest)
-        }
         let model = state.configuration.model, templates = state.configuration.redrockTemplates
-        let result: Result<String, LocatedError>? = try await offloaded { () throws -> Result<String, LocatedError>? in
-            guard let spectrum = try state.store.spectrum(id) else { return nil }
+        return try await fromSource(state, context) { spectrum in
             guard let templates else {
-                return .failure(LocatedError("no redrock template folder: start qad review with --redrock-templates DIR "
-                                             + "(or set RR_TEMPLATE_DIR)"))
+                throw LocatedError("no redrock template folder: start qad review with --redrock-templates DIR (or set RR_TEMPLATE_DIR)")
             }
-            let data = try state.spectra.load(spectrum, score: try state.store.score(model: model, targetid: id))
+            let data = try state.spectra.load(spectrum, score: try state.store.score(model: model, targetid: spectrum.targetid))
             let lambda = data.restLambda.map { $0 * (1 + spectrum.z) }
-            do {
-                return .success(CandidateJSON.redrock(try RedrockModel.model(of: spectrum, templates: templates, at: lambda),
-                                                      lambda: lambda))
-            } catch let e as LocatedError {
-                return .failure(e)
-            } catch {
-                return .failure(LocatedError("\(spectrum.sourceFile): \(error)"))
-            }
-        }
-        switch result {
-        case nil: return jsonError("no TARGETID \(id) in the store", status: .notFound)
-        case .failure(let e)?: return jsonError(e.description, status: .notFound)
-        case .success(let text)?: return jsonResponse(text)
+            return CandidateJSON.redrock(try RedrockModel.model(of: spectrum, templates: templates, at: lambda), lambda: lambda)
         }
     }
 
@@ -149,6 +113,32 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
         }
         guard let stored else { return jsonError("no TARGETID \(targetid) in the store", status: .notFound) }
         return jsonResponse(LabelEventBody(stored))
+    }
+}
+
+/// A document read from a target's source files, off the event loop; 404
+/// with the reason (file gone or changed, no redrock file, no template)
+/// when it cannot be made.
+func fromSource(_ state: ReviewState, _ context: ReviewRequestContext,
+            _ make: @escaping @Sendable (SpectrumRecord) throws -> String) async throws -> Response {
+    guard let id = context.parameters.get("targetid").flatMap({ TargetID($0) }) else {
+        return jsonError("TARGETID must be an integer", status: .badRequest)
+    }
+    let store = state.store
+    let result: Result<String, LocatedError>? = try await offloaded { () throws -> Result<String, LocatedError>? in
+        guard let spectrum = try store.spectrum(id) else { return nil }
+        do {
+            return .success(try make(spectrum))
+        } catch let e as LocatedError {
+            return .failure(e)
+        } catch {
+            return .failure(LocatedError("\(spectrum.sourceFile): \(error)"))
+        }
+    }
+    switch result {
+    case nil: return jsonError("no TARGETID \(id) in the store", status: .notFound)
+    case .failure(let e)?: return jsonError(e.description, status: .notFound)
+    case .success(let text)?: return jsonResponse(text)
     }
 }
 

@@ -664,37 +664,24 @@ function cycleSmoothing() {
 
 function toggleCheckbox(id) { const b = $(id); b.checked = !b.checked; b.dispatchEvent(new Event('change')); }
 
-// The source file's b/r/z pixels, fetched once per candidate when first shown.
-async function toggleArms() {
-  state.showArms = !state.showArms;
-  $('arms').classList.toggle('on', state.showArms);
+// An overlay fetched once per candidate when first shown: the source file's
+// b/r/z pixels (state.arms, key a) or redrock's best fit (state.redrock, key m).
+async function toggleOverlay(flag, button, cache, path, what) {
+  state[flag] = !state[flag];
+  $(button).classList.toggle('on', state[flag]);
   const c = state.current;
-  if (!state.showArms || !c) { if (c) draw(); return; }
-  if (!state.arms.has(c.targetid)) {
-    try { state.arms.set(c.targetid, await api('/api/arms/' + encodeURIComponent(c.targetid))); } catch (e) {
-      state.showArms = false; $('arms').classList.remove('on');
-      setStatus('per-arm pixels: ' + e.message, true);
+  if (!state[flag] || !c) { if (c) draw(); return; }
+  if (!cache.has(c.targetid)) {
+    try { cache.set(c.targetid, await api(path + encodeURIComponent(c.targetid))); } catch (e) {
+      state[flag] = false; $(button).classList.remove('on');
+      setStatus(what + ': ' + e.message, true);
       return;
     }
   }
   if (state.current === c) draw();
 }
-
-// redrock's best-fit model, fetched once per candidate when first shown.
-async function toggleRedrock() {
-  state.showRedrock = !state.showRedrock;
-  $('redrock').classList.toggle('on', state.showRedrock);
-  const c = state.current;
-  if (!state.showRedrock || !c) { if (c) draw(); return; }
-  if (!state.redrock.has(c.targetid)) {
-    try { state.redrock.set(c.targetid, await api('/api/redrock/' + encodeURIComponent(c.targetid))); } catch (e) {
-      state.showRedrock = false; $('redrock').classList.remove('on');
-      setStatus('redrock model: ' + e.message, true);
-      return;
-    }
-  }
-  if (state.current === c) draw();
-}
+const toggleArms = () => toggleOverlay('showArms', 'arms', state.arms, '/api/arms/', 'per-arm pixels');
+const toggleRedrock = () => toggleOverlay('showRedrock', 'redrock', state.redrock, '/api/redrock/', 'redrock model');
 
 function move(step) {
   const next = state.index + step;

@@ -48,8 +48,9 @@ actor RenderSlots {
 /// 10): a render is a download a reviewer waits seconds for anyway, while the
 /// queue, labels and sign-in must answer in milliseconds on the same cores.
 enum RenderThreads {
+    // At least as many threads as any RenderSlots allows at once (the slots do the bounding).
     static let pool: NIOThreadPool = {
-        let p = NIOThreadPool(numberOfThreads: max(1, ProcessInfo.processInfo.activeProcessorCount - 1))
+        let p = NIOThreadPool(numberOfThreads: max(4, ProcessInfo.processInfo.activeProcessorCount - 1))
         p.start()
         return p
     }()
