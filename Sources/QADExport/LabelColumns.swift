@@ -30,10 +30,7 @@ public struct LabelColumns: ExportColumnProvider {
         for l in labels where l.labelClass == .wrongRedshift {
             if let z = l.proposedZ { byTarget[l.targetid, default: []].append(z) }
         }
-        return byTarget.mapValues { zs in
-            let s = zs.sorted()
-            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-        }
+        return byTarget.mapValues(median)
     }
 
     /// The reviewed TARGETIDs, ascending.

@@ -118,7 +118,7 @@ struct SignInMiddleware: RouterMiddleware {
             return notSignedIn(path: path, ended: await state.sessions.wasRevoked(cookie: cookie))
         }
         let store = state.store, hash = session.tokenHash
-        let current = try await AuthThread.run { try store.reviewer(tokenHash: hash) }
+        let current = try await DedicatedThreads.auth.run { try store.reviewer(tokenHash: hash) }
         guard let current, current.id == session.reviewerID, current.removedAt == nil else {
             await state.sessions.close(cookie: cookie, revoked: true)
             return notSignedIn(path: path, ended: true)

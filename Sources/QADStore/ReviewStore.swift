@@ -53,8 +53,13 @@ extension ReviewStore {
         return byTarget.keys.sorted().map { LabelConsensus(targetid: $0, labels: byTarget[$0]!) }
     }
 
+    /// Reviewer names by id, for showing who made an event.
+    public func reviewerNames() throws -> [Int64: String] {
+        Dictionary(uniqueKeysWithValues: try reviewers().compactMap { r in r.id.map { ($0, r.name) } })
+    }
+
     public func agreementSummary() throws -> AgreementSummary {
-        let names = Dictionary(uniqueKeysWithValues: try reviewers().compactMap { r in r.id.map { ($0, r.name) } })
+        let names = try reviewerNames()
         return Agreement.summarize(try currentLabels(reviewerId: nil, targetids: nil), reviewerNames: names)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 import QADFixtures
 import QADFormats
 @testable import QADStore

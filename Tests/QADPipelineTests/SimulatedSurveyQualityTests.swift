@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 import QADModel
 import QADStore
 import QADTestSupport

@@ -1,4 +1,5 @@
 import Foundation
+import QADCore
 
 /// Removes the dependence of a score on redshift and S/N (and so, through z,
 /// on wavelength coverage). Two passes, each a running robust
@@ -69,12 +70,6 @@ public struct NuisanceCells: Sendable, Equatable {
             out.append((anchors.interpolate(locations, a, t), anchors.interpolate(scales, a, t)))
         }
         return out
-    }
-
-    static func median(_ v: [Double]) -> Double {
-        let s = v.sorted()
-        let n = s.count
-        return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2])
     }
 }
 

@@ -171,10 +171,3 @@ final class TrainingLoop: @unchecked Sendable {
     }
 }
 
-/// The median (mean of the middle two for an even count); NaN when empty.
-public func median(_ values: [Double]) -> Double {
-    if values.isEmpty { return .nan }
-    let s = values.sorted()
-    let m = s.count / 2
-    return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2
-}

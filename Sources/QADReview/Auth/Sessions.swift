@@ -53,8 +53,6 @@ actor SessionTable {
 
     func wasRevoked(cookie: String) -> Bool { ended[cookie] != nil }
 
-    var count: Int { sessions.count }
-
     private func purgeExpired() {
         let now = Date()
         sessions = sessions.filter { now.timeIntervalSince($0.value.createdAt) < lifetime }

@@ -44,7 +44,7 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
             let data = try state.spectra.load(spectrum, score: score)
             // Everyone's events on this target: the reviewer's own history, and the others' notes and labels by name.
             let events = try state.store.labelHistory(reviewerId: nil, targetid: id)
-            let names = Dictionary(uniqueKeysWithValues: try state.store.reviewers().compactMap { r in r.id.map { ($0, r.name) } })
+            let names = try state.store.reviewerNames()
             let matches = try state.configuration.crossmatches?.crossmatches(of: id)
             return CandidateJSON.candidate(spectrum: spectrum, score: score, data: data,
                                            history: events.filter { $0.reviewerId == me },

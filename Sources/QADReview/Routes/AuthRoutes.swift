@@ -34,13 +34,10 @@ func addAuthRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
     }
 
     router.post("/logout") { request, context -> Response in
+        // The sign-out form (application/x-www-form-urlencoded) carries the CSRF token.
+        struct Form: Decodable { var csrf: String }
         let body = try await request.body.collect(upTo: 4096)
-        let form = String(buffer: body)
-        // application/x-www-form-urlencoded: csrf=<64 hex digits>
-        let sent = form.split(separator: "&").compactMap { pair -> String? in
-            let kv = pair.split(separator: "=", maxSplits: 1)
-            return kv.count == 2 && kv[0] == "csrf" ? String(kv[1]) : nil
-        }.first
+        let sent = (try? URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body)))?.csrf
         guard let session = context.session, let cookie = context.cookie,
               let sent, Secret.equal(sent, session.csrfToken) else {
             return jsonError("missing or wrong CSRF token", status: .forbidden)

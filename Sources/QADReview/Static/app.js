@@ -404,6 +404,12 @@ function smoothed(values, ivar, width) {
   return [f, s];
 }
 
+// Weights for smoothing a model curve with the data's kernel: the data's
+// ivar, and a tiny weight on masked pixels so the curve crosses the gaps.
+function curveWeights(values, ivar) {
+  return ivar.map((v, i) => isFinite(values[i]) ? (v > 0 ? v : 1e-12) : 0);
+}
+
 function ticks(lo, hi, count) {
   const raw = (hi - lo) / count, mag = Math.pow(10, Math.floor(Math.log10(raw)));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw);
@@ -457,7 +463,7 @@ function draw() {
   const rawModel = sp.model.map((v) => v == null ? NaN : v * unit);
   const modelAtPixels = state.trialZ == null ? rawModel
     : sp.lambda.map((x) => interpolate(sp.lambda, rawModel, x * (1 + c.z) / (1 + zShown)));
-  const [model] = smoothed(modelAtPixels, ivar.map((v, i) => isFinite(modelAtPixels[i]) ? (v > 0 ? v : 1e-12) : 0), state.smooth);
+  const [model] = smoothed(modelAtPixels, curveWeights(modelAtPixels, ivar), state.smooth);
   const xr = state.xRange || [lam[0], lam[lam.length - 1]];
   const X = (v) => L.left + (v - xr[0]) / (xr[1] - xr[0]) * (L.right - L.left);
   const vis = [];
@@ -544,7 +550,7 @@ function draw() {
   if (rr) {
     const scale = state.physical ? 1 : 1 / (c.amplitude > 0 ? c.amplitude : 1);
     const rrFlux = rr.flux.map((v) => v == null ? NaN : v * scale);
-    const [rs] = smoothed(rrFlux, ivar.map((v, i) => isFinite(rrFlux[i]) ? (v > 0 ? v : 1e-12) : 0), state.smooth);
+    const [rs] = smoothed(rrFlux, curveWeights(rrFlux, ivar), state.smooth);
     g.setLineDash([5, 2]);
     curve(rr.lambda.map((x) => observed ? x : x / (1 + zShown)), rs, Y, colors.redrock, () => true);
     g.setLineDash([]);

@@ -1,8 +1,4 @@
 import Foundation
-import NIOPosix
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// At most `limit` figure renders at once. A 3000×2000 PNG takes about a
 /// second; unbounded, a few of them would hold every blocking thread the
@@ -44,33 +40,11 @@ actor RenderSlots {
     var queued: Int { waiting.count }
 }
 
-/// Threads of their own for figure renders, at a lower CPU priority (nice
-/// 10): a render is a download a reviewer waits seconds for anyway, while the
-/// queue, labels and sign-in must answer in milliseconds on the same cores.
-enum RenderThreads {
-    // At least as many threads as any RenderSlots allows at once (the slots do the bounding).
-    static let pool: NIOThreadPool = {
-        let p = NIOThreadPool(numberOfThreads: max(4, ProcessInfo.processInfo.activeProcessorCount - 1))
-        p.start()
-        return p
-    }()
-
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await pool.runIfActive {
-            #if canImport(Glibc)
-            // On Linux the nice value is per thread; raising it needs no privilege.
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
-            #endif
-            return try body()
-        }
-    }
-}
-
 /// Runs `body` (blocking work, on the render threads) once a render slot is free.
 func rendered<T: Sendable>(in slots: RenderSlots, _ body: @escaping @Sendable () throws -> T) async throws -> T {
     await slots.acquire()
     do {
-        let value = try await RenderThreads.run(body)
+        let value = try await DedicatedThreads.renders.run(body)
         await slots.release()
         return value
     } catch {
