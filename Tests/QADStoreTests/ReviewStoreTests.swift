@@ -206,27 +206,33 @@ import Testing
         q.limit = 4
         let first = try s.reviewQueue(q, reviewerId: ann, unlabelledFirst: true, total: nil)
         #expect(first.total == 10 && first.unlabelled == 8)
-        #expect(first.candidates.map(\.score.score) == [7, 6, 5, 4])
+        #expect(first.rows.map(\.score) == [7, 6, 5, 4])
         #expect(first.myLabels.isEmpty)
         // The page that crosses from the unlabelled part to the labelled one.
         q.offset = 6
         let last = try s.reviewQueue(q, reviewerId: ann, unlabelledFirst: true, total: 10)
-        #expect(last.candidates.map(\.score.score) == [1, 0, 9, 8])
+        #expect(last.rows.map(\.score) == [1, 0, 9, 8])
         #expect(last.myLabels[base + 9]?.labelClass == .artifact && last.myLabels[base + 8]?.labelClass == .genuineAnomaly)
         q.offset = 9
-        #expect(try s.reviewQueue(q, reviewerId: ann, unlabelledFirst: true, total: nil).candidates.map(\.score.score) == [8])
+        #expect(try s.reviewQueue(q, reviewerId: ann, unlabelledFirst: true, total: nil).rows.map(\.score) == [8])
         // Plain score order ignores labels; bob's queue only moves bob's label.
         q.offset = 0
-        #expect(try s.reviewQueue(q, reviewerId: ann, unlabelledFirst: false, total: nil).candidates.map(\.score.score)
+        #expect(try s.reviewQueue(q, reviewerId: ann, unlabelledFirst: false, total: nil).rows.map(\.score)
                 == [9, 8, 7, 6])
+        // A row carries the candidate's own values.
+        let whole = try s.candidates(q).map {
+            QueueRow(targetid: $0.spectrum.targetid, score: $0.score.score, scorePct: $0.score.scorePct, z: $0.spectrum.z,
+                     snr: $0.spectrum.snr, balProb: $0.spectrum.balProb, biCiv: $0.spectrum.biCiv)
+        }
+        #expect(try s.reviewQueue(q, reviewerId: ann, unlabelledFirst: false, total: nil).rows == whole)
         let bobs = try s.reviewQueue(q, reviewerId: bob, unlabelledFirst: true, total: nil)
-        #expect(bobs.unlabelled == 9 && bobs.candidates.map(\.score.score) == [9, 8, 6, 5])
+        #expect(bobs.unlabelled == 9 && bobs.rows.map(\.score) == [9, 8, 6, 5])
         // The query's filters apply to both parts and to the counts.
         q.minimum[.score] = 5
         q.limit = nil
         let filtered = try s.reviewQueue(q, reviewerId: ann, unlabelledFirst: true, total: nil)
         #expect(filtered.total == 5 && filtered.unlabelled == 3)
-        #expect(filtered.candidates.map(\.score.score) == [7, 6, 5, 9, 8])
+        #expect(filtered.rows.map(\.score) == [7, 6, 5, 9, 8])
     }
 }
 

@@ -62,6 +62,11 @@ public struct SpectrumRecord: Sendable, Equatable {
 
     /// A broad-absorption-line quasar by the VAC's BAL_PROB or a positive BI_CIV.
     public func isBAL(threshold: Double = 0.5) -> Bool {
+        Self.isBAL(balProb: balProb, biCiv: biCiv, threshold: threshold)
+    }
+
+    /// The rule, for readers that hold only the two columns.
+    public static func isBAL(balProb: Double?, biCiv: Double?, threshold: Double = 0.5) -> Bool {
         (balProb ?? 0) >= threshold || (biCiv ?? 0) > 0
     }
 }

@@ -10,21 +10,21 @@ import QADStore
 /// literals; the page reads them back as strings.
 enum CandidateJSON {
     static func queue(_ page: ReviewQueuePage, offset: Int) -> String {
-        var w = JSONWriter(capacity: 64 * page.candidates.count + 64)
+        var w = JSONWriter(capacity: 96 * page.rows.count + 64)
         w.openObject()
         w.key("total"); w.int(page.total)
         w.key("unlabelled"); w.int(page.unlabelled)
         w.key("offset"); w.int(offset)
         w.key("items"); w.openArray()
-        for c in page.candidates {
+        for r in page.rows {
             w.openObject()
-            w.key("targetid"); w.targetID(c.spectrum.targetid)
-            w.key("score"); w.number(c.score.score)
-            w.key("score_pct"); w.number(c.score.scorePct)
-            w.key("z"); w.number(c.spectrum.z)
-            w.key("snr"); w.number(c.spectrum.snr)
-            w.key("bal"); w.bool(c.isBAL())
-            w.key("mine"); if let l = page.myLabels[c.spectrum.targetid] { w.string(l.labelClass.rawValue) } else { w.null() }
+            w.key("targetid"); w.targetID(r.targetid)
+            w.key("score"); w.number(r.score)
+            w.key("score_pct"); w.number(r.scorePct)
+            w.key("z"); w.number(r.z)
+            w.key("snr"); w.number(r.snr)
+            w.key("bal"); w.bool(r.isBAL())
+            w.key("mine"); if let l = page.myLabels[r.targetid] { w.string(l.labelClass.rawValue) } else { w.null() }
             w.closeObject()
         }
         w.closeArray()

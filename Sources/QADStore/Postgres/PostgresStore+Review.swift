@@ -96,11 +96,14 @@ extension PostgresStore: ReviewStore, ReviewQueueSelections {
             .first?.decode(Int.self) ?? 0
     }
 
-    func queueCandidates(_ query: CandidateQuery, reviewerId: Int64, part: QueuePart, limit: Int,
-                         offset: Int) throws -> [Candidate] {
+    func queueRows(_ query: CandidateQuery, reviewerId: Int64, part: QueuePart, limit: Int,
+                   offset: Int) throws -> [QueueRow] {
         var q = query
         q.limit = limit
         q.offset = offset
-        return try fetchCandidates(candidateSQL(q, select: candidateColumns, ordered: true, restrict: (part, reviewerId)))
+        return try rows(candidateSQL(q, select: QueueRow.columns, ordered: true, restrict: (part, reviewerId))).map { row in
+            let (id, score, pct, z, snr, bal, bi) = try row.decode((Int64, Double, Double, Double, Double, Double?, Double?).self)
+            return QueueRow(targetid: id, score: score, scorePct: pct, z: z, snr: snr, balProb: bal, biCiv: bi)
+        }
     }
 }

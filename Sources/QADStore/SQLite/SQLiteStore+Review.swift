@@ -121,8 +121,8 @@ extension SQLiteStore: ReviewStore, ReviewQueueSelections {
     /// The unlabelled and the whole selection are plain ordered selections, so
     /// the score index serves both; the labelled part is read from the label
     /// table outwards.
-    func queueCandidates(_ query: CandidateQuery, reviewerId: Int64, part: QueuePart, limit: Int,
-                         offset: Int) throws -> [Candidate] {
+    func queueRows(_ query: CandidateQuery, reviewerId: Int64, part: QueuePart, limit: Int,
+                   offset: Int) throws -> [QueueRow] {
         var (whereSQL, args) = Self.candidateFilter(query)
         var from = "score JOIN spectrum ON spectrum.targetid = score.targetid"
         switch part {
@@ -140,10 +140,14 @@ extension SQLiteStore: ReviewStore, ReviewQueueSelections {
         }
         let direction = query.ascending ? "ASC" : "DESC"
         let sql = """
-            SELECT \(Self.candidateColumns) FROM \(from)
+            SELECT \(QueueRow.columns) FROM \(from)
             WHERE \(whereSQL) ORDER BY score.\(query.sortBy.rawValue) \(direction), score.targetid LIMIT ? OFFSET ?
             """
         args += [limit, offset]
-        return try pool.read { try self.fetchCandidates($0, sql: sql, arguments: StatementArguments(args)) }
+        return try pool.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(args)).map { r in
+                QueueRow(targetid: r[0], score: r[1], scorePct: r[2], z: r[3], snr: r[4], balProb: r[5], biCiv: r[6])
+            }
+        }
     }
 }
