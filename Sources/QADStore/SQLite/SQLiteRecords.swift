@@ -61,9 +61,13 @@ extension Database {
 
     /// The records a query selecting `R.table.selectList()` returns, in its order.
     /// `source` names the store in messages about rows that do not decode.
+    /// `cached` keeps the compiled statement on the connection: for queries of
+    /// a fixed shape run per request, where compiling a select of a wide
+    /// table (the score table has ~150 columns) costs more than running it.
     func fetch<R: StoredRecord>(_ type: R.Type, sql: String, arguments: StatementArguments = [],
-                                source: String) throws -> [R] {
-        let rows = try Row.fetchCursor(self, sql: sql, arguments: arguments)
+                                source: String, cached: Bool = false) throws -> [R] {
+        let rows = cached ? try Row.fetchCursor(try cachedStatement(sql: sql), arguments: arguments)
+                          : try Row.fetchCursor(self, sql: sql, arguments: arguments)
         var out: [R] = []
         while let row = try rows.next() {
             let values: [StoredValue] = row.databaseValues.map { StoredValue($0) }
@@ -76,13 +80,13 @@ extension Database {
     func fetchAll<R: StoredRecord>(_ type: R.Type, where whereSQL: String = "1", arguments: StatementArguments = [],
                                    order: String, source: String) throws -> [R] {
         try fetch(R.self, sql: "SELECT \(R.table.selectList()) FROM \(R.table.name) WHERE \(whereSQL) ORDER BY \(order)",
-                  arguments: arguments, source: source)
+                  arguments: arguments, source: source, cached: true)
     }
 
     func fetchOne<R: StoredRecord>(_ type: R.Type, where whereSQL: String, arguments: StatementArguments,
                                    source: String) throws -> R? {
         try fetch(R.self, sql: "SELECT \(R.table.selectList()) FROM \(R.table.name) WHERE \(whereSQL) LIMIT 1",
-                  arguments: arguments, source: source).first
+                  arguments: arguments, source: source, cached: true).first
     }
 }
 
