@@ -27,9 +27,12 @@ if [ ! -f "$STORE/qad.sqlite" ]; then
     /usr/bin/time -f "  store: %e s, peak RSS %M kB" "$(swift build -c release --show-bin-path)/qad-review-fixture" --out "$STORE" --n "$N"
 fi
 
+# Reviewers new to each run, so that every run starts with no labels of
+# its own (a queue page's cost grows with its reviewer's labels).
+RUN=$(date +%s)
 TOKENS=()
 for i in $(seq 1 "$REVIEWERS"); do
-    TOKENS+=("$("$QAD" review add-reviewer "load$i" --store "$STORE" | sed -n 's/.* token \([0-9a-f]*\)$/\1/p' | head -1)")
+    TOKENS+=("$("$QAD" review add-reviewer "load$RUN-$i" --store "$STORE" | sed -n 's/.* token \([0-9a-f]*\)$/\1/p' | head -1)")
 done
 
 LOG="$DIR/review-server.log"
