@@ -54,6 +54,20 @@ import Testing
         _ = coadd
     }
 
+    /// Templates are kept between requests, but a changed folder is read again.
+    @Test func aChangedTemplateFolderIsReadAgain() throws {
+        let (_, redrock, ids) = try Self.coaddWithRedrock()
+        let fit = try #require(try RedrockFile.fit(redrock, targetid: ids[0]))
+        let folder = temporaryDirectory()
+        for name in try FileManager.default.contentsOfDirectory(atPath: Self.templates) {
+            try FileManager.default.copyItem(atPath: Self.templates + "/" + name, toPath: folder + "/" + name)
+        }
+        let first = try RedrockModel.template(for: fit, in: folder)
+        #expect(try RedrockModel.template(for: fit, in: folder).basis == first.basis)
+        try FileManager.default.removeItem(atPath: first.path)
+        #expect((try? RedrockModel.template(for: fit, in: folder))?.path != first.path)
+    }
+
     @Test(.needs(.python)) func theModelAgreesWithNumPy() throws {
         let python = try requirePython()
         let (coadd, redrock, ids) = try Self.coaddWithRedrock()

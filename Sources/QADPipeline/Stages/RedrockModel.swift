@@ -17,9 +17,7 @@ public enum RedrockModel {
 
     /// The template for a fit among the `rrtemplate-*.fits` files of `directory`.
     public static func template(for fit: RedrockFit, in directory: String) throws -> RedrockTemplate {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let candidates = try names.filter { $0.hasPrefix("rrtemplate-") && $0.hasSuffix(".fits") }.sorted()
-            .map { try RedrockTemplate.read(directory + "/" + $0) }
+        let candidates = try TemplateFolders.shared.templates(in: directory)
             .filter { $0.spectype == fit.spectype && $0.subtype == fit.subtype }
         let used = fit.coefficients.lastIndex { $0 != 0 }.map { $0 + 1 } ?? 0
         guard let best = candidates.filter({ $0.basis.count >= used })
@@ -58,5 +56,35 @@ public enum RedrockModel {
         }
         let t = try template(for: fit, in: directory)
         return Evaluated(fit: fit, template: URL(fileURLWithPath: t.path).lastPathComponent, flux: evaluate(fit, t, at: lambda))
+    }
+}
+
+/// The templates of each folder, read once and kept while the folder's
+/// listing (names, sizes, modification times) stays the same: the review
+/// page asks for a redrock model on every `m`, and a folder holds several MB
+/// of FITS.
+final class TemplateFolders: Sendable {
+    static let shared = TemplateFolders()
+
+    private struct Entry {
+        /// Each file's size and modification time, by name.
+        var listing: [String: String]
+        var templates: [RedrockTemplate]
+    }
+
+    private let entries = Locked<[String: Entry]>([:])
+
+    func templates(in directory: String) throws -> [RedrockTemplate] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasPrefix("rrtemplate-") && $0.hasSuffix(".fits") }.sorted()
+        var listing: [String: String] = [:]
+        for name in names {
+            let a = (try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)) ?? [:]
+            listing[name] = "\(a[.size] ?? "?") \(a[.modificationDate] ?? "?")"
+        }
+        if let hit = entries.withLock({ $0[directory] }), hit.listing == listing { return hit.templates }
+        let templates = try names.map { try RedrockTemplate.read(directory + "/" + $0) }
+        entries.withLock { $0[directory] = Entry(listing: listing, templates: templates) }
+        return templates
     }
 }
