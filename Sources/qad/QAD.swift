@@ -5,7 +5,7 @@ struct QAD: AsyncParsableCommand {
         commandName: "qad",
         abstract: "Find anomalous quasars in DESI spectra.",
         subcommands: [Ingest.self, Worker.self, Simulate.self, Inject.self, Train.self, Infer.self, Score.self, Rank.self,
-                      Evaluate.self, Crossmatch.self, Export.self, Review.self, Plot.self, Demo.self, Bench.self])
+                      Evaluate.self, Crossmatch.self, Export.self, Review.self, Plot.self, Epochs.self, Demo.self, Bench.self])
 }
 
 @main
