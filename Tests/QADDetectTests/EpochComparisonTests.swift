@@ -119,13 +119,62 @@ import Testing
         let rm = sharedData("sdss/rm017/spec-1325-52762-0133.fits")
         let other = sharedData("sdss/picca/3655/spec-3655-55240-0370.fits")
         let apart = try run(qadExecutable(), ["epochs", rm, other])
-        #expect(apart.status != 0 && apart.output.contains("not the same object"), "\(apart.output)")
+        #expect(apart.status != 0 && apart.output.contains("not repeat observations of one object"), "\(apart.output)")
         let one = try run(qadExecutable(), ["epochs", rm])
         #expect(one.status != 0 && one.output.contains("at least two spectra"))
         let broken = temporaryPath("spec-1-51000-1.fits")
         try Data(try Data(contentsOf: URL(fileURLWithPath: rm)).prefix(5000)).write(to: URL(fileURLWithPath: broken))
         let truncated = try run(qadExecutable(), ["epochs", rm, broken])
         #expect(truncated.status != 0 && truncated.output.contains(broken), "\(truncated.output)")
+    }
+
+    /// The 80 picca spectra hold 11 objects observed 2–3 times: the command
+    /// finds the same groups as astropy's search_around_sky (1″, friends of
+    /// friends), and flags the re-observation called a star.
+    @Test(.needs(.python)) func piccaRepeatsAreFoundAsAstropyFindsThem() throws {
+        let python = try requirePython()
+        let root = sharedData("sdss/picca")
+        var files: [String] = []
+        for plate in try FileManager.default.contentsOfDirectory(atPath: root) where !plate.contains(".") {
+            files += try FileManager.default.contentsOfDirectory(atPath: root + "/" + plate)
+                .filter { $0.hasPrefix("spec-") }.map { root + "/" + plate + "/" + $0 }
+        }
+        #expect(files.count == 80)
+        let r = try run(qadExecutable(), ["epochs", "--format", "json"] + files)
+        #expect(r.status == 0, "\(r.output.prefix(2000))")
+        let objects = try #require(try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [[String: Any]])
+        let ours = Set(objects.map { Set($0["spectra"] as! [String]) })
+        #expect(ours.count == 11)
+        let script = """
+            import sys, json
+            import astropy.units as u
+            from astropy.coordinates import SkyCoord, search_around_sky
+            from astropy.io import fits
+            names, ra, dec = [], [], []
+            for f in sys.argv[1:]:
+                s = fits.getdata(f, 2)
+                names.append(f.rsplit('/', 1)[1][:-5]); ra.append(s['PLUG_RA'][0]); dec.append(s['PLUG_DEC'][0])
+            c = SkyCoord(ra * u.deg, dec * u.deg)
+            i, j, _, _ = search_around_sky(c, c, 1 * u.arcsec)
+            parent = list(range(len(names)))
+            def root(k):
+                while parent[k] != k: k = parent[k]
+                return k
+            for a, b in zip(i, j): parent[root(a)] = root(b)
+            groups = {}
+            for k in range(len(names)): groups.setdefault(root(k), []).append(names[k])
+            print(json.dumps([g for g in groups.values() if len(g) > 1]))
+            """
+        let path = temporaryPath("picca_groups.py")
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        let peer = try run(python, [path] + files)
+        #expect(peer.status == 0, "\(peer.output)")
+        let theirs = try #require(try JSONSerialization.jsonObject(with: Data(peer.output.utf8)) as? [[String]])
+        #expect(ours == Set(theirs.map(Set.init)))
+        // The quasar whose re-observation was called a star.
+        let star = try #require(objects.first { ($0["spectra"] as! [String]).contains("spec-9367-57758-0500") })
+        let pairs = try #require(star["pairs"] as? [[String: Any]])
+        #expect(pairs.contains { ($0["classChange"] as? String) == "QSO → STAR" && ($0["redshiftConflict"] as? Bool) == true })
     }
 
     /// RM017's epochs, each against the first: every broad-line change and the

@@ -10,9 +10,9 @@ struct Epochs: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare repeat spectra of one object: continuum, broad lines, changing look.",
         discussion: """
-            Reads SDSS/BOSS spec-PLATE-MJD-FIBER.fits files of one object (positions within --radius), \
-            orders them by MJD and compares each later epoch with the first (--pairs consecutive: with \
-            the one before). Per pair: the later epoch is put on the earlier one's calibration by a smooth \
+            Reads SDSS/BOSS spec-PLATE-MJD-FIBER.fits files, groups them into objects (friends of friends \
+            within --radius, exact separation on the sphere), orders each object's spectra by MJD and \
+            compares each later epoch with the first (--pairs consecutive: with the one before). Per pair: the later epoch is put on the earlier one's calibration by a smooth \
             shape fitted on line-free continuum windows (the continuum level change is kept and \
             reported); then the flux and rest equivalent width of each covered broad line (Lyα, CIV, \
             CIII], MgII, Hβ, Hα) in both epochs, with errors; the most significant localized difference; \
@@ -23,9 +23,9 @@ struct Epochs: ParsableCommand {
     enum Pairs: String, ExpressibleByArgument, CaseIterable { case first, consecutive }
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Argument(help: "Two or more spec-*.fits files of the same object.")
+    @Argument(help: "Two or more spec-*.fits files; those of one object are compared.")
     var files: [String]
-    @Option(name: .long, help: "Largest separation (arcsec) between the files' positions.")
+    @Option(name: .long, help: "Spectra closer than this (arcsec, friends of friends) are one object.")
     var radius = 1.0
     @Option(name: .long, help: "first: every epoch against the earliest; consecutive: each against the one before.")
     var pairs = Pairs.first
@@ -37,18 +37,28 @@ struct Epochs: ParsableCommand {
         guard radius > 0, radius <= 3600 else { throw ValidationError("--radius must be in (0, 3600] arcsec") }
     }
 
+    /// The repeat spectra of one object and what changed between them.
+    struct RepeatObject: Encodable {
+        var ra: Double
+        var dec: Double
+        var spectra: [String]
+        var pairs: [EpochDifference]
+    }
+
     func run() throws {
-        let read = try files.map { try Self.read($0) }.sorted { $0.epoch.mjd < $1.epoch.mjd }
-        let first = read[0]
-        for other in read.dropFirst() {
-            let sep = SkyGeometry.separationArcsec(ra1: first.ra, dec1: first.dec, ra2: other.ra, dec2: other.dec)
-            guard sep <= radius else {
-                throw LocatedError("\(other.epoch.name) lies \(String(format: "%.2f", sep))″ from \(first.epoch.name) "
-                                   + "(more than --radius \(radius)″): not the same object")
+        let read = try files.map { try Self.read($0) }
+        let groups = SkyGroups.friendsOfFriends(ra: read.map(\.ra), dec: read.map(\.dec), radiusArcsec: radius)
+        let objects: [RepeatObject] = groups.filter { $0.count >= 2 }.map { group in
+            let epochs = group.map { read[$0].epoch }.sorted { $0.mjd < $1.mjd }
+            let differences = epochs.indices.dropFirst().map { i in
+                EpochComparison.compare(pairs == .first ? epochs[0] : epochs[i - 1], epochs[i])
             }
+            return RepeatObject(ra: read[group[0]].ra, dec: read[group[0]].dec, spectra: epochs.map(\.name),
+                                pairs: differences)
         }
-        let differences: [EpochDifference] = read.indices.dropFirst().map { i in
-            EpochComparison.compare(pairs == .first ? read[0].epoch : read[i - 1].epoch, read[i].epoch)
+        guard !objects.isEmpty else {
+            throw LocatedError("no two of the \(files.count) spectra lie within --radius \(radius)″ of each other: "
+                               + "they are not repeat observations of one object")
         }
         switch format {
         case .json:
@@ -56,9 +66,15 @@ struct Epochs: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity",
                                                                           negativeInfinity: "-Infinity", nan: "NaN")
-            print(String(decoding: try encoder.encode(differences), as: UTF8.self))
+            print(String(decoding: try encoder.encode(objects), as: UTF8.self))
         case .text:
-            for d in differences { print(Self.text(d)) }
+            let single = groups.filter { $0.count == 1 }.count
+            print("\(objects.count) object(s) with repeat spectra among \(files.count) files"
+                  + (single > 0 ? "; \(single) spectra have no other epoch within \(radius)″" : "") + "\n")
+            for o in objects {
+                print(String(format: "RA %.5f, Dec %+.5f: %d spectra\n", o.ra, o.dec, o.spectra.count))
+                for d in o.pairs { print(Self.text(d)) }
+            }
         }
     }
 
