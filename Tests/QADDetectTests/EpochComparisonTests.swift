@@ -174,7 +174,7 @@ import Testing
         // The quasar whose re-observation was called a star.
         let star = try #require(objects.first { ($0["spectra"] as! [String]).contains("spec-9367-57758-0500") })
         let pairs = try #require(star["pairs"] as? [[String: Any]])
-        #expect(pairs.contains { ($0["classChange"] as? String) == "QSO → STAR" && ($0["redshiftConflict"] as? Bool) == true })
+        #expect(pairs.contains { ($0["class_change"] as? String) == "QSO → STAR" && ($0["redshift_conflict"] as? Bool) == true })
     }
 
     /// RM017's epochs, each against the first: every broad-line change and the

@@ -78,12 +78,22 @@ public struct LineChange: Sendable, Codable, Equatable {
     public var line: String
     public var earlier: LineMeasurement
     public var later: LineMeasurement
-    public var fluxChange: Double { later.flux - earlier.flux }
-    public var fluxChangeError: Double { (earlier.fluxError * earlier.fluxError + later.fluxError * later.fluxError).squareRoot() }
+    public var fluxChange: Double
+    public var fluxChangeError: Double
     /// Flux change over its error.
-    public var significance: Double { fluxChange / fluxChangeError }
+    public var significance: Double
     /// Later over earlier flux.
-    public var ratio: Double { later.flux / earlier.flux }
+    public var ratio: Double
+
+    public init(line: String, earlier: LineMeasurement, later: LineMeasurement) {
+        self.line = line
+        self.earlier = earlier
+        self.later = later
+        fluxChange = later.flux - earlier.flux
+        fluxChangeError = (earlier.fluxError * earlier.fluxError + later.fluxError * later.fluxError).squareRoot()
+        significance = fluxChange / fluxChangeError
+        ratio = later.flux / earlier.flux
+    }
 }
 
 /// A broad line that appeared or vanished between the epochs.

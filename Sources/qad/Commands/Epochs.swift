@@ -64,6 +64,8 @@ struct Epochs: ParsableCommand {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            // snake_case like qad's other JSON (the review API, export's column names).
+            encoder.keyEncodingStrategy = .convertToSnakeCase
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity",
                                                                           negativeInfinity: "-Infinity", nan: "NaN")
             print(String(decoding: try encoder.encode(objects), as: UTF8.self))
