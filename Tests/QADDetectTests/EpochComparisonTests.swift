@@ -13,11 +13,7 @@ import Testing
     /// and Hα, and Gaussian noise of the given S/N per pixel at the continuum.
     static func quasar(mjd: Double, level: Double = 1, tilt: Double = 0, hbeta: Double = 1, snr: Double = 20,
                        seed: UInt64) -> EpochSpectrum {
-        var rng = Xoshiro256StarStar(seed: seed)
-        func gaussian() -> Double {  // Box–Muller
-            let u = Double(rng.next() >> 11 | 1) * 0x1.0p-53, v = Double(rng.next() >> 11) * 0x1.0p-53
-            return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
-        }
+        var noise = NoiseSource(seed: seed)
         let z = 0.3
         let lambda = (0..<4500).map { pow(10, 3.53 + 1e-4 * Double($0)) }
         var flux: [Double] = [], ivar: [Double] = []
@@ -25,14 +21,14 @@ import Testing
             let rest = lam / (1 + z)
             var f = 10 * pow(rest / 5000, -0.5)
             for (centre, height) in [(2798.75, 6.0), (4862.68, 8.0 * hbeta), (6564.61, 20.0)] {
-                let sigma = centre * 2000 / 299_792.458
-                f += height * exp(-0.5 * pow((rest - centre) / sigma, 2))
+                let width = centre * 2000 / 299_792.458
+                f += height * exp(-0.5 * pow((rest - centre) / width, 2))
             }
             // The instrument's smooth shape and the quasar's level change.
             f *= level * (1 + tilt * (log(lam) - log(6000)))
-            let noise = 10 * level / snr
-            flux.append(f + noise * gaussian())
-            ivar.append(1 / (noise * noise))
+            let sigma = 10 * level / snr
+            flux.append(f + sigma * noise.normal())
+            ivar.append(1 / (sigma * sigma))
         }
         return EpochSpectrum(name: "epoch-\(Int(mjd))", mjd: mjd, z: z, classification: "QSO", lambda: lambda,
                              flux: flux, ivar: ivar)

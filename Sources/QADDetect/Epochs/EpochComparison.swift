@@ -195,8 +195,7 @@ public enum EpochComparison {
             lines.append(LineChange(line: window.name, earlier: m0, later: m1))
         }
         let local = localDifference(rest: rest, early: grid.early, earlyVar: grid.earlyVar,
-                                    late: lateFlux.map { $0 / shape.level }, lateVar: lateVar.map { $0 / (shape.level * shape.level) },
-                                    valid: grid.validMask)
+                                    late: lateFlux.map { $0 / shape.level }, lateVar: lateVar.map { $0 / (shape.level * shape.level) })
         let classChange = early.classification == late.classification ? nil : "\(early.classification) → \(late.classification)"
         return EpochDifference(
             earlier: early.name, later: late.name, earlierMJD: early.mjd, laterMJD: late.mjd, z: z,
@@ -267,9 +266,9 @@ public enum EpochComparison {
 
     /// The largest |Σ D| / √n over runs of n = 3, 10, 30 and 100 good pixels of
     /// D = (later − earlier) / σ, the later epoch at the earlier's level.
-    static func localDifference(rest: [Double], early: [Double], earlyVar: [Double], late: [Double], lateVar: [Double],
-                                valid: [Bool]) -> (significance: Double, restLambda: Double, restWidth: Double) {
-        let idx = rest.indices.filter { valid[$0] }
+    static func localDifference(rest: [Double], early: [Double], earlyVar: [Double], late: [Double],
+                                lateVar: [Double]) -> (significance: Double, restLambda: Double, restWidth: Double) {
+        let idx = rest.indices.filter { earlyVar[$0].isFinite }
         let d = idx.map { (late[$0] - early[$0]) / (earlyVar[$0] + lateVar[$0]).squareRoot() }
         var best = (significance: 0.0, restLambda: Double.nan, restWidth: Double.nan)
         guard !d.isEmpty else { return best }
@@ -296,9 +295,9 @@ struct CommonGrid {
     var earlyVar: [Double] = []
     var late: [Double] = []
     var lateVar: [Double] = []
-    var validMask: [Bool] = []
 
-    func valid(_ i: Int) -> Bool { validMask[i] }
+    /// Both epochs have data at pixel `i`.
+    func valid(_ i: Int) -> Bool { earlyVar[i].isFinite }
 
     init(_ a: EpochSpectrum, _ b: EpochSpectrum) {
         guard let bLo = b.lambda.first, let bHi = b.lambda.last else { return }
@@ -316,7 +315,6 @@ struct CommonGrid {
             earlyVar.append(ok ? 1 / a.ivar[i] : .infinity)
             // Interpolating between two pixels averages their noise.
             lateVar.append(ok ? (1 - t) * (1 - t) / b.ivar[j] + t * t / b.ivar[j1] : .infinity)
-            validMask.append(ok)
         }
     }
 }
