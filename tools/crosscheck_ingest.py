@@ -3,7 +3,9 @@
 
 Usage: python tools/crosscheck_ingest.py --store DIR [--rtol 1e-5]
 
-For every row of the store's `spectrum` table this re-reads the source file
+For every ingested spectrum (the store's `epoch` table: each object's primary
+and its other epochs; the `spectrum` table in a store made before epochs were
+kept) this re-reads the source file
 with astropy, checks the TARGETID (int64, exact), and recomputes with NumPy,
 from the recipe in docs/preprocessing.md only:
 
@@ -16,6 +18,9 @@ from the recipe in docs/preprocessing.md only:
   * F/A and ivar*A^2/max(1,s)^2 (compared with the float32 cache rows),
   * SNR, MASK_FRAC, ZERO_IVAR_FRAC, ARM_STEP, NOISE_SCALE, NBINS, FLAGS
     (and Z when it came from redrock or an SDSS spec file).
+
+Each `spectrum` row (an object's primary) must be the epoch at its cache row,
+an epoch of that object.
 
 Prints one line per spectrum and `crosscheck: N passed, M failed`; exits 1 on any
 failure or when the store has no rows.
@@ -443,8 +448,18 @@ def main(argv=None):
 
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     con.row_factory = sqlite3.Row
-    rows = con.execute("SELECT * FROM spectrum ORDER BY source_file, source_row").fetchall()
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    source = "epoch" if "epoch" in tables else "spectrum"
+    rows = con.execute(f"SELECT * FROM {source} ORDER BY source_file, source_row").fetchall()
     shards = {r["name"]: r["rows"] for r in con.execute("SELECT name, rows FROM cache_shard")}
+    if source == "epoch":
+        epochs = {(r["cache_shard"], r["cache_row"]): r for r in rows}
+        for p in con.execute("SELECT targetid, cache_shard, cache_row, source_file, snr FROM spectrum"):
+            e = epochs.get((p["cache_shard"], p["cache_row"]))
+            if e is None or e["object"] != p["targetid"] or e["source_file"] != p["source_file"] or e["snr"] != p["snr"]:
+                failed_setup.append(f"spectrum row of object {p['targetid']} is not an epoch of it "
+                                    f"(cache {p['cache_shard']}:{p['cache_row']})")
+                print(f"FAIL primary: {failed_setup[-1]}")
     con.close()
 
     arrays = {}

@@ -8,8 +8,10 @@ import Foundation
 public enum SkyGroups {
     /// Groups of indices into `ra`/`dec` (degrees), each group in increasing
     /// index order, the groups ordered by their first index. Every position is
-    /// in exactly one group.
-    public static func friendsOfFriends(ra: [Double], dec: [Double], radiusArcsec: Double) -> [[Int]] {
+    /// in exactly one group. `accept`, when given, must also hold for two
+    /// positions within the radius to be friends (e.g. consistent redshifts).
+    public static func friendsOfFriends(ra: [Double], dec: [Double], radiusArcsec: Double,
+                                        accept: ((Int, Int) -> Bool)? = nil) -> [[Int]] {
         precondition(ra.count == dec.count)
         let radius = radiusArcsec / SkyGeometry.arcsecPerDegree / SkyGeometry.degreesPerRadian
         let vectors = zip(ra, dec).map { SkyGeometry.unitVector(raDegrees: $0, decDegrees: $1) }
@@ -24,7 +26,7 @@ public enum SkyGroups {
         for (k, i) in order.enumerated() {
             for j in order[(k + 1)...] {
                 guard dec[j] - dec[i] <= radiusDegrees else { break }
-                if SkyGeometry.separation(vectors[i], vectors[j]) <= radius {
+                if SkyGeometry.separation(vectors[i], vectors[j]) <= radius, accept?(i, j) ?? true {
                     let (a, b) = (root(i), root(j))
                     if a != b { parent[max(a, b)] = min(a, b) }
                 }

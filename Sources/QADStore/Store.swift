@@ -9,13 +9,49 @@ import QADModel
 /// the whole file in the store or none of it.
 public struct FileCommit: Sendable {
     public var file: IngestedFileRecord
+    /// Spectra of objects the store did not hold (each also among `epochs`).
     public var spectra: [SpectrumRecord]
     public var problems: [ProblemRecord]
+    /// Every spectrum the file contributes.
+    public var epochs: [EpochRecord]
 
-    public init(file: IngestedFileRecord, spectra: [SpectrumRecord], problems: [ProblemRecord]) {
+    /// Without `epochs`, each spectrum is its object's only epoch, its visit
+    /// named by its survey (as a store made before epochs were kept has them).
+    public init(file: IngestedFileRecord, spectra: [SpectrumRecord], problems: [ProblemRecord],
+                epochs: [EpochRecord]? = nil) {
         self.file = file
         self.spectra = spectra
         self.problems = problems
+        self.epochs = epochs ?? spectra.map {
+            EpochRecord(spectrum: $0, object: $0.targetid,
+                        visit: $0.survey == "SDSS" ? EpochRecord.sdssVisit : $0.survey.lowercased(), mjdMin: nil, mjdMax: nil)
+        }
+    }
+}
+
+/// What relinking the epochs into objects changes (`EpochLinker`), applied in
+/// one transaction.
+public struct EpochLinks: Sendable, Equatable {
+    /// Epochs that now belong to another object.
+    public var moved: [EpochMove] = []
+    /// Objects that no longer exist (their epochs joined another object).
+    public var removedObjects: [TargetID] = []
+    /// Objects' new or changed primary records.
+    public var primaries: [SpectrumRecord] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { moved.isEmpty && removedObjects.isEmpty && primaries.isEmpty }
+}
+
+/// One epoch's new object.
+public struct EpochMove: Sendable, Equatable {
+    public var key: EpochKey
+    public var object: TargetID
+
+    public init(key: EpochKey, object: TargetID) {
+        self.key = key
+        self.object = object
     }
 }
 
@@ -36,12 +72,26 @@ public protocol CatalogStore: AnyObject, Sendable {
     func allTargetIDs() throws -> Set<TargetID>
     /// Which file a stored TARGETID came from.
     func sourceFile(of id: TargetID) throws -> String?
+    /// Every stored spectrum's identity, primaries and other epochs alike.
+    func epochKeys() throws -> Set<EpochKey>
+    /// Which file a stored epoch came from.
+    func sourceFile(of epoch: EpochKey) throws -> String?
+    /// Every epoch, ordered by cache shard and row.
+    func epochs() throws -> [EpochRecord]
+    /// One object's epochs, earliest first (by MJD, then cache row).
+    func epochs(of object: TargetID) throws -> [EpochRecord]
+    /// Applies a relinking in one transaction. Model outputs that no longer
+    /// describe an object's primary (its cache row changed, or the object is
+    /// gone) make every model's outputs and score run forgotten in the same
+    /// transaction, so `qad infer` and `qad score` redo them; returns whether
+    /// that happened.
+    func applyEpochLinks(_ links: EpochLinks) throws -> Bool
     /// Rows of a cache shard that committed spectra refer to.
     func committedRows(shard: String) throws -> Int
     /// Commits one file's spectra, problems and file record, and the shard's new
     /// row count, in one transaction.
     func commit(_ commit: FileCommit, shard: String, shardRows: Int, columns: Int) throws
-    /// Forgets a file (for `--force`): its spectra, problems and record.
+    /// Forgets a file (for `--force`): its spectra and epochs, problems and record.
     func forget(file path: String) throws
     /// After a cache shard lost rows (it holds only `availableRows`): forgets
     /// every file with spectra at or beyond that row, sets the shard's committed

@@ -17,8 +17,9 @@ public enum SchemaHistory {
     public static let targetedScores = "v6: arm-step, sky-line and BAL-trough scores"
     public static let noiseScale = "v7: spectrum noise scale"
     public static let reviewAccess = "v8: removed reviewers and proposed redshifts"
+    public static let epochs = "v9: repeat epochs"
 
     /// Every fixed step in order (score columns added later follow them).
     public static let ordered = [catalog, modelOutputs, scores, crossmatch, reviews, upstreamARD, workQueue, shapeScores,
-                                 targetedScores, noiseScale, reviewAccess]
+                                 targetedScores, noiseScale, reviewAccess, epochs]
 }

@@ -167,3 +167,16 @@ extension StoredValue {
         }
     }
 }
+
+extension StoredColumn {
+    /// `inner`'s column, reading and writing the field of a record nested at
+    /// `path`: a table that holds another record's columns (an epoch holds a
+    /// spectrum's) declares them once. The column belongs to the new table
+    /// from its creation, so the step that added it to the inner table is dropped.
+    public static func nested<Inner>(_ inner: StoredColumn<Inner>, at path: Field<Inner>) -> Self {
+        Self(inner.name, inner.type, nullable: inner.shape.nullable, defaultValue: inner.shape.defaultValue,
+             generated: inner.generated,
+             encode: { inner.encode($0[keyPath: path]) },
+             decode: { r, v throws(StoredValueError) in try inner.decode(&r[keyPath: path], v) })
+    }
+}

@@ -16,6 +16,9 @@ public final class DESICoaddFile {
     /// Primary-header keywords describing the file (SURVEY, PROGRAM, HPXPIXEL).
     public let survey: String?
     public let program: String?
+    /// FIBERMAP MIN_MJD/MAX_MJD (the exposures a coadd row spans), when present.
+    public let minMJD: [Double]?
+    public let maxMJD: [Double]?
 
     public init(path: String) throws {
         self.path = path
@@ -30,6 +33,16 @@ public final class DESICoaddFile {
         } else {
             ra = nil
             dec = nil
+        }
+        if fits.hasColumn("MIN_MJD"), fits.hasColumn("MAX_MJD") {
+            minMJD = try fits.readColumn("MIN_MJD", as: Double.self)
+            maxMJD = try fits.readColumn("MAX_MJD", as: Double.self)
+        } else if fits.hasColumn("MEAN_MJD") {
+            minMJD = try fits.readColumn("MEAN_MJD", as: Double.self)
+            maxMJD = minMJD
+        } else {
+            minMJD = nil
+            maxMJD = nil
         }
         var waves: [String: [Double]] = [:]
         for arm in Self.arms {

@@ -13,13 +13,16 @@ public struct IngestOptions: Sendable {
     public var force: Bool
     /// Cache shard the spectra are appended to.
     public var shard: String
+    /// How spectra with different ids join into one object (`EpochLinker`).
+    public var linker: EpochLinker
 
     public init(selection: SampleSelection = SampleSelection(), workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-                force: Bool = false, shard: String = "main") {
+                force: Bool = false, shard: String = "main", linker: EpochLinker = EpochLinker()) {
         self.selection = selection
         self.workers = max(1, workers)
         self.force = force
         self.shard = shard
+        self.linker = linker
     }
 }
 
@@ -33,6 +36,8 @@ public struct IngestSummary: Sendable {
     public var rowsSkipped = 0
     public var rowsNotSelected = 0
     public var warnings = 0
+    /// The objects and primaries after linking the epochs at the end of the run.
+    public var epochs = EpochLinker.Summary()
     public var seconds = 0.0
     /// Every problem of this run (file failures, skipped rows, warnings).
     public var problems: [(severity: ProblemRecord.Severity, problem: InputProblem)] = []
@@ -50,6 +55,17 @@ struct FileOutcome: Sendable {
     var warnings: [InputProblem] = []
     var notSelected = 0
     var failure: InputProblem?
+    /// `SourceRead.visit` and `.mjd` of the file.
+    var visit = "DESI"
+    var mjd: [Int: ClosedRange<Double>] = [:]
+
+    /// The epoch record of one of the file's spectra, as the object of its own
+    /// TARGETID (linking may join it to another object).
+    func epoch(_ record: SpectrumRecord) -> EpochRecord {
+        let dates = mjd[record.sourceRow]
+        return EpochRecord(spectrum: record, object: record.targetid, visit: visit, mjdMin: dates?.lowerBound,
+                           mjdMax: dates?.upperBound)
+    }
 }
 
 /// Reads, preprocesses and stores spectra files in parallel. Results are
@@ -121,7 +137,8 @@ public final class IngestRunner {
             todo.append((path, size, mtime))
         }
 
-        var known = try store.allTargetIDs()
+        var known = try store.epochKeys()
+        var knownObjects = Set(known.map(\.targetid))
         let committed = try store.committedRows(shard: shard)
         let fluxFile = try NPYMatrixAppender(path: project.fluxPath(shard: shard), columns: columns, committedRows: committed)
         let weightFile = try NPYMatrixAppender(path: project.weightPath(shard: shard), columns: columns, committedRows: committed)
@@ -156,7 +173,7 @@ public final class IngestRunner {
                 // Commit every finished file that is next in input order; keep at
                 // most `window` files read ahead so memory stays bounded.
                 while let ready = pending.removeValue(forKey: nextToCommit) {
-                    try commit(ready, known: &known, fluxFile: fluxFile, weightFile: weightFile,
+                    try commit(ready, known: &known, knownObjects: &knownObjects, fluxFile: fluxFile, weightFile: weightFile,
                                shard: shard, columns: columns, summary: &summary)
                     nextToCommit += 1
                     progress(ProgressUpdate(filesDone: nextToCommit, filesTotal: todo.count,
@@ -171,11 +188,15 @@ public final class IngestRunner {
         }
         try fluxFile.sync()
         try weightFile.sync()
+        // Always, even when no file was new: a run killed before this point
+        // left its epochs unlinked, and this finishes them.
+        summary.epochs = try options.linker.link(store)
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }
 
-    private func commit(_ outcome: FileOutcome, known: inout Set<TargetID>, fluxFile: NPYMatrixAppender,
+    private func commit(_ outcome: FileOutcome, known: inout Set<EpochKey>, knownObjects: inout Set<TargetID>,
+                        fluxFile: NPYMatrixAppender,
                         weightFile: NPYMatrixAppender, shard: String, columns: Int,
                         summary: inout IngestSummary) throws {
         let store = project.store
@@ -192,14 +213,14 @@ public final class IngestRunner {
         var skipped = outcome.skipped
         var accepted: [PreprocessedSpectrum] = []
         for s in outcome.spectra {
-            let id = s.info.targetID
-            if known.contains(id) {
-                let first = (try? store.sourceFile(of: id)).flatMap { $0 } ?? "an earlier row"
+            let key = EpochKey(targetid: s.info.targetID, visit: outcome.visit)
+            if known.contains(key) {
+                let first = (try? store.sourceFile(of: key)).flatMap { $0 } ?? "an earlier row"
                 skipped.append(InputProblem(file: s.sourceFile, hdu: s.sourceHDU, column: "TARGETID", row: s.sourceRow,
-                                            message: "duplicate TARGETID \(id), already stored from \(first); skipped"))
+                                            message: "duplicate TARGETID \(key.targetid) (\(key.visit)), already stored from \(first); skipped"))
                 continue
             }
-            known.insert(id)
+            known.insert(key)
             accepted.append(s)
         }
 
@@ -218,12 +239,18 @@ public final class IngestRunner {
         let records = accepted.enumerated().map { i, s in
             Self.record(s, shard: shard, row: firstRow + i)
         }
+        // A spectrum of a TARGETID stored before is another epoch of that
+        // object; only a new TARGETID gets a spectrum row now. Linking at the
+        // end of the run chooses each object's primary.
+        let epochs = records.map(outcome.epoch)
+        let newObjects = records.filter { !knownObjects.contains($0.targetid) }
+        knownObjects.formUnion(records.map(\.targetid))
         var warnings = outcome.warnings
         for s in accepted { warnings += s.warnings }
         let problems = skipped.map { ProblemRecord($0, severity: .skipped) } + warnings.map { ProblemRecord($0, severity: .warning) }
         let file = IngestedFileRecord(path: outcome.path, size: outcome.size, mtime: outcome.mtime, status: .done,
                                       nSpectra: accepted.count, nSkipped: skipped.count, ingestedAt: now)
-        try store.commit(FileCommit(file: file, spectra: records, problems: problems),
+        try store.commit(FileCommit(file: file, spectra: newObjects, problems: problems, epochs: epochs),
                          shard: shard, shardRows: fluxFile.rows, columns: columns)
 
         summary.filesIngested += 1
@@ -276,6 +303,8 @@ public final class IngestRunner {
         outcome.warnings = file.read.warnings
         outcome.notSelected = file.read.notSelected
         outcome.spectra = file.spectra
+        outcome.visit = file.read.visit
+        outcome.mjd = file.read.mjd
         return outcome
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import QADCore
 import QADFormats
 import QADSpectra
@@ -52,6 +53,11 @@ public struct SourceRead: Sendable {
     public var warnings: [InputProblem] = []
     /// Rows that are simply not in the sample (stars, galaxies, sky fibers).
     public var notSelected = 0
+    /// What tells this file's spectra from other spectra of the same TARGETIDs
+    /// (`EpochRecord.visit`).
+    public var visit = "DESI"
+    /// The MJDs each source row's exposures span, where the file gives them.
+    public var mjd: [Int: ClosedRange<Double>] = [:]
 }
 
 /// One survey's file layout. Everything after ingest sees only `ObservedSpectrum`.
@@ -83,6 +89,7 @@ public struct DESICoaddSource: SpectrumSource {
     /// rows skipped or not in the sample; `spectra` is left empty.
     func select(_ coadd: DESICoaddFile, path: String, selection: SampleSelection) throws -> (SourceRead, [Provenance]) {
         var out = SourceRead()
+        out.visit = Self.visit(survey: coadd.survey, program: coadd.program, path: path)
         var redrock: [TargetID: RedrockRow] = [:]
         if let rrPath = RedrockFile.companion(ofCoadd: path) {
             let (rows, problems) = try RedrockFile.read(rrPath)
@@ -120,8 +127,32 @@ public struct DESICoaddSource: SpectrumSource {
                 continue
             }
             targets.append(Provenance(info: info, survey: "DESI", sourceFile: path, sourceHDU: "FIBERMAP", sourceRow: row))
+            if let lo = coadd.minMJD?[row], let hi = coadd.maxMJD?[row], lo.isFinite, hi.isFinite, lo > 0, lo <= hi {
+                out.mjd[row] = lo...hi
+            }
         }
         return (out, targets)
+    }
+
+    /// survey/program from the primary header (SURVEY, PROGRAM), else from a
+    /// healpix coadd's name (coadd-SURVEY-PROGRAM-PIXEL.fits), else the tile
+    /// and its night group from a tile coadd's (coadd-PETAL-TILE-GROUP.fits:
+    /// a target sits on one petal of a tile, so the petal is left out), else
+    /// the file's name.
+    static func visit(survey: String?, program: String?, path: String) -> String {
+        func clean(_ s: String?) -> String? {
+            guard let t = s?.trimmingCharacters(in: .whitespaces).lowercased(), !t.isEmpty else { return nil }
+            return t
+        }
+        if let s = clean(survey), let p = clean(program) { return "\(s)/\(p)" }
+        let name = (path as NSString).lastPathComponent
+        let stem = name.hasSuffix(".fits.gz") ? String(name.dropLast(8)) : (name as NSString).deletingPathExtension
+        let parts = stem.split(separator: "-").map(String.init)
+        if parts.count == 4, parts[0] == "coadd" {
+            if Int(parts[3]) != nil, Int(parts[1]) == nil { return "\(parts[1])/\(parts[2])".lowercased() }
+            if Int(parts[1]) != nil, Int(parts[2]) != nil { return "tile \(parts[2]) \(parts[3])" }
+        }
+        return name
     }
 }
 
@@ -144,6 +175,8 @@ public struct SDSSSpecSource: SpectrumSource {
                               spectype: spec.classification, zwarn: spec.zwarning)
         out.spectra.append(ObservedSpectrum(info: info, arms: [spec.arm], survey: "SDSS",
                                             sourceFile: path, sourceHDU: "COADD", sourceRow: 0))
+        out.visit = EpochRecord.sdssVisit
+        out.mjd[0] = Double(spec.mjd)...Double(spec.mjd)
         return out
     }
 }

@@ -15,6 +15,9 @@ public struct WorkerOptions: Sendable {
     public var maxAttempts: Int
     /// How often an idle worker looks again while other workers still hold claims.
     public var pollSeconds: Double
+    /// Links the epochs once the queue is drained (every worker that sees it
+    /// drained does, from the same final store, so they agree).
+    public var linker = EpochLinker()
 
     public init(selection: SampleSelection = SampleSelection(), owner: String = WorkerOptions.defaultOwner(),
                 leaseSeconds: Double = 120, maxAttempts: Int = 3, pollSeconds: Double = 2) {
@@ -36,6 +39,7 @@ public struct WorkerSummary: Sendable {
     public var spectra = 0
     public var duplicatesSkipped = 0
     public var claimsLost = 0
+    public var epochs = EpochLinker.Summary()
     public var seconds = 0.0
 }
 
@@ -82,6 +86,7 @@ public final class QueueWorker {
             if counts.pending == 0 && counts.claimed == 0 { break }
             Thread.sleep(forTimeInterval: options.pollSeconds)
         }
+        summary.epochs = try options.linker.link(project.store)
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }
@@ -129,7 +134,8 @@ public final class QueueWorker {
         let duplicates: [TargetID]
         do {
             duplicates = try queue.completeIngest(item, owner: options.owner,
-                                                  commit: FileCommit(file: file, spectra: records, problems: problems),
+                                                  commit: FileCommit(file: file, spectra: records, problems: problems,
+                                                                     epochs: records.map(outcome.epoch)),
                                                   columns: columns)
         } catch let lost as LostClaim {
             removeShardFiles(shard)  // another attempt owns the file now; nothing will point at these

@@ -62,7 +62,7 @@ extension PostgresStore: WorkQueueStore {
     public func completeIngest(_ item: WorkItem, owner: String, commit: FileCommit, columns: Int) throws -> [TargetID] {
         let logger = self.logger
         let shard = item.shard
-        let recordedShard: String? = commit.spectra.isEmpty ? nil : shard
+        let recordedShard: String? = commit.epochs.isEmpty ? nil : shard
         return try pool.transaction { c in
             // The claim row is locked first: a worker taking over after this
             // point waits, and one that took over before makes this check fail.
@@ -75,35 +75,52 @@ extension PostgresStore: WorkQueueStore {
 
             let path = commit.file.path
             try await Self.deleteFile(path, on: c, logger: logger)
+            // Every spectrum is an epoch; one whose TARGETID and visit are
+            // stored already is a duplicate. A new epoch of an object the store
+            // holds adds no spectrum row: linking picks the object's primary.
+            try await c.query("CREATE TEMP TABLE IF NOT EXISTS epoch_stage (LIKE epoch) ON COMMIT DELETE ROWS",
+                              logger: logger)
+            try await c.copy(commit.epochs, into: "epoch_stage", logger: logger)
+            var inserted = Set<EpochKey>()
+            for row in try await c.query("""
+                INSERT INTO epoch SELECT * FROM epoch_stage ON CONFLICT (targetid, visit) DO NOTHING
+                RETURNING targetid, visit
+                """, logger: logger).collect() {
+                let (id, visit) = try row.decode((Int64, String).self)
+                inserted.insert(EpochKey(targetid: id, visit: visit))
+            }
+            let duplicates = commit.epochs.filter { !inserted.contains($0.key) }
+            let newIDs = Set(inserted.map(\.targetid))
             try await c.query("CREATE TEMP TABLE IF NOT EXISTS spectrum_stage (LIKE spectrum) ON COMMIT DELETE ROWS",
                               logger: logger)
-            try await c.copy(commit.spectra, into: "spectrum_stage", logger: logger)
-            let inserted = Set(try await c.query("""
-                INSERT INTO spectrum SELECT * FROM spectrum_stage ON CONFLICT (targetid) DO NOTHING RETURNING targetid
-                """, logger: logger).collect().map { try $0.decode(Int64.self) })
-            let duplicates = commit.spectra.filter { !inserted.contains($0.targetid) }
+            try await c.copy(commit.spectra.filter { newIDs.contains($0.targetid) }, into: "spectrum_stage", logger: logger)
+            try await c.query("INSERT INTO spectrum SELECT * FROM spectrum_stage ON CONFLICT (targetid) DO NOTHING",
+                              logger: logger)
             var problems = commit.problems
-            for d in duplicates {
-                let first = try await c.query("SELECT source_file FROM spectrum WHERE targetid = \(d.targetid)",
-                                              logger: logger).collect().first?.decode(String.self) ?? "another file"
+            for e in duplicates {
+                let d = e.spectrum
+                let first = try await c.query("""
+                    SELECT source_file FROM epoch WHERE targetid = \(d.targetid) AND visit = \(e.visit)
+                    """, logger: logger).collect().first?.decode(String.self) ?? "another file"
                 problems.append(ProblemRecord(InputProblem(
                     file: d.sourceFile, hdu: d.sourceHdu, column: "TARGETID", row: d.sourceRow,
-                    message: "duplicate TARGETID \(d.targetid), already stored from \(first); skipped"), severity: .skipped))
+                    message: "duplicate TARGETID \(d.targetid) (\(e.visit)), already stored from \(first); skipped"),
+                    severity: .skipped))
             }
             try await c.copy(problems, into: "input_problem", logger: logger)
             var file = commit.file
             file.nSpectra -= duplicates.count
             file.nSkipped += duplicates.count
             try await Self.saveFile(file, on: c, logger: logger)
-            if !commit.spectra.isEmpty {
-                try await Self.saveShard(shard, rows: commit.spectra.count, columns: columns, on: c, logger: logger)
+            if !commit.epochs.isEmpty {
+                try await Self.saveShard(shard, rows: commit.epochs.count, columns: columns, on: c, logger: logger)
             }
             try await c.query("""
                 UPDATE work_queue SET state = 'done', finished_at = now(), shard = \(recordedShard),
                     n_spectra = \(file.nSpectra), message = NULL
                 WHERE id = \(item.id)
                 """, logger: logger)
-            return duplicates.map(\.targetid)
+            return duplicates.map(\.spectrum.targetid)
         }
     }
 

@@ -58,6 +58,7 @@ public final class PostgresStore: Store, @unchecked Sendable {
         let logger = self.logger
         try pool.transaction { c in
             try await c.copy(commit.spectra, into: "spectrum", logger: logger)
+            try await c.copy(commit.epochs, into: "epoch", logger: logger)
             try await c.copy(commit.problems, into: "input_problem", logger: logger)
             try await Self.saveFile(commit.file, on: c, logger: logger)
             try await Self.saveShard(shard, rows: shardRows, columns: columns, on: c, logger: logger)
@@ -83,6 +84,7 @@ public final class PostgresStore: Store, @unchecked Sendable {
     /// Removes everything one input file contributed: its spectra, problems and record.
     static func deleteFile(_ path: String, on c: PostgresConnection, logger: Logger) async throws {
         try await c.query("DELETE FROM spectrum WHERE source_file = \(path)", logger: logger)
+        try await c.query("DELETE FROM epoch WHERE source_file = \(path)", logger: logger)
         try await c.query("DELETE FROM input_problem WHERE file = \(path)", logger: logger)
         try await c.query("DELETE FROM ingested_file WHERE path = \(path)", logger: logger)
     }
@@ -96,7 +98,7 @@ public final class PostgresStore: Store, @unchecked Sendable {
         let logger = self.logger
         return try pool.transaction { c in
             let lost = try await c.query("""
-                SELECT source_file, MIN(cache_row) AS first FROM spectrum
+                SELECT source_file, MIN(cache_row) AS first FROM epoch
                 WHERE cache_shard = \(shard) GROUP BY source_file HAVING MAX(cache_row) >= \(availableRows)
                 ORDER BY source_file COLLATE "C"
                 """, logger: logger).collect()

@@ -56,6 +56,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     public func commit(_ commit: FileCommit, shard: String, shardRows: Int, columns: Int) throws {
         try pool.write { db in
             try db.insert(commit.spectra)
+            try db.insert(commit.epochs)
             try db.insert(commit.problems)
             try db.insert([commit.file], verb: "INSERT OR REPLACE")
             try db.insert([CacheShardRecord(name: shard, rows: shardRows, columns: columns)], verb: "INSERT OR REPLACE")
@@ -68,9 +69,12 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         }
     }
 
-    /// Removes everything one input file contributed: its spectra, problems and record.
+    /// Removes everything one input file contributed: its spectra and epochs,
+    /// problems and record. An object whose primary came from it gets its
+    /// next primary when the epochs are linked again (end of ingest).
     private static func deleteFile(_ path: String, in db: Database) throws {
         try db.execute(sql: "DELETE FROM spectrum WHERE source_file = ?", arguments: [path])
+        try db.execute(sql: "DELETE FROM epoch WHERE source_file = ?", arguments: [path])
         try db.execute(sql: "DELETE FROM input_problem WHERE file = ?", arguments: [path])
         try db.execute(sql: "DELETE FROM ingested_file WHERE path = ?", arguments: [path])
     }
@@ -78,7 +82,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     public func forgetFiles(beyondCacheRow availableRows: Int, shard: String) throws -> [String] {
         try pool.write { db in
             let lost = try Row.fetchAll(db, sql: """
-                SELECT source_file, MIN(cache_row) AS first FROM spectrum
+                SELECT source_file, MIN(cache_row) AS first FROM epoch
                 WHERE cache_shard = ? GROUP BY source_file HAVING MAX(cache_row) >= ?
                 """, arguments: [shard, availableRows])
             guard !lost.isEmpty else { return [] }

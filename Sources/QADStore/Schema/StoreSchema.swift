@@ -17,7 +17,7 @@ public enum StoreSchema {
         CacheShardRecord.table.shape, ModelOutputRecord.table.shape, ModelInferenceRecord.table.shape,
         ScoreRecord.table.shape, ScoreRunRecord.table.shape, CrossmatchCatalogRecord.table.shape,
         CrossmatchMatchRecord.table.shape, ReviewerRecord.table.shape, LabelEventRecord.table.shape,
-        UpstreamARDRecord.table.shape,
+        UpstreamARDRecord.table.shape, EpochRecord.table.shape,
     ]
 
     /// Step names in the order they run: the fixed history, then steps that
@@ -109,6 +109,15 @@ enum SQLDialect {
     /// shared store's work queue.
     func extraStatements(_ step: String) -> [String] {
         switch (self, step) {
+        case (_, SchemaHistory.epochs):
+            // A store made before epochs were kept holds one spectrum per
+            // object: each becomes its object's only epoch. Its DESI
+            // survey/program was not stored, so the visit is the survey's name.
+            let columns = SpectrumRecord.table.columnNames.map(quoted).joined(separator: ", ")
+            return ["""
+                INSERT INTO epoch (\(columns), object, visit)
+                SELECT \(columns), targetid, CASE WHEN survey = 'SDSS' THEN 'SDSS' ELSE lower(survey) END FROM spectrum
+                """]
         case (.sqlite, SchemaHistory.reviews):
             return ["UPDATE", "DELETE"].map { op in
                 """

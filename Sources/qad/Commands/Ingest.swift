@@ -15,7 +15,10 @@ struct Ingest: AsyncParsableCommand {
         With --qso-catalog the catalog defines the sample and its Z is used; otherwise \
         redrock SPECTYPE=QSO and ZWARN=0 select the rows. --ard-table adds an upstream ARD \
         table's targets (Z_HELIO) to the sample and stores its columns for ranking. Re-running \
-        skips files already ingested; --force redoes them. With --queue (PostgreSQL store) the \
+        skips files already ingested; --force redoes them. Every spectrum is kept: spectra of one \
+        object (one DESI TARGETID, or positions within --epoch-radius with consistent redshifts) \
+        are its epochs, and the highest-S/N quasar spectrum is the primary that training and \
+        scoring use (docs/epochs.md). With --queue (PostgreSQL store) the \
         files are queued for `qad worker` processes on any number of machines.
         """)
 
@@ -33,6 +36,9 @@ struct Ingest: AsyncParsableCommand {
     @Flag(name: .long, help: "Plain log lines instead of a progress bar.")
     var plain = false
 
+    @Option(name: .customLong("epoch-radius"), help: "Spectra with different ids closer than this (arcsec) are epochs of one object.")
+    var epochRadius = 1.0
+
     @Argument(help: "Files or folders to ingest.")
     var paths: [String] = []
 
@@ -43,6 +49,7 @@ struct Ingest: AsyncParsableCommand {
         for p in paths where !FileManager.default.fileExists(atPath: p) {
             throw ValidationError("\(p): no such file or folder")
         }
+        guard epochRadius >= 0, epochRadius <= 60 else { throw ValidationError("--epoch-radius must be in [0, 60] arcsec") }
         if queue && !common.isPostgres {
             throw ValidationError("--queue needs a shared store: --store postgres://… --cache DIR")
         }
@@ -67,7 +74,7 @@ struct Ingest: AsyncParsableCommand {
         guard !paths.isEmpty else { return }
         let options = IngestOptions(selection: selection,
                                     workers: parallel.workers ?? ProcessInfo.processInfo.activeProcessorCount,
-                                    force: force)
+                                    force: force, linker: EpochLinker(radiusArcsec: epochRadius))
         let runner = try IngestRunner(project: project, options: options, reference: await reference?.value)
         let reporter = ProgressReporter(plain: plain, unit: "spectra")
         runner.progress = { u in reporter.update(done: u.filesDone, total: u.filesTotal, items: u.spectra, elapsed: u.elapsed) }
@@ -97,8 +104,16 @@ struct Ingest: AsyncParsableCommand {
           rows not in sample \(s.rowsNotSelected)
           warnings           \(s.warnings)
           time               \(String(format: "%.1f", s.seconds)) s (\(String(format: "%.0f", s.spectraPerSecond)) spectra/s)
-          store              \(store.location): \(total) spectra
+          store              \(store.location): \(total) objects, \(s.epochs.epochs) spectra; \
+        \(s.epochs.repeated) objects with repeat epochs
         """)
+        if !s.epochs.conflicts.isEmpty {
+            log("note: \(s.epochs.conflicts.count) pairs of quasar spectra within --epoch-radius have redshifts that disagree; "
+                + "they are kept as separate objects (qad epochs --store lists them)")
+        }
+        if s.epochs.invalidatedModelOutputs {
+            log("note: objects changed their primary spectrum; model outputs were forgotten (run qad infer and qad score again)")
+        }
     }
 }
 

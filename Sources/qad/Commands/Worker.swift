@@ -54,7 +54,11 @@ struct Worker: ParsableCommand {
         print("""
         worker \(options.owner): \(summary.itemsDone) files (\(summary.filesFailed) failed inputs), \
         \(summary.spectra) spectra, \(summary.duplicatesSkipped) duplicate TARGETIDs skipped, \
-        \(summary.claimsLost) claims lost, \(String(format: "%.1f", summary.seconds)) s
+        \(summary.claimsLost) claims lost, \(String(format: "%.1f", summary.seconds)) s; store: \
+        \(summary.epochs.objects) objects, \(summary.epochs.repeated) with repeat epochs
         """)
+        if summary.epochs.invalidatedModelOutputs {
+            log("note: objects changed their primary spectrum; model outputs were forgotten (run qad infer and qad score again)")
+        }
     }
 }

@@ -1,0 +1,68 @@
+/// One ingested spectrum of an object: every spectrum ingest keeps, the
+/// object's primary among them. The `spectrum` table holds one row per
+/// object, a copy of its primary epoch's record keyed by the object's
+/// TARGETID; that is the row training and scoring see (docs/epochs.md).
+public struct EpochRecord: Sendable, Equatable {
+    /// The spectrum as ingest made it; `targetid` is the spectrum's own id
+    /// (a DESI TARGETID, or the id of an SDSS plate-MJD-fiber).
+    public var spectrum: SpectrumRecord
+    /// The object it is an epoch of: the `spectrum` table's TARGETID.
+    public var object: TargetID
+    /// What tells two spectra with one TARGETID apart: DESI's survey/program
+    /// ("main/dark"), "SDSS" for SDSS spectra (whose id is the observation).
+    /// A second spectrum with the same TARGETID and visit is a duplicate.
+    public var visit: String
+    /// Dates the spectrum's exposures span (MJD), when the file says.
+    public var mjdMin: Double?
+    public var mjdMax: Double?
+
+    public init(spectrum: SpectrumRecord, object: TargetID, visit: String, mjdMin: Double?, mjdMax: Double?) {
+        self.spectrum = spectrum
+        self.object = object
+        self.visit = visit
+        self.mjdMin = mjdMin
+        self.mjdMax = mjdMax
+    }
+
+    /// The spectrum's own id and visit: its identity in the store.
+    public var key: EpochKey { EpochKey(targetid: spectrum.targetid, visit: visit) }
+
+    /// The middle of the dates the spectrum spans.
+    public var mjd: Double? {
+        switch (mjdMin, mjdMax) {
+        case let (a?, b?): return (a + b) / 2
+        case let (a?, nil), let (nil, a?): return a
+        default: return nil
+        }
+    }
+
+    /// The visit of every SDSS spectrum: its id already names the observation.
+    public static let sdssVisit = "SDSS"
+}
+
+/// A spectrum's identity among the epochs.
+public struct EpochKey: Sendable, Hashable {
+    public var targetid: TargetID
+    public var visit: String
+
+    public init(targetid: TargetID, visit: String) {
+        self.targetid = targetid
+        self.visit = visit
+    }
+}
+
+extension EpochRecord: StoredRecord {
+    public static let table = StoredTable<EpochRecord>(
+        "epoch", createdBy: SchemaHistory.epochs,
+        columns: SpectrumRecord.table.columns.map { .nested($0, at: \EpochRecord.spectrum) } + [
+            .int64("object", \.object), .text("visit", \.visit),
+            .double("mjd_min", \.mjdMin), .double("mjd_max", \.mjdMax),
+        ],
+        primaryKey: ["targetid", "visit"], unique: [["cache_shard", "cache_row"]],
+        indexes: [StoredIndex("epoch_object", ["object"], createdBy: SchemaHistory.epochs),
+                  StoredIndex("epoch_source_file", ["source_file"], createdBy: SchemaHistory.epochs)])
+
+    public static var blank: EpochRecord {
+        EpochRecord(spectrum: .blank, object: 0, visit: "", mjdMin: nil, mjdMax: nil)
+    }
+}
