@@ -91,7 +91,8 @@ import Testing
         let exported = try String(contentsOfFile: dir + "/all.csv", encoding: .utf8).split(whereSeparator: \.isNewline)
         let header = exported[0].split(separator: ",").map(String.init)
         for column in ["TARGETID", "RA", "DEC", "Z", "SNR", "RECON_CHI2", "RECON_MSE", "KL", "IFOREST", "KNN", "SCORE",
-                       "BAL_PROB", "FLAGS", "SCORE_PCT", "EXPLANATION", "ARM_JOIN_STEP", "SKY_LINES", "BAL_TROUGH", "LYA_FOREST"] {
+                       "BAL_PROB", "FLAGS", "SCORE_PCT", "EXPLANATION", "ARM_JOIN_STEP", "SKY_LINES", "BAL_TROUGH", "LYA_FOREST",
+                       "N_EPOCHS", "EPOCH_BASELINE"] {
             #expect(header.contains(column), "export lacks \(column)")
         }
         #expect(exported.count - 1 == scores.count)

@@ -36,6 +36,27 @@ extension EpochSpectrum {
     }
 }
 
+extension EpochSpectrum {
+    /// The arms of one spectrum (DESI's B, R and Z) joined into one: where two
+    /// arms overlap, each gives the pixels up to the middle of the overlap, so
+    /// wavelengths stay increasing. Masked pixels get no weight.
+    public init(name: String, mjd: Double, z: Double, classification: String, arms: [ArmSpectrum]) {
+        let sorted = arms.filter { !$0.wavelength.isEmpty }.sorted { $0.wavelength[0] < $1.wavelength[0] }
+        var lambda: [Double] = [], flux: [Double] = [], ivar: [Double] = []
+        for (k, arm) in sorted.enumerated() {
+            let lo = k == 0 ? -Double.infinity : (arm.wavelength[0] + sorted[k - 1].wavelength.last!) / 2
+            let hi = k + 1 == sorted.count ? Double.infinity : (sorted[k + 1].wavelength[0] + arm.wavelength.last!) / 2
+            for i in arm.wavelength.indices where arm.wavelength[i] >= lo && arm.wavelength[i] < hi {
+                guard lambda.last.map({ arm.wavelength[i] > $0 }) ?? true else { continue }
+                lambda.append(arm.wavelength[i])
+                flux.append(Double(arm.flux[i]))
+                ivar.append(arm.mask[i] == 0 && arm.ivar[i] > 0 && arm.flux[i].isFinite ? Double(arm.ivar[i]) : 0)
+            }
+        }
+        self.init(name: name, mjd: mjd, z: z, classification: classification, lambda: lambda, flux: flux, ivar: ivar)
+    }
+}
+
 /// A broad line and the line-free continuum bands either side of it (rest
 /// frame, Å). The bands are the usual quasar continuum windows nearest each
 /// line; Hβ's window stops short of [OIII] 4959, and Lyα's continuum comes

@@ -24,7 +24,8 @@ public struct ExportStage {
     public func table(model: String, all: Bool) throws -> CatalogTable {
         let store = project.store
         let spectra = try store.spectra()
-        var providers: [any ExportColumnProvider] = [SpectrumColumns(spectra: spectra)]
+        var providers: [any ExportColumnProvider] = [SpectrumColumns(spectra: spectra),
+                                                     EpochColumns(epochs: try store.epochs())]
         var targets = spectra.map(\.targetid).sorted()
         var selection = "every spectrum in the store (no scores yet)"
         if let run = try store.scoreRun(model: model) {

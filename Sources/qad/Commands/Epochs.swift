@@ -4,6 +4,8 @@ import QADCore
 import QADCrossmatch
 import QADDetect
 import QADFormats
+import QADPipeline
+import QADStore
 
 /// `qad epochs`: what changed between repeat spectra of one object.
 struct Epochs: ParsableCommand {
@@ -11,7 +13,9 @@ struct Epochs: ParsableCommand {
         abstract: "Compare repeat spectra of one object: continuum, broad lines, changing look.",
         discussion: """
             Reads SDSS/BOSS spec-PLATE-MJD-FIBER.fits files, groups them into objects (friends of friends \
-            within --radius, exact separation on the sphere), orders each object's spectra by MJD and \
+            within --radius, exact separation on the sphere); without files, takes the objects with \
+            repeat epochs from the store (`qad ingest` links them; SDSS files and DESI coadd rows \
+            are read again from where they were ingested). It orders each object's spectra by MJD and \
             compares each later epoch with the first (--pairs consecutive: with the one before). Per pair: the later epoch is put on the earlier one's calibration by a smooth \
             shape fitted on line-free continuum windows (the continuum level change is kept and \
             reported); then the flux and rest equivalent width of each covered broad line (Lyα, CIV, \
@@ -23,8 +27,11 @@ struct Epochs: ParsableCommand {
     enum Pairs: String, ExpressibleByArgument, CaseIterable { case first, consecutive }
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Argument(help: "Two or more spec-*.fits files; those of one object are compared.")
-    var files: [String]
+    @Argument(help: "Two or more spec-*.fits files; those of one object are compared. None: the store's objects.")
+    var files: [String] = []
+    @OptionGroup var common: StoreOptions
+    @Option(name: .long, help: "With the store: only this object (its TARGETID).")
+    var target: Int64?
     @Option(name: .long, help: "Spectra closer than this (arcsec, friends of friends) are one object.")
     var radius = 1.0
     @Option(name: .long, help: "first: every epoch against the earliest; consecutive: each against the one before.")
@@ -33,12 +40,22 @@ struct Epochs: ParsableCommand {
     var format = Format.text
 
     func validate() throws {
-        guard files.count >= 2 else { throw ValidationError("give at least two spectra of the object") }
+        if files.isEmpty {
+            try common.requireExistingStore(hint: ": give spec-*.fits files, or --store with ingested repeat epochs")
+        } else if files.count < 2 {
+            throw ValidationError("give at least two spectra of the object")
+        }
         guard radius > 0, radius <= 3600 else { throw ValidationError("--radius must be in (0, 3600] arcsec") }
     }
 
     /// The repeat spectra of one object and what changed between them.
     struct RepeatObject: Encodable {
+        /// The store's object (nil for files given on the command line; for a
+        /// redshift conflict, the first of the two objects).
+        var targetid: Int64?
+        /// Two objects' spectra within --radius whose redshifts disagree: kept
+        /// apart in the store, compared here because one redshift is wrong.
+        var redshiftConflict = false
         var ra: Double
         var dec: Double
         var spectra: [String]
@@ -46,20 +63,7 @@ struct Epochs: ParsableCommand {
     }
 
     func run() throws {
-        let read = try files.map { try Self.read($0) }
-        let groups = SkyGroups.friendsOfFriends(ra: read.map(\.ra), dec: read.map(\.dec), radiusArcsec: radius)
-        let objects: [RepeatObject] = groups.filter { $0.count >= 2 }.map { group in
-            let epochs = group.map { read[$0].epoch }.sorted { $0.mjd < $1.mjd }
-            let differences = epochs.indices.dropFirst().map { i in
-                EpochComparison.compare(pairs == .first ? epochs[0] : epochs[i - 1], epochs[i])
-            }
-            return RepeatObject(ra: read[group[0]].ra, dec: read[group[0]].dec, spectra: epochs.map(\.name),
-                                pairs: differences)
-        }
-        guard !objects.isEmpty else {
-            throw LocatedError("no two of the \(files.count) spectra lie within --radius \(radius)″ of each other: "
-                               + "they are not repeat observations of one object")
-        }
+        let objects = files.isEmpty ? try storedObjects() : try fileObjects()
         switch format {
         case .json:
             let encoder = JSONEncoder()
@@ -68,16 +72,92 @@ struct Epochs: ParsableCommand {
             encoder.keyEncodingStrategy = .convertToSnakeCase
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity",
                                                                           negativeInfinity: "-Infinity", nan: "NaN")
-            print(String(decoding: try encoder.encode(objects), as: UTF8.self))
+            print(String(decoding: try encoder.encode(objects.list), as: UTF8.self))
         case .text:
-            let single = groups.filter { $0.count == 1 }.count
-            print("\(objects.count) object(s) with repeat spectra among \(files.count) files"
-                  + (single > 0 ? "; \(single) spectra have no other epoch within \(radius)″" : "") + "\n")
-            for o in objects {
-                print(String(format: "RA %.5f, Dec %+.5f: %d spectra\n", o.ra, o.dec, o.spectra.count))
+            print(objects.heading + "\n")
+            for o in objects.list {
+                print((o.redshiftConflict ? "REDSHIFT CONFLICT: " : "") + (o.targetid.map { "TARGETID \($0), " } ?? "")
+                      + String(format: "RA %.5f, Dec %+.5f: %d spectra\n", o.ra, o.dec, o.spectra.count))
                 for d in o.pairs { print(Self.text(d)) }
             }
         }
+    }
+
+    /// The epochs of one object compared as --pairs says (earliest first).
+    func compare(_ epochs: [EpochSpectrum]) -> [EpochDifference] {
+        epochs.indices.dropFirst().map { i in EpochComparison.compare(pairs == .first ? epochs[0] : epochs[i - 1], epochs[i]) }
+    }
+
+    func fileObjects() throws -> (list: [RepeatObject], heading: String) {
+        let read = try files.map { try Self.read($0) }
+        let groups = SkyGroups.friendsOfFriends(ra: read.map(\.ra), dec: read.map(\.dec), radiusArcsec: radius)
+        let objects: [RepeatObject] = groups.filter { $0.count >= 2 }.map { group in
+            let epochs = group.map { read[$0].epoch }.sorted { $0.mjd < $1.mjd }
+            return RepeatObject(targetid: nil, ra: read[group[0]].ra, dec: read[group[0]].dec,
+                                spectra: epochs.map(\.name), pairs: compare(epochs))
+        }
+        guard !objects.isEmpty else {
+            throw LocatedError("no two of the \(files.count) spectra lie within --radius \(radius)″ of each other: "
+                               + "they are not repeat observations of one object")
+        }
+        let single = groups.filter { $0.count == 1 }.count
+        return (objects, "\(objects.count) object(s) with repeat spectra among \(files.count) files"
+                + (single > 0 ? "; \(single) spectra have no other epoch within \(radius)″" : ""))
+    }
+
+    /// The store's objects with more than one epoch, each epoch read again
+    /// from its file, with the redshift it was ingested with (so a redshift
+    /// conflict between epochs still shows).
+    func storedObjects() throws -> (list: [RepeatObject], heading: String) {
+        let store = try common.openProject().store
+        var byObject: [Int64: Int] = [:]
+        let all = try store.epochs()
+        for e in all { byObject[e.object, default: 0] += 1 }
+        let wanted = byObject.filter { $0.value > 1 && (target == nil || $0.key == target) }.keys.sorted()
+        let objectOf = Dictionary(all.map { ($0.spectrum.targetid, $0.object) }, uniquingKeysWith: { a, _ in a })
+        let conflicts = EpochLinker(radiusArcsec: radius).conflicts(all).filter {
+            target == nil || $0.targetids.contains { objectOf[$0] == target }
+        }
+        if let target, wanted.isEmpty, conflicts.isEmpty {
+            throw LocatedError(file: store.location, message: "object \(target) has \(byObject[target] ?? 0) epoch(s) in the store "
+                               + "and no redshift conflict; comparing needs two or more spectra")
+        }
+        var list: [RepeatObject] = []
+        for id in wanted {
+            guard let primary = try store.spectrum(id) else { continue }
+            let epochs = try store.epochs(of: id).map(Self.read)
+            list.append(RepeatObject(targetid: id, ra: primary.ra ?? .nan, dec: primary.dec ?? .nan,
+                                     spectra: epochs.map(\.name), pairs: compare(epochs)))
+        }
+        let repeated = list.count
+        for c in conflicts {
+            let pair = try c.targetids.map { id in try Self.read(all.first { $0.spectrum.targetid == id }!) }
+                .sorted { $0.mjd < $1.mjd }
+            let first = all.first { $0.spectrum.targetid == c.targetids[0] }!.spectrum
+            list.append(RepeatObject(targetid: c.targetids[0], redshiftConflict: true, ra: first.ra ?? .nan,
+                                     dec: first.dec ?? .nan, spectra: pair.map(\.name), pairs: compare(pair)))
+        }
+        return (list, "\(repeated) object(s) with repeat epochs in \(store.location) "
+                + "(\(byObject.count) objects, \(byObject.values.reduce(0, +)) spectra)"
+                + (conflicts.isEmpty ? "" : "; \(conflicts.count) redshift conflict(s) between objects within \(radius)″"))
+    }
+
+    /// A stored epoch's spectrum, read from the file it was ingested from.
+    static func read(_ e: EpochRecord) throws -> EpochSpectrum {
+        let s = e.spectrum
+        if s.survey == "SDSS" {
+            var epoch = EpochSpectrum(try SDSSSpecFile(path: s.sourceFile))
+            epoch.z = s.z
+            return epoch
+        }
+        let coadd = try DESICoaddFile(path: s.sourceFile)
+        guard s.sourceRow < coadd.targetIDs.count, coadd.targetIDs[s.sourceRow] == s.targetid else {
+            throw LocatedError(file: s.sourceFile, part: "HDU FIBERMAP", column: "TARGETID", row: s.sourceRow,
+                               message: "no longer holds TARGETID \(s.targetid) there (the file changed since it was ingested: run qad ingest again)")
+        }
+        let arms = try coadd.readArms(rows: [s.sourceRow])[0]
+        let name = "\(s.targetid) \(e.visit)"
+        return EpochSpectrum(name: name, mjd: e.mjd ?? .nan, z: s.z, classification: s.spectype ?? "", arms: arms)
     }
 
     static func read(_ path: String) throws -> (epoch: EpochSpectrum, ra: Double, dec: Double) {

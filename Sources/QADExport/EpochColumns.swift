@@ -1,0 +1,41 @@
+import QADCore
+import QADFormats
+
+/// How often and over what time each object was observed: N_EPOCHS, the
+/// first and last MJD and the baseline between them (observed-frame days).
+/// Dates are missing where no epoch's file gave one.
+public struct EpochColumns: ExportColumnProvider {
+    let count: [TargetID: Int]
+    let first: [TargetID: Double]
+    let last: [TargetID: Double]
+
+    public init(epochs: [EpochRecord]) {
+        var count: [TargetID: Int] = [:], first: [TargetID: Double] = [:], last: [TargetID: Double] = [:]
+        for e in epochs {
+            count[e.object, default: 0] += 1
+            if let lo = e.mjdMin { first[e.object] = min(first[e.object] ?? lo, lo) }
+            if let hi = e.mjdMax { last[e.object] = max(last[e.object] ?? hi, hi) }
+        }
+        self.count = count
+        self.first = first
+        self.last = last
+    }
+
+    public func columns(for targets: [TargetID]) throws -> [CatalogTableColumn] {
+        [
+            CatalogTableColumn(name: "N_EPOCHS", values: .int64(targets.map { Int64(count[$0] ?? 1) }),
+                               description: "Spectra of the object qad holds (the primary and its other epochs)",
+                               displayFormat: "I4", ucd: "meta.number"),
+            CatalogTableColumn(name: "MJD_FIRST", values: .float64(targets.map { first[$0] }), unit: "d",
+                               description: "Earliest exposure among the object's epochs (MJD)", displayFormat: "F11.4",
+                               ucd: "time.start;obs"),
+            CatalogTableColumn(name: "MJD_LAST", values: .float64(targets.map { last[$0] }), unit: "d",
+                               description: "Latest exposure among the object's epochs (MJD)", displayFormat: "F11.4",
+                               ucd: "time.end;obs"),
+            CatalogTableColumn(name: "EPOCH_BASELINE", values: .float64(targets.map { t in
+                                   first[t].flatMap { a in last[t].map { $0 - a } } }), unit: "d",
+                               description: "Time between the first and last exposure (observed frame)",
+                               displayFormat: "F9.2", ucd: "time.interval"),
+        ]
+    }
+}
