@@ -33,13 +33,13 @@ enum MockFileWriter {
     static let fluxUnit = "10**-17 erg/(s cm2 Angstrom)"
     static let ivarUnit = "10**+34 (s2 cm4 Angstrom2) / erg2"
 
-    static func writeHealpixKeywords(_ f: FITSFile, healpix: Int, seed: UInt64) throws {
+    static func writeHealpixKeywords(_ f: FITSFile, healpix: Int, seed: UInt64, survey: String = "main") throws {
         try f.writeKey("SPGRP", "healpix")
         try f.writeKey("SPGRPVAL", Int64(healpix))
         try f.writeKey("HPXPIXEL", Int64(healpix))
         try f.writeKey("HPXNSIDE", Int64(SkyLayout.nside))
         try f.writeKey("HPXNEST", true)
-        try f.writeKey("SURVEY", "main")
+        try f.writeKey("SURVEY", survey)
         try f.writeKey("PROGRAM", "dark")
         try f.writeKey("SPECPROD", "qadsim", comment: "simulated by qad simulate")
         try f.writeKey("QADSEED", Int64(bitPattern: seed), comment: "qad simulate seed")
@@ -48,9 +48,9 @@ enum MockFileWriter {
     /// `coadd-main-dark-<hpx>.fits`: FIBERMAP and per-arm WAVELENGTH, FLUX,
     /// IVAR, MASK, image rows streamed from `pixels`.
     static func writeCoadd(path: String, healpix: Int, seed: UInt64, targets: [SimulatedTarget],
-                           pixels: SimFilePixels) throws {
+                           pixels: SimFilePixels, survey: String = "main") throws {
         let f = try FITSFile.create(path)
-        try writeHealpixKeywords(f, healpix: healpix, seed: seed)
+        try writeHealpixKeywords(f, healpix: healpix, seed: seed, survey: survey)
         try writeFibermap(f, targets)
         let rows = targets.count
         var armBase = 0
@@ -78,9 +78,10 @@ enum MockFileWriter {
     }
 
     /// `redrock-main-dark-<hpx>.fits`: REDSHIFTS then FIBERMAP, as redrock writes it.
-    static func writeRedrock(path: String, healpix: Int, seed: UInt64, targets: [SimulatedTarget]) throws {
+    static func writeRedrock(path: String, healpix: Int, seed: UInt64, targets: [SimulatedTarget],
+                             survey: String = "main") throws {
         let f = try FITSFile.create(path)
-        try writeHealpixKeywords(f, healpix: healpix, seed: seed)
+        try writeHealpixKeywords(f, healpix: healpix, seed: seed, survey: survey)
         try f.writeKey("RRVER", "0.20.2", comment: "Redrock version (simulated)")
         let n = targets.count
         try f.createTable(name: "REDSHIFTS", columns: [

@@ -19,6 +19,12 @@ public struct SimulationConfig: Sendable {
     public var spectraPerFile: Int
     /// Files simulated at once (default: all cores).
     public var workers: Int
+    /// Share of quasars observed a second time (`qad simulate --epochs`),
+    /// written to `healpix/special/dark/…` with the truth in `epochs.csv`.
+    public var epochFraction = 0.0
+    /// Share of all quasars whose repeat shows a change (changing look, BAL
+    /// trough emerging or vanishing, class change); at most `epochFraction`.
+    public var epochChangeFraction = 0.01
 
     public init(outputDirectory: String, count: Int, anomalyFraction: Double = 0, seed: UInt64 = 1,
                 quasarFraction: Double = 0.6, spectraPerFile: Int = 500,
@@ -41,6 +47,10 @@ public struct SimulationConfig: Sendable {
         if count > SimulationConfig.maximumCount { return "at most \(SimulationConfig.maximumCount) spectra" }
         if !(0...1).contains(anomalyFraction) { return "the anomaly fraction must be within 0…1" }
         if !(0...1).contains(quasarFraction) { return "the quasar fraction must be within 0…1" }
+        if !(0...1).contains(epochFraction) { return "the repeat-epoch fraction must be within 0…1" }
+        if epochFraction > 0, !(0...epochFraction).contains(epochChangeFraction) {
+            return "the fraction of quasars with a changed repeat must be within 0 and the repeat-epoch fraction"
+        }
         if spectraPerFile < 1 { return "spectra per file must be at least 1" }
         if (count + spectraPerFile - 1) / spectraPerFile > 40_000 { return "more than 40,000 files: raise spectra per file" }
         return nil
@@ -54,6 +64,11 @@ public struct SimulationSummary: Sendable {
     public var redrockFiles: [String] = []
     public var catalogFile = ""
     public var truthFile = ""
+    /// With `--epochs`: the repeat coadds and the epoch truth table.
+    public var repeatFiles: [String] = []
+    public var epochTruthFile: String?
+    public var repeats = 0
+    public var repeatsByKind: [String: Int] = [:]
     public var spectra = 0
     public var quasars = 0
     public var galaxies = 0
@@ -100,13 +115,13 @@ public func simulateSurvey(_ config: SimulationConfig, progress: ((Int) -> Void)
     _ = DESIInstrument.electronRate.count
     _ = LymanForest.amplitude(z: 2)
 
-    let results = SharedArray<Result<[SimulatedTarget], Error>?>(repeating: nil, count: fileCount)
+    let results = SharedArray<Result<([SimulatedTarget], [SimulatedRepeat]), Error>?>(repeating: nil, count: fileCount)
     // Spectra done, reported to the caller one call at a time.
     let done = Locked(0)
     let report = UnsafeSendable(progress)
     parallelBlocks(total: fileCount, blockSize: 1, threads: config.workers) { files in
         for i in files {
-            let outcome: Result<[SimulatedTarget], Error>
+            let outcome: Result<([SimulatedTarget], [SimulatedRepeat]), Error>
             do {
                 outcome = .success(try simulateHealpixFile(plans[i], config: config))
             } catch {
@@ -123,14 +138,29 @@ public func simulateSurvey(_ config: SimulationConfig, progress: ((Int) -> Void)
     // Collect in file order.
     var summary = SimulationSummary(outputDirectory: config.outputDirectory)
     var all: [SimulatedTarget] = []
+    var repeats: [SimulatedRepeat] = []
     all.reserveCapacity(config.count)
     for plan in plans {
         switch results[plan.index]! {
         case .failure(let error): throw error
-        case .success(let targets): all.append(contentsOf: targets)
+        case .success(let (targets, again)):
+            all.append(contentsOf: targets)
+            repeats.append(contentsOf: again)
+            if !again.isEmpty { summary.repeatFiles.append(plan.coaddPath(config.outputDirectory, survey: "special")) }
         }
         summary.coaddFiles.append(plan.coaddPath(config.outputDirectory))
         summary.redrockFiles.append(plan.redrockPath(config.outputDirectory))
+    }
+    if config.epochFraction > 0 {
+        let path = (config.outputDirectory as NSString).appendingPathComponent("epochs.csv")
+        var text = SimulatedRepeat.truthHeader + "\n"
+        for r in repeats {
+            text += r.truthLine + "\n"
+            summary.repeatsByKind[r.plan.kind.rawValue, default: 0] += 1
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        summary.epochTruthFile = path
+        summary.repeats = repeats.count
     }
     // TARGETIDs must be unique across the survey.
     var ids = Set<TargetID>(minimumCapacity: all.count)
@@ -166,29 +196,33 @@ struct SimFilePlan: Sendable {
     var firstSpectrum: Int
     var rows: Int
 
-    func directory(_ root: String) -> String {
-        (root as NSString).appendingPathComponent("healpix/main/dark/\(healpix / 100)/\(healpix)")
+    /// `survey`: "main" for the survey, "special" for the repeat epochs.
+    func directory(_ root: String, survey: String = "main") -> String {
+        (root as NSString).appendingPathComponent("healpix/\(survey)/dark/\(healpix / 100)/\(healpix)")
     }
-    func coaddPath(_ root: String) -> String {
-        (directory(root) as NSString).appendingPathComponent("coadd-main-dark-\(healpix).fits")
+    func coaddPath(_ root: String, survey: String = "main") -> String {
+        (directory(root, survey: survey) as NSString).appendingPathComponent("coadd-\(survey)-dark-\(healpix).fits")
     }
-    func redrockPath(_ root: String) -> String {
-        (directory(root) as NSString).appendingPathComponent("redrock-main-dark-\(healpix).fits")
+    func redrockPath(_ root: String, survey: String = "main") -> String {
+        (directory(root, survey: survey) as NSString).appendingPathComponent("redrock-\(survey)-dark-\(healpix).fits")
     }
 }
 
-/// Simulates and writes one healpix file; returns its targets.
-func simulateHealpixFile(_ plan: SimFilePlan, config: SimulationConfig) throws -> [SimulatedTarget] {
+/// Simulates and writes one healpix file (and its repeat-epoch file); returns
+/// its targets and repeats.
+func simulateHealpixFile(_ plan: SimFilePlan, config: SimulationConfig) throws -> ([SimulatedTarget], [SimulatedRepeat]) {
     var pixels = SimFilePixels(rows: plan.rows)
     var targets: [SimulatedTarget] = []
+    var repeats: [SimulatedRepeat] = []
     targets.reserveCapacity(plan.rows)
     for row in 0..<plan.rows {
         let global = plan.firstSpectrum + row
         var rng = Xoshiro256StarStar(seed: SplitMix64.derive(config.seed, UInt64(global) &+ 0x5EED_0000_0000))
-        let (target, observation) = simulateSpectrum(globalIndex: global, healpix: plan.healpix,
-                                                     config: config, using: &rng)
+        let (target, observation, again) = simulateSpectrum(globalIndex: global, healpix: plan.healpix,
+                                                            config: config, using: &rng)
         pixels.store(observation, row: row)
         targets.append(target)
+        if let again { repeats.append(again) }
     }
     try FileManager.default.createDirectory(atPath: plan.directory(config.outputDirectory),
                                             withIntermediateDirectories: true)
@@ -196,7 +230,17 @@ func simulateHealpixFile(_ plan: SimFilePlan, config: SimulationConfig) throws -
                                   seed: config.seed, targets: targets, pixels: pixels)
     try MockFileWriter.writeRedrock(path: plan.redrockPath(config.outputDirectory), healpix: plan.healpix,
                                     seed: config.seed, targets: targets)
-    return targets
+    if !repeats.isEmpty {
+        var again = SimFilePixels(rows: repeats.count)
+        for (row, r) in repeats.enumerated() { again.store(r.observation, row: row) }
+        let root = config.outputDirectory, survey = "special"
+        try FileManager.default.createDirectory(atPath: plan.directory(root, survey: survey), withIntermediateDirectories: true)
+        try MockFileWriter.writeCoadd(path: plan.coaddPath(root, survey: survey), healpix: plan.healpix, seed: config.seed,
+                                      targets: repeats.map(\.record), pixels: again, survey: survey)
+        try MockFileWriter.writeRedrock(path: plan.redrockPath(root, survey: survey), healpix: plan.healpix,
+                                        seed: config.seed, targets: repeats.map(\.record), survey: survey)
+    }
+    return (targets, repeats)
 }
 
 /// DESI_TARGET bits (desitarget `desi_mask`).
@@ -209,7 +253,8 @@ enum SimDesiMask {
 
 /// One spectrum: class, physics, observation, photometry, redrock and catalog values.
 func simulateSpectrum(globalIndex: Int, healpix: Int, config: SimulationConfig,
-                      using rng: inout Xoshiro256StarStar) -> (SimulatedTarget, DESIInstrument.Observation) {
+                      using rng: inout Xoshiro256StarStar)
+    -> (SimulatedTarget, DESIInstrument.Observation, SimulatedRepeat?) {
     // Class mix: quasars, then galaxies : stars = 4 : 1.
     let u = rng.drawUnit()
     let cls: MockClass = u < config.quasarFraction ? .qso
@@ -221,7 +266,15 @@ func simulateSpectrum(globalIndex: Int, healpix: Int, config: SimulationConfig,
     let shapes = MockTargets.observedShapes(target, using: &rng)
     let amplitude = DESIInstrument.amplitude(forModel: shapes.emitted, targetSNR: target.targetSNR,
                                              exposures: target.exposures)
-    let flux = shapes.observed.map { $0 * amplitude }
+    var flux = shapes.observed.map { $0 * amplitude }
+    // A repeat epoch, from a stream of its own; a change in the first epoch
+    // (a faint changing-look state, a trough that later vanishes) alters it.
+    var epochRNG = Xoshiro256StarStar(seed: SplitMix64.derive(config.seed, UInt64(globalIndex) &+ 0xE90C_0000_0000))
+    let repeatPlan = config.epochFraction > 0 ? RepeatPlan.draw(target: target, config: config, using: &epochRNG) : nil
+    if let repeatPlan, repeatPlan.changesFirst {
+        flux = EpochVariation.flux(target, emitted: shapes.emitted, observed: shapes.observed, amplitude: amplitude,
+                                   state: repeatPlan.first)
+    }
     let observation = DESIInstrument.observe(flux: flux, exposures: target.exposures, using: &rng)
 
     // Position and identifiers.
@@ -310,5 +363,27 @@ func simulateSpectrum(globalIndex: Int, healpix: Int, config: SimulationConfig,
         numObs: numObs, subpriority: subpriority, pm: pm, exposureTime: exposureTime,
         mjd: (mjdMin, mjdMax, 0.5 * (mjdMin + mjdMax)), fiberOffset: fiberOffset,
         redrock: redrock, catalogZ: catalogZ, balProb: balProb, biCIV: bi, aiCIV: ai)
-    return (record, observation)
+    guard let plan = repeatPlan else { return (record, observation, nil) }
+
+    // The repeat: one night, `delayDays` after the first epoch's last exposure.
+    // Both states are relative to the quasar's model spectrum.
+    let state = plan.repeatState
+    let repeatFlux = EpochVariation.flux(target, emitted: shapes.emitted, observed: shapes.observed, amplitude: amplitude,
+                                         state: state)
+    let again = DESIInstrument.observe(flux: repeatFlux, exposures: target.exposures, using: &epochRNG)
+    var second = record
+    let night = mjdMax + plan.delayDays
+    second.mjd = (night, night + 0.01, night + 0.005)
+    second.snr = again.snr
+    var seen = target
+    if let star = state.star {
+        seen.mockClass = .star
+        seen.redshift = 0
+        seen.subtype = "K"
+        seen.star = star
+    }
+    let good = zip(again.ivar, again.mask).filter { $0.0 > 0 && $0.1 == 0 }.count
+    second.redrock = MockRedrock.run(seen, snr: again.snr, goodPixels: good, using: &epochRNG)
+    return (record, observation, SimulatedRepeat(record: second, observation: again, plan: plan,
+                                                 firstMJD: 0.5 * (mjdMin + mjdMax), firstSNR: observation.snr))
 }

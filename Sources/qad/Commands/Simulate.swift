@@ -7,8 +7,11 @@ struct Simulate: AsyncParsableCommand {
         abstract: "Write a DESI-format mock survey.",
         discussion: """
             Writes healpix coadd and redrock files (OUT/healpix/main/dark/…), a QSO catalog \
-            (OUT/QSO_cat_sim.fits) and the truth table (OUT/truth.csv). The same seed gives \
-            identical files.
+            (OUT/QSO_cat_sim.fits) and the truth table (OUT/truth.csv). With --epochs F, a \
+            share F of the quasars is observed again (OUT/healpix/special/dark/…): ordinary \
+            damped-random-walk variability, and for --epoch-changes of all quasars a changing look, \
+            a BAL trough emerging or vanishing, or a class change; the truth is in OUT/epochs.csv \
+            (docs/epochs.md). The same seed gives identical files.
             """)
 
     @Option(name: .long, help: "Output directory (created if missing).")
@@ -29,9 +32,18 @@ struct Simulate: AsyncParsableCommand {
     @Option(name: .customLong("quasar-frac"), help: "Fraction of spectra that are quasars (0…1); the rest are galaxies and stars.")
     var quasarFraction: Double = 0.6
 
+    @Option(name: .long, help: "Fraction of quasars observed a second time (0…1).")
+    var epochs: Double = 0
+
+    @Option(name: .customLong("epoch-changes"), help: "Fraction of all quasars whose second epoch shows a change (≤ --epochs).")
+    var epochChanges: Double = 0.01
+
     var config: SimulationConfig {
-        SimulationConfig(outputDirectory: out, count: count, anomalyFraction: anomalyFraction, seed: seed,
-                         quasarFraction: quasarFraction, spectraPerFile: perFile)
+        var c = SimulationConfig(outputDirectory: out, count: count, anomalyFraction: anomalyFraction, seed: seed,
+                                 quasarFraction: quasarFraction, spectraPerFile: perFile)
+        c.epochFraction = epochs
+        c.epochChangeFraction = min(epochChanges, epochs)
+        return c
     }
 
     func validate() throws {
@@ -61,6 +73,11 @@ struct Simulate: AsyncParsableCommand {
         print(String(format: "  median quasar SNR: %.2f", summary.medianQuasarSNR))
         print("  catalog:   \(summary.catalogFile)")
         print("  truth:     \(summary.truthFile)")
+        if let epochs = summary.epochTruthFile {
+            let kinds = summary.repeatsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            print("  repeats:   \(summary.repeats) quasars observed again in \(summary.repeatFiles.count) files (\(kinds))")
+            print("  epochs:    \(epochs)")
+        }
         print(String(format: "  elapsed:   %.1f s", summary.elapsedSeconds))
     }
 }
