@@ -24,6 +24,64 @@ public enum EvaluationMetrics {
         return (positiveRankSum - p * (p + 1) / 2) / (p * Double(negatives))
     }
 
+    /// ROC-AUC with the normal objects weighted to the anomalies' S/N
+    /// distribution, so that a score that only follows S/N gets 0.5 (the
+    /// S/N-matched AUC of survey2's metrics): `bins` bins at the quantiles
+    /// of the anomalies' ln S/N; each normal object weighs its bin's share of
+    /// anomalies over its bin's number of normal objects; the AUC is the mean
+    /// over anomalies of the weighted share of normal objects below them,
+    /// ties counting ½. Objects without a positive S/N are left out.
+    public static func snrMatchedROCAUC(scores: [Double], labels: [Bool], snr: [Double], bins: Int = 10) throws -> Double {
+        try check(scores, "scores", against: labels)
+        guard snr.count == scores.count else {
+            throw LocatedError(column: "snr", message: "\(snr.count) values for \(scores.count) scores")
+        }
+        let kept = scores.indices.filter { snr[$0].isFinite && snr[$0] > 0 }
+        let positives = kept.filter { labels[$0] }, negatives = kept.filter { !labels[$0] }
+        try requireBothClasses(positives.count, negatives.count)
+        guard positives.count >= bins else {
+            throw LocatedError(column: "labels", message: "\(positives.count) anomalies: fewer than the \(bins) S/N bins")
+        }
+        // Bin edges: NumPy's linear-interpolation quantiles of the anomalies' ln S/N.
+        let logs = positives.map { log(snr[$0]) }.sorted()
+        var edges = (0...bins).map { k -> Double in
+            let h = Double(logs.count - 1) * Double(k) / Double(bins)
+            let lo = Int(h.rounded(.down)), hi = min(lo + 1, logs.count - 1)
+            return logs[lo] + (h - Double(lo)) * (logs[hi] - logs[lo])
+        }
+        edges[0] = -.infinity
+        edges[bins] = .infinity
+        func bin(_ i: Int) -> Int {
+            let x = log(snr[i])
+            // The last edge at or below x (searchsorted side "right", minus one), clipped.
+            var b = 0
+            while b + 1 < edges.count && edges[b + 1] <= x { b += 1 }
+            return min(max(b, 0), bins - 1)
+        }
+        var positiveShare = [Double](repeating: 0, count: bins), negativeCount = [Double](repeating: 0, count: bins)
+        for i in positives { positiveShare[bin(i)] += 1 / Double(positives.count) }
+        for i in negatives { negativeCount[bin(i)] += 1 }
+        let weighted = negatives.map { i -> (score: Double, weight: Double) in
+            let b = bin(i)
+            return (scores[i], negativeCount[b] > 0 ? positiveShare[b] / negativeCount[b] : 0)
+        }.sorted { $0.score < $1.score }
+        var cumulative = [0.0]
+        for w in weighted { cumulative.append(cumulative.last! + w.weight) }
+        let total = cumulative.last!
+        guard total > 0 else { throw LocatedError(column: "snr", message: "no normal object shares an S/N bin with the anomalies") }
+        func firstIndex(_ pred: (Double) -> Bool) -> Int {
+            var lo = 0, hi = weighted.count
+            while lo < hi { let m = (lo + hi) / 2; if pred(weighted[m].score) { hi = m } else { lo = m + 1 } }
+            return lo
+        }
+        var sum = 0.0
+        for i in positives {
+            let below = cumulative[firstIndex { $0 >= scores[i] }], upTo = cumulative[firstIndex { $0 > scores[i] }]
+            sum += (below + 0.5 * (upTo - below)) / total
+        }
+        return sum / Double(positives.count)
+    }
+
     /// Average precision, scikit-learn's `average_precision_score`:
     /// Σₙ (Rₙ − Rₙ₋₁) Pₙ over the distinct score thresholds from high to low,
     /// where all objects with equal scores enter at the same threshold.

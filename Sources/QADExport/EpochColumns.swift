@@ -2,14 +2,18 @@ import QADCore
 import QADFormats
 
 /// How often and over what time each object was observed: N_EPOCHS, the
-/// first and last MJD and the baseline between them (observed-frame days).
-/// Dates are missing where no epoch's file gave one.
+/// first and last MJD and the baseline between them (observed-frame days),
+/// and what `qad epochs` found: VARIABILITY (σ), CHANGING_LOOK, CLASS_CHANGE.
+/// Dates are missing where no epoch's file gave one; the findings where the
+/// object has one epoch or `qad epochs` has not run.
 public struct EpochColumns: ExportColumnProvider {
     let count: [TargetID: Int]
     let first: [TargetID: Double]
     let last: [TargetID: Double]
+    let found: [TargetID: EpochVariabilityRecord]
 
-    public init(epochs: [EpochRecord]) {
+    public init(epochs: [EpochRecord], variability: [EpochVariabilityRecord] = []) {
+        found = Dictionary(variability.map { ($0.object, $0) }, uniquingKeysWith: { a, _ in a })
         var count: [TargetID: Int] = [:], first: [TargetID: Double] = [:], last: [TargetID: Double] = [:]
         for e in epochs {
             count[e.object, default: 0] += 1
@@ -36,6 +40,13 @@ public struct EpochColumns: ExportColumnProvider {
                                    first[t].flatMap { a in last[t].map { $0 - a } } }), unit: "d",
                                description: "Time between the first and last exposure (observed frame)",
                                displayFormat: "F9.2", ucd: "time.interval"),
+            CatalogTableColumn(name: "VARIABILITY", values: .float64(targets.map { found[$0]?.variability }),
+                               description: "Change between epochs beyond ordinary quasar variability (sigma; qad epochs)",
+                               displayFormat: "F8.2", ucd: "stat.value;src.var"),
+            CatalogTableColumn(name: "CHANGING_LOOK", values: .string(targets.map { found[$0]?.changingLook }),
+                               description: "Broad lines that vanished or emerged between epochs", ucd: "meta.note"),
+            CatalogTableColumn(name: "CLASS_CHANGE", values: .string(targets.map { found[$0]?.classChange }),
+                               description: "Pipeline class change between epochs", ucd: "meta.note"),
         ]
     }
 }

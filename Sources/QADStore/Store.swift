@@ -80,6 +80,10 @@ public protocol CatalogStore: AnyObject, Sendable {
     func epochs() throws -> [EpochRecord]
     /// One object's epochs, earliest first (by MJD, then cache row).
     func epochs(of object: TargetID) throws -> [EpochRecord]
+    /// Replaces every object's variability (`qad epochs`) in one transaction.
+    func replaceEpochVariability(_ records: [EpochVariabilityRecord]) throws
+    /// Every stored variability, most variable first.
+    func epochVariability() throws -> [EpochVariabilityRecord]
     /// Applies a relinking in one transaction. Model outputs that no longer
     /// describe an object's primary (its cache row changed, or the object is
     /// gone) make every model's outputs and score run forgotten in the same

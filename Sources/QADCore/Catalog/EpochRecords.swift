@@ -66,3 +66,57 @@ extension EpochRecord: StoredRecord {
         EpochRecord(spectrum: .blank, object: 0, visit: "", mjdMin: nil, mjdMax: nil)
     }
 }
+
+/// What `qad epochs` found for one object with repeat epochs: its most
+/// variable pair's calibrated `variability` (σ) and the flags of all its pairs.
+public struct EpochVariabilityRecord: Sendable, Equatable {
+    public var object: TargetID
+    public var epochs: Int
+    /// The most variable pair's baseline, rest-frame days (nil without dates).
+    public var restFrameDays: Double?
+    public var variability: Double
+    /// "Hβ broad vanished; …", nil when no pair shows a changing look.
+    public var changingLook: String?
+    /// "QSO → STAR", nil when the pipeline's class never changes.
+    public var classChange: String?
+    public var redshiftConflict: Bool
+    /// The most variable pair's localized difference (σ), its rest wavelength
+    /// (Å), and its continuum ratio; nil where not measured.
+    public var localSignificance: Double?
+    public var localRestLambda: Double?
+    public var continuumRatio: Double?
+
+    /// Non-finite measurements are stored as missing.
+    public init(object: TargetID, epochs: Int, restFrameDays: Double, variability: Double, changingLook: String?,
+                classChange: String?, redshiftConflict: Bool, localSignificance: Double, localRestLambda: Double,
+                continuumRatio: Double) {
+        func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
+        self.object = object
+        self.epochs = epochs
+        self.restFrameDays = finite(restFrameDays)
+        self.variability = variability
+        self.changingLook = changingLook
+        self.classChange = classChange
+        self.redshiftConflict = redshiftConflict
+        self.localSignificance = finite(localSignificance)
+        self.localRestLambda = finite(localRestLambda)
+        self.continuumRatio = finite(continuumRatio)
+    }
+}
+
+extension EpochVariabilityRecord: StoredRecord {
+    public static let table = StoredTable<EpochVariabilityRecord>(
+        "epoch_variability", createdBy: SchemaHistory.epochs,
+        columns: [.int64("object", \.object), .int("epochs", \.epochs), .double("rest_frame_days", \.restFrameDays),
+                  .double("variability", \.variability), .text("changing_look", \.changingLook),
+                  .text("class_change", \.classChange), .bool("redshift_conflict", \.redshiftConflict),
+                  .double("local_significance", \.localSignificance), .double("local_rest_lambda", \.localRestLambda),
+                  .double("continuum_ratio", \.continuumRatio)],
+        primaryKey: ["object"],
+        indexes: [StoredIndex("epoch_variability_rank", ["variability DESC"], createdBy: SchemaHistory.epochs)])
+
+    public static var blank: EpochVariabilityRecord {
+        EpochVariabilityRecord(object: 0, epochs: 0, restFrameDays: 0, variability: 0, changingLook: nil, classChange: nil,
+                               redshiftConflict: false, localSignificance: 0, localRestLambda: 0, continuumRatio: 0)
+    }
+}

@@ -156,6 +156,10 @@ public struct EpochDifference: Sendable, Codable {
     public var localSignificance: Double
     public var localRestLambda: Double
     public var localRestWidth: Double
+    /// (Σ D² − n)/√(2n) over all n good pixels of D (the localized
+    /// difference's D, before the surroundings' mean): how unlike the two
+    /// epochs are as a whole, beyond their noise.
+    public var wholeSignificance: Double
     public var changingLook: [ChangingLook]
     /// The two epochs' redshifts disagree by more than 0.01 (1 + z).
     public var redshiftConflict: Bool
@@ -177,9 +181,10 @@ public struct EpochDifference: Sendable, Codable {
 /// is kept and reported, not calibrated away. Each covered broad line is then
 /// measured in both epochs against a linear continuum through its side bands.
 ///
-/// Changing look (documented criterion): a broad line detected at ≥ 3σ in one
-/// epoch whose flux changes by ≥ 3σ to less than a third of that in the
-/// other ("vanished" forward in time, "emerged" backward).
+/// Changing look (documented criterion): a broad Balmer line, MgII, CIII] or
+/// CIV detected at ≥ 5σ in one epoch whose flux changes by ≥ 3σ to less than
+/// a third of that in the other ("vanished" forward in time, "emerged"
+/// backward). Lyα is left out: its side bands sit in the forest and on NV.
 public enum EpochComparison {
     public static func compare(_ a: EpochSpectrum, _ b: EpochSpectrum) -> EpochDifference {
         let (early, late) = a.mjd <= b.mjd ? (a, b) : (b, a)
@@ -218,6 +223,8 @@ public enum EpochComparison {
         let local = localDifference(rest: rest, early: grid.early, earlyVar: grid.earlyVar,
                                     late: lateFlux.map { $0 / shape.level }, lateVar: lateVar.map { $0 / (shape.level * shape.level) })
         let classChange = early.classification == late.classification ? nil : "\(early.classification) → \(late.classification)"
+        // A spectrum the pipeline calls a star is not a quasar in a faint state.
+        let classIsStar = [early.classification, late.classification].contains { $0.uppercased() == "STAR" }
         return EpochDifference(
             earlier: early.name, later: late.name, earlierMJD: early.mjd, laterMJD: late.mjd, z: z,
             restFrameDays: (late.mjd - early.mjd) / (1 + z),
@@ -225,18 +232,23 @@ public enum EpochComparison {
             continuumRestLambda: x.isEmpty ? .nan : exp(shape.centre) / (1 + z),
             recalibration: shape.shapeCoefficients, continuumWindowsUsed: used, lines: lines,
             localSignificance: local.significance, localRestLambda: local.restLambda, localRestWidth: local.restWidth,
-            changingLook: lines.compactMap(changingLook),
+            wholeSignificance: local.whole,
+            changingLook: classIsStar ? [] : lines.compactMap(changingLook),
             redshiftConflict: abs(early.z - late.z) > 0.01 * (1 + z), classChange: classChange)
     }
 
     /// The criterion in the type's comment.
     static func changingLook(_ c: LineChange) -> ChangingLook? {
-        guard abs(c.significance) >= 3 else { return nil }
+        guard abs(c.significance) >= changeSigma, c.line != "Lyα" else { return nil }
         let e = c.earlier, l = c.later
-        if e.flux >= 3 * e.fluxError, l.flux < e.flux / 3 { return ChangingLook(line: c.line, direction: .vanished) }
-        if l.flux >= 3 * l.fluxError, e.flux < l.flux / 3 { return ChangingLook(line: c.line, direction: .emerged) }
+        if e.flux >= brightSigma * e.fluxError, l.flux < e.flux / 3 { return ChangingLook(line: c.line, direction: .vanished) }
+        if l.flux >= brightSigma * l.fluxError, e.flux < l.flux / 3 { return ChangingLook(line: c.line, direction: .emerged) }
         return nil
     }
+
+    /// The flux change a changing look needs, and its bright state's detection (σ).
+    public static let changeSigma = 3.0
+    public static let brightSigma = 5.0
 
     /// A line's flux and rest equivalent width, or nil when its window is
     /// under 80 % covered by good pixels or a side band has fewer than 3.
@@ -286,13 +298,18 @@ public enum EpochComparison {
     }
 
     /// The largest |Σ D| / √n over runs of n = 3, 10, 30 and 100 good pixels of
-    /// D = (later − earlier) / σ, the later epoch at the earlier's level.
+    /// D = (later − earlier) / σ, the later epoch at the earlier's level, less
+    /// the mean D of the surrounding ±500 good pixels.
     static func localDifference(rest: [Double], early: [Double], earlyVar: [Double], late: [Double],
-                                lateVar: [Double]) -> (significance: Double, restLambda: Double, restWidth: Double) {
+                                lateVar: [Double]) -> (significance: Double, restLambda: Double, restWidth: Double, whole: Double) {
         let idx = rest.indices.filter { earlyVar[$0].isFinite }
-        let d = idx.map { (late[$0] - early[$0]) / (earlyVar[$0] + lateVar[$0]).squareRoot() }
+        let raw = idx.map { (late[$0] - early[$0]) / (earlyVar[$0] + lateVar[$0]).squareRoot() }
+        guard !raw.isEmpty else { return (0, .nan, .nan, .nan) }
         var best = (significance: 0.0, restLambda: Double.nan, restWidth: Double.nan)
-        guard !d.isEmpty else { return best }
+        let n = Double(raw.count)
+        let whole = (raw.reduce(0) { $0 + $1 * $1 } - n) / (2 * n).squareRoot()
+        let smooth = runningMean(raw, halfWidth: surroundings)
+        let d = raw.indices.map { raw[$0] - smooth[$0] }
         var prefix = [0.0]
         for v in d { prefix.append(prefix.last! + v) }
         for n in [3, 10, 30, 100] where n <= d.count {
@@ -304,7 +321,24 @@ public enum EpochComparison {
                 }
             }
         }
-        return best
+        return (best.significance, best.restLambda, best.restWidth, whole)
+    }
+
+    /// Good pixels either side whose mean difference a localized one is
+    /// measured against: ten times the widest run, so a trough or a line
+    /// change moves it little, while a level or calibration mismatch the
+    /// continuum windows left (large where the spectra are faint) cancels.
+    static let surroundings = 500
+
+    /// The mean of `x` over ±`halfWidth` positions (fewer at the ends).
+    static func runningMean(_ x: [Double], halfWidth: Int) -> [Double] {
+        var prefix = [0.0]
+        prefix.reserveCapacity(x.count + 1)
+        for v in x { prefix.append(prefix.last! + v) }
+        return x.indices.map { i in
+            let lo = max(0, i - halfWidth), hi = min(x.count, i + halfWidth + 1)
+            return (prefix[hi] - prefix[lo]) / Double(hi - lo)
+        }
     }
 }
 

@@ -25,7 +25,8 @@ public struct ExportStage {
         let store = project.store
         let spectra = try store.spectra()
         var providers: [any ExportColumnProvider] = [SpectrumColumns(spectra: spectra),
-                                                     EpochColumns(epochs: try store.epochs())]
+                                                     EpochColumns(epochs: try store.epochs(),
+                                                                  variability: try store.epochVariability())]
         var targets = spectra.map(\.targetid).sorted()
         var selection = "every spectrum in the store (no scores yet)"
         if let run = try store.scoreRun(model: model) {

@@ -61,3 +61,20 @@ extension PostgresStore {
         }
     }
 }
+
+extension PostgresStore {
+    public func replaceEpochVariability(_ records: [EpochVariabilityRecord]) throws {
+        let logger = self.logger
+        try pool.transaction { c in
+            try await c.query("DELETE FROM epoch_variability", logger: logger)
+            try await c.copy(records, into: "epoch_variability", logger: logger)
+        }
+    }
+
+    public func epochVariability() throws -> [EpochVariabilityRecord] {
+        try fetch(EpochVariabilityRecord.self, """
+            SELECT \(unescaped: EpochVariabilityRecord.table.postgresSelectList()) FROM epoch_variability
+            ORDER BY variability DESC, object
+            """)
+    }
+}

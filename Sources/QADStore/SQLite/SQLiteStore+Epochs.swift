@@ -52,3 +52,16 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    public func replaceEpochVariability(_ records: [EpochVariabilityRecord]) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM epoch_variability")
+            try db.insert(records)
+        }
+    }
+
+    public func epochVariability() throws -> [EpochVariabilityRecord] {
+        try pool.read { try $0.fetchAll(EpochVariabilityRecord.self, order: "variability DESC, object", source: path) }
+    }
+}

@@ -17,7 +17,7 @@ public enum StoreSchema {
         CacheShardRecord.table.shape, ModelOutputRecord.table.shape, ModelInferenceRecord.table.shape,
         ScoreRecord.table.shape, ScoreRunRecord.table.shape, CrossmatchCatalogRecord.table.shape,
         CrossmatchMatchRecord.table.shape, ReviewerRecord.table.shape, LabelEventRecord.table.shape,
-        UpstreamARDRecord.table.shape, EpochRecord.table.shape,
+        UpstreamARDRecord.table.shape, EpochRecord.table.shape, EpochVariabilityRecord.table.shape,
     ]
 
     /// Step names in the order they run: the fixed history, then steps that

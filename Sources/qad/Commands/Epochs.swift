@@ -20,8 +20,10 @@ struct Epochs: ParsableCommand {
             shape fitted on line-free continuum windows (the continuum level change is kept and \
             reported); then the flux and rest equivalent width of each covered broad line (Lyα, CIV, \
             CIII], MgII, Hβ, Hα) in both epochs, with errors; the most significant localized difference; \
-            and flags: a broad line that vanished or emerged (≥ 3σ change to under a third), a class \
-            change, redshifts that disagree by more than 0.01(1+z).
+            and flags: a broad line that vanished or emerged (≥ 3σ change to under a third of a ≥ 5σ \
+            line), a class change, redshifts that disagree by more than 0.01(1+z). From the store, each \
+            object also gets its `variability` (σ), calibrated among the stored pairs of similar S/N \
+            and baseline; --truth evaluates it against `qad simulate --epochs`'s epochs.csv.
             """)
 
     enum Pairs: String, ExpressibleByArgument, CaseIterable { case first, consecutive }
@@ -38,6 +40,10 @@ struct Epochs: ParsableCommand {
     var pairs = Pairs.first
     @Option(name: .long, help: "text or json.")
     var format = Format.text
+    @Option(name: .long, help: "With the store, text: show only the N most variable objects.")
+    var top: Int?
+    @Option(name: .long, help: "With the store: evaluate against this truth table (qad simulate --epochs's epochs.csv).")
+    var truth: String?
 
     func validate() throws {
         if files.isEmpty {
@@ -56,6 +62,8 @@ struct Epochs: ParsableCommand {
         /// Two objects' spectra within --radius whose redshifts disagree: kept
         /// apart in the store, compared here because one redshift is wrong.
         var redshiftConflict = false
+        /// The calibrated variability (σ) of the object's most variable pair (store only).
+        var variability: Double?
         var ra: Double
         var dec: Double
         var spectra: [String]
@@ -63,7 +71,12 @@ struct Epochs: ParsableCommand {
     }
 
     func run() throws {
-        let objects = files.isEmpty ? try storedObjects() : try fileObjects()
+        if let truth {
+            guard files.isEmpty else { throw ValidationError("--truth evaluates the store's objects: give no files") }
+            return try evaluate(truth: truth)
+        }
+        var objects = files.isEmpty ? try storedObjects() : try fileObjects()
+        if let top { objects.list = Array(objects.list.prefix(max(0, top))) }
         switch format {
         case .json:
             let encoder = JSONEncoder()
@@ -77,7 +90,8 @@ struct Epochs: ParsableCommand {
             print(objects.heading + "\n")
             for o in objects.list {
                 print((o.redshiftConflict ? "REDSHIFT CONFLICT: " : "") + (o.targetid.map { "TARGETID \($0), " } ?? "")
-                      + String(format: "RA %.5f, Dec %+.5f: %d spectra\n", o.ra, o.dec, o.spectra.count))
+                      + String(format: "RA %.5f, Dec %+.5f: %d spectra", o.ra, o.dec, o.spectra.count)
+                      + (o.variability.map { String(format: ", variability %.1fσ", $0) } ?? "") + "\n")
                 for d in o.pairs { print(Self.text(d)) }
             }
         }
@@ -103,61 +117,6 @@ struct Epochs: ParsableCommand {
         let single = groups.filter { $0.count == 1 }.count
         return (objects, "\(objects.count) object(s) with repeat spectra among \(files.count) files"
                 + (single > 0 ? "; \(single) spectra have no other epoch within \(radius)″" : ""))
-    }
-
-    /// The store's objects with more than one epoch, each epoch read again
-    /// from its file, with the redshift it was ingested with (so a redshift
-    /// conflict between epochs still shows).
-    func storedObjects() throws -> (list: [RepeatObject], heading: String) {
-        let store = try common.openProject().store
-        var byObject: [Int64: Int] = [:]
-        let all = try store.epochs()
-        for e in all { byObject[e.object, default: 0] += 1 }
-        let wanted = byObject.filter { $0.value > 1 && (target == nil || $0.key == target) }.keys.sorted()
-        let objectOf = Dictionary(all.map { ($0.spectrum.targetid, $0.object) }, uniquingKeysWith: { a, _ in a })
-        let conflicts = EpochLinker(radiusArcsec: radius).conflicts(all).filter {
-            target == nil || $0.targetids.contains { objectOf[$0] == target }
-        }
-        if let target, wanted.isEmpty, conflicts.isEmpty {
-            throw LocatedError(file: store.location, message: "object \(target) has \(byObject[target] ?? 0) epoch(s) in the store "
-                               + "and no redshift conflict; comparing needs two or more spectra")
-        }
-        var list: [RepeatObject] = []
-        for id in wanted {
-            guard let primary = try store.spectrum(id) else { continue }
-            let epochs = try store.epochs(of: id).map(Self.read)
-            list.append(RepeatObject(targetid: id, ra: primary.ra ?? .nan, dec: primary.dec ?? .nan,
-                                     spectra: epochs.map(\.name), pairs: compare(epochs)))
-        }
-        let repeated = list.count
-        for c in conflicts {
-            let pair = try c.targetids.map { id in try Self.read(all.first { $0.spectrum.targetid == id }!) }
-                .sorted { $0.mjd < $1.mjd }
-            let first = all.first { $0.spectrum.targetid == c.targetids[0] }!.spectrum
-            list.append(RepeatObject(targetid: c.targetids[0], redshiftConflict: true, ra: first.ra ?? .nan,
-                                     dec: first.dec ?? .nan, spectra: pair.map(\.name), pairs: compare(pair)))
-        }
-        return (list, "\(repeated) object(s) with repeat epochs in \(store.location) "
-                + "(\(byObject.count) objects, \(byObject.values.reduce(0, +)) spectra)"
-                + (conflicts.isEmpty ? "" : "; \(conflicts.count) redshift conflict(s) between objects within \(radius)″"))
-    }
-
-    /// A stored epoch's spectrum, read from the file it was ingested from.
-    static func read(_ e: EpochRecord) throws -> EpochSpectrum {
-        let s = e.spectrum
-        if s.survey == "SDSS" {
-            var epoch = EpochSpectrum(try SDSSSpecFile(path: s.sourceFile))
-            epoch.z = s.z
-            return epoch
-        }
-        let coadd = try DESICoaddFile(path: s.sourceFile)
-        guard s.sourceRow < coadd.targetIDs.count, coadd.targetIDs[s.sourceRow] == s.targetid else {
-            throw LocatedError(file: s.sourceFile, part: "HDU FIBERMAP", column: "TARGETID", row: s.sourceRow,
-                               message: "no longer holds TARGETID \(s.targetid) there (the file changed since it was ingested: run qad ingest again)")
-        }
-        let arms = try coadd.readArms(rows: [s.sourceRow])[0]
-        let name = "\(s.targetid) \(e.visit)"
-        return EpochSpectrum(name: name, mjd: e.mjd ?? .nan, z: s.z, classification: s.spectype ?? "", arms: arms)
     }
 
     static func read(_ path: String) throws -> (epoch: EpochSpectrum, ra: Double, dec: Double) {

@@ -1,0 +1,75 @@
+import Foundation
+import QADCore
+
+/// What one pair of epochs says about change, for the `variability` score.
+public struct PairEvidence: Sendable, Equatable {
+    /// |most significant localized difference| (σ).
+    public var local: Double
+    /// The largest |broad-line flux change| over its error.
+    public var lines: Double
+    /// |ln continuum ratio| over its error: the level change's significance.
+    public var continuum: Double
+    /// The whole difference's excess χ² (σ).
+    public var whole: Double
+    /// The fainter epoch's S/N: what the measurement's noise depends on.
+    public var snr: Double
+    /// Days between the epochs in the quasar's rest frame.
+    public var restFrameDays: Double
+
+    public init(local: Double, lines: Double, continuum: Double, whole: Double, snr: Double, restFrameDays: Double) {
+        self.local = local
+        self.lines = lines
+        self.continuum = continuum
+        self.whole = whole
+        self.snr = snr
+        self.restFrameDays = restFrameDays
+    }
+
+    /// The evidence of one comparison; `snr` is the fainter epoch's.
+    public init(_ d: EpochDifference, snr: Double) {
+        local = abs(d.localSignificance)
+        lines = d.lines.map { abs($0.significance) }.filter(\.isFinite).max() ?? .nan
+        let relative = d.continuumRatioError / d.continuumRatio
+        continuum = d.continuumRatio > 0 && relative > 0 ? abs(log(d.continuumRatio)) / relative : .nan
+        whole = d.wholeSignificance
+        self.snr = snr
+        restFrameDays = d.restFrameDays
+    }
+}
+
+/// The `variability` score of pairs of epochs, calibrated on the pairs at
+/// hand like the combined anomaly score (`CombinedScore`): each component
+/// (localized difference, line change, continuum change, the whole
+/// difference's excess χ²) is standardized
+/// by running median and MAD among pairs of similar rest-frame baseline and
+/// S/N (`NuisanceCells`, with the baseline where the anomaly score has z),
+/// turned into tail evidence L = −log10 p among pairs of similar S/N
+/// (`TailEvidence`), and the components are joined as √(ΣL²), calibrated
+/// once more and reported as a one-sided normal significance (σ). Ordinary
+/// quasars vary more over longer baselines and show more significant
+/// changes at higher S/N; calibrating along both is what keeps the score
+/// from following either, with no constant that says how much.
+public enum VariabilityScore {
+    public static func scores(_ pairs: [PairEvidence], window: Int = 400, tailWindow: Int = 4000,
+                              tailFraction: Double = 0.4) -> [Double] {
+        guard !pairs.isEmpty else { return [] }
+        let snr = pairs.map(\.snr), days = pairs.map(\.restFrameDays)
+        let cells = NuisanceCells(spectra: pairs.count, window: window)
+        var sumSquares = [Double](repeating: 0, count: pairs.count), measured = [Bool](repeating: false, count: pairs.count)
+        for component in [pairs.map(\.local), pairs.map(\.lines), pairs.map(\.continuum), pairs.map(\.whole)] {
+            let l = TailEvidence.log10Evidence(cells.standardize(component, z: days, snr: snr), snr: snr,
+                                               window: tailWindow, tailFraction: tailFraction)
+            for i in l.indices where l[i].isFinite {
+                sumSquares[i] += l[i] * l[i]
+                measured[i] = true
+            }
+        }
+        var norm = sumSquares.map { $0.squareRoot() }
+        // A pair with nothing measurable is as suspicious as the worst: a look tells why.
+        let worst = zip(norm, measured).filter(\.1).map(\.0).max() ?? 0
+        for i in norm.indices where !measured[i] { norm[i] = worst }
+        let final = TailEvidence.log10Evidence(cells.standardize(norm, z: days, snr: snr), snr: snr,
+                                               window: tailWindow, tailFraction: tailFraction)
+        return final.map { TailEvidence.sigma(log10Evidence: $0) }
+    }
+}
