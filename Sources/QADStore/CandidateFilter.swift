@@ -23,11 +23,24 @@ enum CandidateFilter {
             clauses.append("(COALESCE(spectrum.bal_prob, 0) >= \(bind(.real(q.balProbThreshold))) OR COALESCE(spectrum.bi_civ, 0) > 0)")
         }
         if !q.excludeFlags.isEmpty { clauses.append("(spectrum.flags & \(bind(.integer(q.excludeFlags.rawValue)))) = 0") }
+        // Repeat epochs (qad epochs): a subquery, so queries without them join nothing more.
+        if let v = q.minVariability {
+            clauses.append("score.targetid IN (SELECT object FROM epoch_variability WHERE variability >= \(bind(.real(v))))")
+        }
+        if q.changingLookOnly {
+            clauses.append("score.targetid IN (SELECT object FROM epoch_variability WHERE changing_look IS NOT NULL)")
+        }
         return clauses.joined(separator: " AND ")
     }
 
-    /// ORDER BY of a query: its score, then TARGETID.
+    /// ORDER BY of a query: its score (or the object's variability, objects
+    /// with one epoch last), then TARGETID.
     static func order(_ q: CandidateQuery) -> String {
-        "score.\(q.sortBy.rawValue) \(q.ascending ? "ASC" : "DESC"), score.targetid"
+        let direction = q.ascending ? "ASC" : "DESC"
+        if q.sortByVariability {
+            return "(SELECT variability FROM epoch_variability WHERE object = score.targetid) IS NULL, "
+                + "(SELECT variability FROM epoch_variability WHERE object = score.targetid) \(direction), score.targetid"
+        }
+        return "score.\(q.sortBy.rawValue) \(direction), score.targetid"
     }
 }

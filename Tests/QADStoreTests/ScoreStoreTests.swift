@@ -80,6 +80,39 @@ func scoredStore(_ n: Int, kind: StoreKind, model: String = "vae") throws -> Ful
         #expect(try store.candidates(q).map { $0.score.value(.kl) } == [19])
     }
 
+    /// Ranking by what `qad epochs` stored: sort by variability (objects with
+    /// one epoch last), a variability floor, changing looks only; replacing
+    /// the table replaces every row.
+    @Test(arguments: StoreKind.runnable) func candidatesSortAndFilterOnVariability(kind: StoreKind) throws {
+        let store = try scoredStore(20, kind: kind)
+        let base: TargetID = 39_633_559_463_397_000
+        func found(_ i: Int64, _ v: Double, look: String? = nil) -> EpochVariabilityRecord {
+            EpochVariabilityRecord(object: base + i, epochs: 2, restFrameDays: 300, variability: v, changingLook: look,
+                                   classChange: nil, redshiftConflict: false, localSignificance: .nan,
+                                   localRestLambda: 4861, continuumRatio: 0.5)
+        }
+        try store.replaceEpochVariability([found(2, 1.5), found(7, 9.0, look: "Hβ broad vanished"), found(11, -0.3)])
+        #expect(try store.epochVariability().map(\.object) == [base + 7, base + 2, base + 11])
+        #expect(try store.epochVariability()[0].localSignificance == nil)  // NaN is stored as missing
+
+        var q = CandidateQuery()
+        q.sortByVariability = true
+        q.limit = 4
+        #expect(try store.candidates(q).map { $0.spectrum.targetid - base } == [7, 2, 11, 0])
+        q.ascending = true
+        #expect(try store.candidates(q).map { $0.spectrum.targetid - base } == [11, 2, 7, 0])
+        q = CandidateQuery()
+        q.minVariability = 1
+        #expect(Set(try store.candidates(q).map { $0.spectrum.targetid - base }) == [2, 7])
+        #expect(try store.candidateCount(q) == 2)
+        q = CandidateQuery()
+        q.changingLookOnly = true
+        #expect(try store.candidates(q).map { $0.spectrum.targetid - base } == [7])
+
+        try store.replaceEpochVariability([found(3, 2)])
+        #expect(try store.epochVariability().map(\.object) == [base + 3])
+    }
+
     @Test(arguments: StoreKind.runnable) func filterValuesAreDataNotSQL(kind: StoreKind) throws {
         let store = try scoredStore(5, kind: kind)
         let hostile = CandidateQuery(model: "vae' OR '1'='1")

@@ -26,6 +26,13 @@ public struct CandidateQuery: Sendable, Equatable {
     /// Spectra with any of these quality flag bits set are left out.
     public var excludeFlags: QualityFlags = []
     public var sortBy: ScoreName = .score
+    /// Sort by the object's `variability` (qad epochs) instead of `sortBy`;
+    /// objects with one epoch come last.
+    public var sortByVariability = false
+    /// Keep objects whose variability (qad epochs) is at least this.
+    public var minVariability: Double?
+    /// Keep objects `qad epochs` flagged a changing look in.
+    public var changingLookOnly = false
     public var ascending = false
     public var limit: Int?
     public var offset = 0

@@ -31,10 +31,9 @@ extension SQLiteStore: ScoreStore {
 
     public func candidates(_ query: CandidateQuery) throws -> [Candidate] {
         let (whereSQL, arguments) = Self.candidateFilter(query)
-        let direction = query.ascending ? "ASC" : "DESC"
         var sql = """
             SELECT \(Self.candidateColumns) FROM score JOIN spectrum ON spectrum.targetid = score.targetid
-            WHERE \(whereSQL) ORDER BY score.\(query.sortBy.rawValue) \(direction), score.targetid
+            WHERE \(whereSQL) ORDER BY \(CandidateFilter.order(query))
             """
         var args = arguments
         if let limit = query.limit {

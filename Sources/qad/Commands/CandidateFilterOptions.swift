@@ -29,8 +29,14 @@ struct CandidateFilterOptions: ParsableArguments {
     @Option(name: .customLong("exclude-flags"), help: "Leave out spectra with any of these quality flags, comma-separated: \(QualityFlags.names.map(\.1).joined(separator: ", ")).")
     var excludeFlags: QualityFlagList?
 
-    @Option(name: .long, help: "Sort by this score (descending unless --ascending).")
-    var sort = ScoreName.score
+    @Option(name: .long, help: "Sort by this score (descending unless --ascending), or by `variability` (qad epochs; objects with one epoch last).")
+    var sort = SortKey.score(.score)
+
+    @Option(name: .customLong("min-variability"), help: "Keep objects whose variability between epochs (qad epochs) is at least this (σ).")
+    var minVariability: Double?
+
+    @Flag(name: .customLong("changing-look"), help: "Keep objects qad epochs flagged a changing look in.")
+    var changingLook = false
 
     @Flag(name: .long, help: "Sort ascending.")
     var ascending = false
@@ -57,10 +63,29 @@ struct CandidateFilterOptions: ParsableArguments {
         q.bal = bal
         q.balProbThreshold = balProb
         q.excludeFlags = excludeFlags?.flags ?? []
-        q.sortBy = sort
+        switch sort {
+        case .score(let name): q.sortBy = name
+        case .variability: q.sortByVariability = true
+        }
+        q.minVariability = minVariability
+        q.changingLookOnly = changingLook
         q.ascending = ascending
         q.limit = limit == 0 ? nil : limit
         q.offset = offset
         return q
     }
+}
+
+/// What `--sort` orders by: a score, or the variability between epochs.
+enum SortKey: ExpressibleByArgument, Equatable {
+    case score(ScoreName)
+    case variability
+
+    init?(argument: String) {
+        if argument == "variability" { self = .variability; return }
+        guard let name = ScoreName(argument: argument) else { return nil }
+        self = .score(name)
+    }
+
+    static var allValueStrings: [String] { ScoreName.allValueStrings + ["variability"] }
 }
