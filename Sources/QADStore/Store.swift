@@ -84,6 +84,8 @@ public protocol CatalogStore: AnyObject, Sendable {
     func replaceEpochVariability(_ records: [EpochVariabilityRecord]) throws
     /// Every stored variability, most variable first.
     func epochVariability() throws -> [EpochVariabilityRecord]
+    /// One object's, if `qad epochs` found it.
+    func epochVariability(of object: TargetID) throws -> EpochVariabilityRecord?
     /// Applies a relinking in one transaction. Model outputs that no longer
     /// describe an object's primary (its cache row changed, or the object is
     /// gone) make every model's outputs and score run forgotten in the same

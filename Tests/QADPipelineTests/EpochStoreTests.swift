@@ -229,6 +229,15 @@ import Testing
             }
         }
 
+        // The epoch figure: every epoch in the legend, in SVG and PNG.
+        let plots = dir + "/plots"
+        let plotted = try run(qadExecutable(), ["plot", "--store", dir, "--targetid", String(object), "--epochs",
+                                                "--format", "both", "--out", plots])
+        #expect(plotted.status == 0, "\(plotted.output)")
+        let svg = try String(contentsOfFile: plots + "/epochs-\(object).svg", encoding: .utf8)
+        #expect(svg.contains("\(epochs.count) epochs") && svg.components(separatedBy: "SDSS  S/N").count == epochs.count + 1)
+        #expect(FileManager.default.fileExists(atPath: plots + "/epochs-\(object).png"))
+
         let missing = try run(qadExecutable(), ["epochs", "--store", dir, "--target", "42"])
         #expect(missing.status != 0 && missing.output.contains("object 42 has 0 epoch(s) in the store"), "\(missing.output)")
     }

@@ -46,10 +46,12 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
             let events = try state.store.labelHistory(reviewerId: nil, targetid: id)
             let names = try state.store.reviewerNames()
             let matches = try state.configuration.crossmatches?.crossmatches(of: id)
+            let epochs = try state.store.epochs(of: id)
+            let variability = epochs.count > 1 ? try state.store.epochVariability(of: id) : nil
             return CandidateJSON.candidate(spectrum: spectrum, score: score, data: data,
                                            history: events.filter { $0.reviewerId == me },
                                            others: events.filter { $0.reviewerId != me }.map { (names[$0.reviewerId] ?? "?", $0) },
-                                           crossmatches: matches)
+                                           crossmatches: matches, epochs: epochs, variability: variability)
         }
         guard let text else { return jsonError("no TARGETID \(id) in the store", status: .notFound) }
         return jsonResponse(text)

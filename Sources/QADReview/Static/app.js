@@ -254,11 +254,43 @@ function renderCandidate() {
     }
     xm.appendChild(table);
   }
+  renderEpochs(c);
   $('svg-link').href = figureURL('svg');
   $('png-link').href = figureURL('png');
   renderSuggestions();
   renderLabel();
   draw();
+}
+
+// Every spectrum of the object, its date, visit and S/N; with two or more,
+// what qad epochs found and the figure of them all overlaid (a link opens it large).
+function renderEpochs(c) {
+  const box = $('epochs');
+  box.textContent = '';
+  const epochs = c.epochs || [];
+  if (epochs.length < 2) { box.textContent = epochs.length ? 'one epoch' : 'no epochs stored'; return; }
+  const v = c.variability;
+  const flags = v ? [v.changing_look, v.class_change, v.redshift_conflict ? 'redshift conflict' : null].filter((x) => x) : [];
+  const head = document.createElement('div');
+  head.textContent = v ? 'variability ' + fmt(v.sigma, 1) + 'σ' + (flags.length ? ' · ' + flags.join(' · ') : '')
+                       : 'variability not computed (run qad epochs --store)';
+  box.appendChild(head);
+  const table = document.createElement('table');
+  for (const e of epochs) {
+    const tr = document.createElement('tr');
+    cell(tr, e.mjd == null ? 'MJD ?' : 'MJD ' + Math.round(e.mjd)); cell(tr, e.visit); cell(tr, 'S/N ' + fmt(e.snr, 1));
+    cell(tr, (e.spectype || '') + (e.primary ? ' (primary)' : ''));
+    tr.title = e.source;
+    table.appendChild(tr);
+  }
+  box.appendChild(table);
+  const url = '/figure/epochs/' + encodeURIComponent(c.targetid) + '.svg';
+  const a = document.createElement('a');
+  a.href = url; a.target = '_blank'; a.rel = 'noopener';
+  const img = document.createElement('img');
+  img.src = url + '?w=700&h=420'; img.alt = 'epochs of ' + c.targetid; img.loading = 'lazy';
+  a.appendChild(img);
+  box.appendChild(a);
 }
 
 // Redshifts at which a strong line sits where the catalog redshift puts another:

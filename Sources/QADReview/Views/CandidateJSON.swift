@@ -34,7 +34,8 @@ enum CandidateJSON {
 
     static func candidate(spectrum s: SpectrumRecord, score: ScoreRecord?, data: SpectrumData,
                           history: [LabelEventRecord], others: [(reviewer: String, event: LabelEventRecord)] = [],
-                          crossmatches: [CrossmatchEntry]?) -> String {
+                          crossmatches: [CrossmatchEntry]?, epochs: [EpochRecord] = [],
+                          variability: EpochVariabilityRecord? = nil) -> String {
         var w = JSONWriter(capacity: 40_000)
         w.openObject()
         w.key("targetid"); w.targetID(s.targetid)
@@ -89,6 +90,30 @@ enum CandidateJSON {
                 w.closeObject()
             }
             w.closeArray()
+        } else {
+            w.null()
+        }
+        // Every spectrum of the object, earliest first, and what qad epochs found.
+        w.key("epochs"); w.openArray()
+        for e in epochs {
+            w.openObject()
+            w.key("mjd"); w.number(e.mjd)
+            w.key("visit"); w.string(e.visit)
+            w.key("snr"); w.number(e.spectrum.snr)
+            w.key("spectype"); if let t = e.spectrum.spectype { w.string(t) } else { w.null() }
+            w.key("primary"); w.bool(e.spectrum.cacheShard == s.cacheShard && e.spectrum.cacheRow == s.cacheRow)
+            w.key("source"); w.string("\(e.spectrum.sourceFile)[\(e.spectrum.sourceHdu)] row \(e.spectrum.sourceRow)")
+            w.closeObject()
+        }
+        w.closeArray()
+        w.key("variability")
+        if let v = variability {
+            w.openObject()
+            w.key("sigma"); w.number(v.variability)
+            w.key("changing_look"); if let c = v.changingLook { w.string(c) } else { w.null() }
+            w.key("class_change"); if let c = v.classChange { w.string(c) } else { w.null() }
+            w.key("redshift_conflict"); w.bool(v.redshiftConflict)
+            w.closeObject()
         } else {
             w.null()
         }

@@ -112,6 +112,7 @@ enum Pages {
             <div id="meta"></div>
             <h4>Nearest in latent space</h4><div id="neighbors"></div>
             <h4>Cross-matches</h4><div id="crossmatches"></div>
+            <h4>Epochs</h4><div id="epochs"></div>
             </section></main>
             <div id="keys" class="overlay" hidden><div class="panel"><h3>Keys</h3>
             <p><kbd>1</kbd>–<kbd>7</kbd> classify (in the order of the buttons); pressing the same class again stores nothing new<br>

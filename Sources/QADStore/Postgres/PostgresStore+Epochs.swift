@@ -77,4 +77,10 @@ extension PostgresStore {
             ORDER BY variability DESC, object
             """)
     }
+
+    public func epochVariability(of object: TargetID) throws -> EpochVariabilityRecord? {
+        try fetch(EpochVariabilityRecord.self, """
+            SELECT \(unescaped: EpochVariabilityRecord.table.postgresSelectList()) FROM epoch_variability WHERE object = \(object)
+            """).first
+    }
 }

@@ -64,4 +64,10 @@ extension SQLiteStore {
     public func epochVariability() throws -> [EpochVariabilityRecord] {
         try pool.read { try $0.fetchAll(EpochVariabilityRecord.self, order: "variability DESC, object", source: path) }
     }
+
+    public func epochVariability(of object: TargetID) throws -> EpochVariabilityRecord? {
+        try pool.read {
+            try $0.fetchOne(EpochVariabilityRecord.self, where: "object = ?", arguments: [object], source: path)
+        }
+    }
 }

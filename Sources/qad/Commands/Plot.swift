@@ -26,6 +26,9 @@ struct Plot: AsyncParsableCommand {
     var list: String?
     @Option(name: .long, help: "Plot the N highest-scored candidates.")
     var top: Int?
+    @Flag(name: .long, help: "Draw each chosen object's repeat epochs overlaid, with the last minus the first below (epochs-TARGETID), instead of its spectrum figure.")
+    var epochs = false
+
     @Flag(name: .customLong("latent-map"), help: "Also write the latent-space map.")
     var latentMap = false
     @Option(name: .long, help: "Wavelength frame: observed or rest.")
@@ -63,8 +66,23 @@ struct Plot: AsyncParsableCommand {
         figure.smoothing = smooth
         (figure.width, figure.height) = (size.width, size.height)
         var written = 0
-        for id in ids {
-            written += try files.writeSpectrum(id, figure: figure, formats: formats, directory: out).count
+        if epochs {
+            var drawing = EpochFigure()
+            drawing.smoothing = max(1, smooth)
+            (drawing.width, drawing.height) = (size.width, size.height)
+            for id in ids {
+                guard let plain = try EpochPlot.drawing(project.store, object: id, figure: drawing) else {
+                    throw LocatedError(file: project.location, message: "object \(id) has fewer than two epochs in the store: nothing to overlay")
+                }
+                var asciiFigure = drawing
+                asciiFigure.asciiText = true
+                let ascii = formats.contains(.png) ? try EpochPlot.drawing(project.store, object: id, figure: asciiFigure) ?? plain : plain
+                written += try FigureWriter.write(name: "epochs-\(id)", formats: formats, directory: out) { $0 ? ascii : plain }.count
+            }
+        } else {
+            for id in ids {
+                written += try files.writeSpectrum(id, figure: figure, formats: formats, directory: out).count
+            }
         }
         if latentMap {
             written += try files.writeLatentMap(candidates: ids, figure: LatentMapFigure(), formats: formats, directory: out).count
