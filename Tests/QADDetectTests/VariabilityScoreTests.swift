@@ -36,6 +36,25 @@ import Testing
         #expect(v.allSatisfy { $0.isFinite })
     }
 
+    /// A rare class change (quasar → star) weighs more than a common one
+    /// (the galaxy/quasar confusion of faint spectra), which weighs more than none.
+    @Test func rareClassChangesCountMoreThanCommonOnes() {
+        var noise = NoiseSource(seed: 3)
+        var pairs: [PairEvidence] = []
+        for i in 0..<4000 {
+            let change: String? = i % 100 == 7 ? "QSO → STAR" : (i % 5 == 1 ? "QSO → GALAXY" : nil)
+            pairs.append(PairEvidence(local: abs(noise.normal()), lines: abs(noise.normal()), continuum: abs(noise.normal()),
+                                      whole: noise.normal(), snr: 1 + noise.uniform() * 5, restFrameDays: 100 + noise.uniform() * 900,
+                                      classChange: change))
+        }
+        let v = VariabilityScore.scores(pairs)
+        func mean(_ label: String?) -> Double {
+            let members = pairs.indices.filter { pairs[$0].classChange == label }
+            return members.map { v[$0] }.reduce(0, +) / Double(members.count)
+        }
+        #expect(mean("QSO → STAR") > mean("QSO → GALAXY") + 0.5 && mean("QSO → GALAXY") > mean(nil))
+    }
+
     /// A pair with nothing measured ranks with the most suspicious (its
     /// evidence is the largest before the final calibration), not last.
     @Test func unmeasuredPairsAreNotHidden() {

@@ -106,14 +106,14 @@ public struct EpochVariabilityRecord: Sendable, Equatable {
 
 extension EpochVariabilityRecord: StoredRecord {
     public static let table = StoredTable<EpochVariabilityRecord>(
-        "epoch_variability", createdBy: SchemaHistory.epochs,
+        "epoch_variability", createdBy: SchemaHistory.epochVariability,
         columns: [.int64("object", \.object), .int("epochs", \.epochs), .double("rest_frame_days", \.restFrameDays),
                   .double("variability", \.variability), .text("changing_look", \.changingLook),
                   .text("class_change", \.classChange), .bool("redshift_conflict", \.redshiftConflict),
                   .double("local_significance", \.localSignificance), .double("local_rest_lambda", \.localRestLambda),
                   .double("continuum_ratio", \.continuumRatio)],
         primaryKey: ["object"],
-        indexes: [StoredIndex("epoch_variability_rank", ["variability DESC"], createdBy: SchemaHistory.epochs)])
+        indexes: [StoredIndex("epoch_variability_rank", ["variability DESC"], createdBy: SchemaHistory.epochVariability)])
 
     public static var blank: EpochVariabilityRecord {
         EpochVariabilityRecord(object: 0, epochs: 0, restFrameDays: 0, variability: 0, changingLook: nil, classChange: nil,

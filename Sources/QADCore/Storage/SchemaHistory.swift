@@ -18,8 +18,9 @@ public enum SchemaHistory {
     public static let noiseScale = "v7: spectrum noise scale"
     public static let reviewAccess = "v8: removed reviewers and proposed redshifts"
     public static let epochs = "v9: repeat epochs"
+    public static let epochVariability = "v10: epoch variability"
 
     /// Every fixed step in order (score columns added later follow them).
     public static let ordered = [catalog, modelOutputs, scores, crossmatch, reviews, upstreamARD, workQueue, shapeScores,
-                                 targetedScores, noiseScale, reviewAccess, epochs]
+                                 targetedScores, noiseScale, reviewAccess, epochs, epochVariability]
 }

@@ -11,12 +11,16 @@ public struct PairEvidence: Sendable, Equatable {
     public var continuum: Double
     /// The whole difference's excess χ² (σ).
     public var whole: Double
+    /// The pipeline's class change between the epochs ("QSO → STAR"), if any.
+    public var classChange: String?
     /// The fainter epoch's S/N: what the measurement's noise depends on.
     public var snr: Double
     /// Days between the epochs in the quasar's rest frame.
     public var restFrameDays: Double
 
-    public init(local: Double, lines: Double, continuum: Double, whole: Double, snr: Double, restFrameDays: Double) {
+    public init(local: Double, lines: Double, continuum: Double, whole: Double, snr: Double, restFrameDays: Double,
+                classChange: String? = nil) {
+        self.classChange = classChange
         self.local = local
         self.lines = lines
         self.continuum = continuum
@@ -32,6 +36,7 @@ public struct PairEvidence: Sendable, Equatable {
         let relative = d.continuumRatioError / d.continuumRatio
         continuum = d.continuumRatio > 0 && relative > 0 ? abs(log(d.continuumRatio)) / relative : .nan
         whole = d.wholeSignificance
+        classChange = d.classChange
         self.snr = snr
         restFrameDays = d.restFrameDays
     }
@@ -45,7 +50,11 @@ public struct PairEvidence: Sendable, Equatable {
 /// S/N (`NuisanceCells`, with the baseline where the anomaly score has z),
 /// turned into tail evidence L = −log10 p among pairs of similar S/N
 /// (`TailEvidence`), and the components are joined as √(ΣL²), calibrated
-/// once more and reported as a one-sided normal significance (σ). Ordinary
+/// once more and reported as a one-sided normal significance (σ). A class
+/// change adds its own evidence, −log10 of the share of pairs of similar
+/// S/N (a tenth of them) with the same change: a quasar re-observed as a
+/// star is rare and counts, while the galaxy/quasar confusions of faint
+/// spectra are common on the data at hand and count little. Ordinary
 /// quasars vary more over longer baselines and show more significant
 /// changes at higher S/N; calibrating along both is what keeps the score
 /// from following either, with no constant that says how much.
@@ -64,6 +73,10 @@ public enum VariabilityScore {
                 measured[i] = true
             }
         }
+        for (i, l) in classChangeEvidence(pairs).enumerated() where l.isFinite {
+            sumSquares[i] += l * l
+            measured[i] = true
+        }
         var norm = sumSquares.map { $0.squareRoot() }
         // A pair with nothing measurable is as suspicious as the worst: a look tells why.
         let worst = zip(norm, measured).filter(\.1).map(\.0).max() ?? 0
@@ -71,5 +84,20 @@ public enum VariabilityScore {
         let final = TailEvidence.log10Evidence(cells.standardize(norm, z: days, snr: snr), snr: snr,
                                                window: tailWindow, tailFraction: tailFraction)
         return final.map { TailEvidence.sigma(log10Evidence: $0) }
+    }
+
+    /// −log10 of the share of pairs in the same S/N tenth with the same class
+    /// change; NaN for pairs without one.
+    static func classChangeEvidence(_ pairs: [PairEvidence]) -> [Double] {
+        let order = NuisanceCells.ordered(pairs.indices, by: pairs.map(\.snr))
+        let bins = max(1, min(10, pairs.count / 50))
+        var out = [Double](repeating: .nan, count: pairs.count)
+        for b in 0..<bins {
+            let members = order[(order.count * b / bins)..<(order.count * (b + 1) / bins)]
+            var counts: [String: Int] = [:]
+            for i in members { if let c = pairs[i].classChange { counts[c, default: 0] += 1 } }
+            for i in members { if let c = pairs[i].classChange { out[i] = -log10(Double(counts[c]!) / Double(members.count)) } }
+        }
+        return out
     }
 }
