@@ -11,54 +11,63 @@ import QADStore
 /// epochs overlaid (`qad plot --epochs`).
 func addFigureRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
     router.get("/figure/epochs/:file") { request, context -> Response in
-        guard let file = context.parameters.get("file") else { return Response(status: .badRequest) }
-        let isPNG = file.hasSuffix(".png")
-        guard isPNG || file.hasSuffix(".svg"), let id = TargetID(file.dropLast(4)) else {
-            return Response(status: .notFound)
-        }
-        let p = request.uri.queryParameters
+        guard let (id, isPNG) = figureFile(context) else { return Response(status: .notFound) }
         var figure = EpochFigure()
-        figure.smoothing = min(51, max(1, p.get("smooth").flatMap { Int($0) } ?? 5))
-        figure.width = min(3000, max(200, p.get("w").flatMap { Int($0) } ?? 1000))
-        figure.height = min(2000, max(150, p.get("h").flatMap { Int($0) } ?? 520))
+        figure.smoothing = smoothing(request, default: 5)
+        (figure.width, figure.height) = size(request)
         figure.asciiText = isPNG
         let settings = figure
-        let bytes: [UInt8]? = try await rendered(in: state.figureSlots) {
-            guard let drawing = try EpochPlot.drawing(state.store, object: id, figure: settings) else { return nil }
-            return isPNG ? try Rasterizer.png(drawing) : Array(SVGWriter.svg(drawing).utf8)
+        return try await figureResponse(state, isPNG: isPNG) {
+            try EpochPlot.drawing(state.store, object: id, figure: settings)
         }
-        guard let bytes else { return Response(status: .notFound) }
-        return Response(status: .ok, headers: [.contentType: isPNG ? "image/png" : "image/svg+xml"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     router.get("/figure/:file") { request, context -> Response in
-        guard let file = context.parameters.get("file") else { return Response(status: .badRequest) }
-        let isPNG = file.hasSuffix(".png")
-        guard isPNG || file.hasSuffix(".svg"), let id = TargetID(file.dropLast(4)) else {
-            return Response(status: .notFound)
-        }
+        guard let (id, isPNG) = figureFile(context) else { return Response(status: .notFound) }
         let p = request.uri.queryParameters
         var figure = SpectrumFigure()
         figure.frame = p.get("frame") == "rest" ? .rest : .observed
-        figure.smoothing = min(51, max(1, p.get("smooth").flatMap { Int($0) } ?? 1))
+        figure.smoothing = smoothing(request, default: 1)
         if p.get("thumb") == "1" {
             figure.width = 200; figure.height = 100; figure.decorated = false
         } else {
-            figure.width = min(3000, max(200, p.get("w").flatMap { Int($0) } ?? 1000))
-            figure.height = min(2000, max(150, p.get("h").flatMap { Int($0) } ?? 520))
+            (figure.width, figure.height) = size(request)
         }
         figure.asciiText = isPNG
         let settings = figure, model = state.configuration.model
-        // Store reads, drawing and rasterizing block: off the event loop, a bounded number at once.
-        let bytes: [UInt8]? = try await rendered(in: state.figureSlots) {
+        return try await figureResponse(state, isPNG: isPNG) {
             guard let spectrum = try state.store.spectrum(id) else { return nil }
-            let data = try state.spectra.load(spectrum, score: try state.store.score(model: model, targetid: id))
-            let drawing = settings.draw(data)
-            return isPNG ? try Rasterizer.png(drawing) : Array(SVGWriter.svg(drawing).utf8)
+            return settings.draw(try state.spectra.load(spectrum, score: try state.store.score(model: model, targetid: id)))
         }
-        guard let bytes else { return Response(status: .notFound) }
-        return Response(status: .ok, headers: [.contentType: isPNG ? "image/png" : "image/svg+xml"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
+}
+
+/// The TARGETID and format a figure URL's last part names (`ID.svg`, `ID.png`).
+private func figureFile(_ context: ReviewRequestContext) -> (TargetID, Bool)? {
+    guard let file = context.parameters.get("file") else { return nil }
+    let isPNG = file.hasSuffix(".png")
+    guard isPNG || file.hasSuffix(".svg"), let id = TargetID(file.dropLast(4)) else { return nil }
+    return (id, isPNG)
+}
+
+private func smoothing(_ request: Request, default value: Int) -> Int {
+    min(51, max(1, request.uri.queryParameters.get("smooth").flatMap { Int($0) } ?? value))
+}
+
+private func size(_ request: Request) -> (Int, Int) {
+    let p = request.uri.queryParameters
+    return (min(3000, max(200, p.get("w").flatMap { Int($0) } ?? 1000)), min(2000, max(150, p.get("h").flatMap { Int($0) } ?? 520)))
+}
+
+/// Draws off the event loop, a bounded number at once (store reads, drawing
+/// and rasterizing block), and answers with the image, or 404 when `draw` has nothing.
+private func figureResponse(_ state: ReviewState, isPNG: Bool,
+                            draw: @escaping @Sendable () throws -> Drawing?) async throws -> Response {
+    let bytes: [UInt8]? = try await rendered(in: state.figureSlots) {
+        guard let drawing = try draw() else { return nil }
+        return isPNG ? try Rasterizer.png(drawing) : Array(SVGWriter.svg(drawing).utf8)
+    }
+    guard let bytes else { return Response(status: .notFound) }
+    return Response(status: .ok, headers: [.contentType: isPNG ? "image/png" : "image/svg+xml"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
 }
