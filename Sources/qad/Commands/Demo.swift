@@ -68,7 +68,7 @@ struct Demo: AsyncParsableCommand {
         print("""
 
         Done. The store is \(storeDir):
-          \(storeDir)/qad.sqlite             catalog (spectrum), scores (score), files, input problems
+          \(storeDir)/qad.sqlite             catalog (spectrum), epochs (epoch), scores (score), files, input problems
           \(storeDir)/cache/main.flux.npy    normalized rest-frame flux [N, 3276] (np.load(..., mmap_mode="r"))
           \(storeDir)/cache/main.weight.npy  inverse variance, 0 where a bin is not covered
           \(storeDir)/cache/grid.npy         rest-frame wavelengths (Å)
