@@ -310,6 +310,11 @@ import Testing
         #expect(r.output.contains("among ordinary quasars: ρ(variability, S/N)"))
         let stored = try project.store.epochVariability()
         #expect(stored.count == sim.repeats && stored.map(\.variability) == stored.map(\.variability).sorted(by: >))
+        // qad evaluate reads the stored variability and gives the same report.
+        let evaluated = try run(qadExecutable(), ["evaluate", "--store", store, "--epochs-truth", try #require(sim.epochTruthFile)])
+        #expect(evaluated.status == 0, "\(evaluated.output)")
+        let reportLines = r.output.split(separator: "\n").filter { !$0.contains("whose line is detected") }
+        #expect(evaluated.output.split(separator: "\n") == reportLines, "\(evaluated.output)")
         let csv = dir + "/cat.csv"
         let export = try run(qadExecutable(), ["export", "--store", store, "--all", "--format", "csv", "--out", csv])
         #expect(export.status == 0, "\(export.output)")

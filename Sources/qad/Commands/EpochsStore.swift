@@ -119,76 +119,29 @@ extension Epochs {
     /// `--truth`: how well `variability` and the changing-look flag find the
     /// changed repeats of `qad simulate --epochs`.
     func evaluate(truth path: String) throws {
-        let csv = try CSVReader(path: path)
-        guard let idColumn = csv.header.firstIndex(of: "TARGETID"), let kindColumn = csv.header.firstIndex(of: "KIND") else {
-            throw LocatedError(file: path, message: "needs columns TARGETID and KIND (qad simulate --epochs's epochs.csv)")
+        let truth = try EpochTruth(path: path)
+        let objects = try compareStore(try common.openProject().store).objects
+        let rows = objects.map { o in
+            EpochEvaluation.Row(object: o.id, variability: o.variability, snr: o.pairSNR.min() ?? .nan,
+                                restFrameDays: o.pairs.first?.restFrameDays ?? .nan,
+                                changingLook: o.pairs.contains { !$0.changingLook.isEmpty })
         }
-        let detailColumn = csv.header.firstIndex(of: "DETAILS")
-        var kinds: [Int64: String] = [:], details: [Int64: String] = [:]
-        while let row = try csv.nextRow() {
-            guard row.count > max(idColumn, kindColumn), let id = Int64(row[idColumn]) else {
-                throw LocatedError(file: path, column: "TARGETID", line: csv.line, message: "not an integer TARGETID, or a short row")
+        for line in try EpochEvaluation.report(rows, truth: truth, source: path) { print(line) }
+        // Detectable changing looks: the faded line measured at ≥ 5σ in its bright state.
+        let detectable = objects.filter { o in
+            guard truth.kinds[o.id]?.hasPrefix("CL_") == true, let line = truth.details[o.id].flatMap(Self.fadedLine) else {
+                return false
             }
-            kinds[id] = row[kindColumn]
-            if let detailColumn, row.count > detailColumn { details[id] = row[detailColumn] }
-        }
-        let store = try common.openProject().store
-        let objects = try compareStore(store).objects.filter { kinds[$0.id] != nil }
-        guard !objects.isEmpty else {
-            throw LocatedError(file: path, message: "none of its TARGETIDs is a stored object with repeat epochs")
-        }
-        let ordinary = "ORDINARY"
-        let scores = objects.map(\.variability), labels = objects.map { kinds[$0.id] != ordinary }
-        let snr = objects.map { $0.pairSNR.min() ?? .nan }, days = objects.map { $0.pairs.first?.restFrameDays ?? .nan }
-        let changed = labels.count { $0 }
-        print("\(objects.count) objects with repeat epochs in the truth table: \(changed) changed, \(objects.count - changed) ordinary")
-        let top = try EvaluationMetrics.topCount(fraction: 0.01, of: objects.count)
-        let rank = objects.indices.sorted { scores[$0] > scores[$1] }
-        let inTop = Set(rank.prefix(top))
-        func f(_ x: Double) -> String { String(format: "%.3f", x) }
-        print("variability: ROC-AUC \(f(try EvaluationMetrics.rocAUC(scores: scores, labels: labels))), "
-              + "S/N-matched \(f(try EvaluationMetrics.snrMatchedROCAUC(scores: scores, labels: labels, snr: snr))), "
-              + "AP \(f(try EvaluationMetrics.averagePrecision(scores: scores, labels: labels))), "
-              + "recall in the top 1 % (\(top)) \(f(Double(inTop.count { labels[$0] }) / Double(max(changed, 1))))")
-        let normal = objects.indices.filter { !labels[$0] }
-        print("  among ordinary quasars: ρ(variability, S/N) \(f(try EvaluationMetrics.spearman(normal.map { scores[$0] }, normal.map { snr[$0] }))), "
-              + "ρ(variability, rest-frame baseline) \(f(try EvaluationMetrics.spearman(normal.map { scores[$0] }, normal.map { days[$0] })))")
-        let percentile = EvaluationMetrics.averageRanks(scores).map { 100 * ($0 - 0.5) / Double(scores.count) }
-        for kind in Set(kinds.values).subtracting([ordinary]).sorted() {
-            let members = objects.indices.filter { kinds[objects[$0].id] == kind }
-            guard !members.isEmpty else { continue }
-            let found = members.count { inTop.contains($0) }
-            let meanPercentile = members.map { percentile[$0] }.reduce(0, +) / Double(members.count)
-            print("  \(kind.padding(toLength: 13, withPad: " ", startingAt: 0)) \(members.count) pairs: "
-                  + "\(found) in the top 1 %, mean percentile \(String(format: "%.1f", meanPercentile))")
-        }
-
-        // The changing-look flag against the CL_ kinds.
-        let flagged = objects.indices.filter { objects[$0].pairs.contains { !$0.changingLook.isEmpty } }
-        let isCL = { (i: Int) in kinds[objects[i].id]!.hasPrefix("CL_") }
-        let truePositives = flagged.count(where: isCL)
-        let cl = objects.indices.filter(isCL)
-        // Detectable: the faded line measured at ≥ 5σ in its bright state.
-        let detectable = cl.filter { i in
-            guard let line = details[objects[i].id].flatMap(Self.fadedLine) else { return false }
-            return objects[i].pairs.contains { d in
+            return o.pairs.contains { d in
                 d.lines.contains { c in
                     c.line == line && max(c.earlier.flux / c.earlier.fluxError, c.later.flux / c.later.fluxError)
                         >= EpochComparison.brightSigma
                 }
             }
         }
-        let flaggedSet = Set(flagged)
-        print("changing look: \(flagged.count) flagged, \(truePositives) of them CL_ kinds: precision "
-              + "\(flagged.isEmpty ? "–" : f(Double(truePositives) / Double(flagged.count))); "
-              + "recall \(f(Double(truePositives) / Double(max(cl.count, 1)))) of \(cl.count); "
-              + "recall among the \(detectable.count) whose line is detected at ≥ 5σ in its bright state "
-              + "\(f(Double(detectable.count { flaggedSet.contains($0) }) / Double(max(detectable.count, 1))))")
-        let wrong = flagged.filter { !isCL($0) }.map { kinds[objects[$0].id]! }
-        if !wrong.isEmpty {
-            let tally = Dictionary(grouping: wrong, by: { $0 }).map { "\($0.key) \($0.value.count)" }.sorted()
-            print("  flagged but not CL_: " + tally.joined(separator: ", "))
-        }
+        let found = detectable.count { o in o.pairs.contains { !$0.changingLook.isEmpty } }
+        print("  recall among the \(detectable.count) CL_ whose line is detected at ≥ 5σ in its bright state "
+              + String(format: "%.3f", Double(found) / Double(max(detectable.count, 1))))
     }
 
     /// The line name `EpochComparison` uses for the truth table's faded line.

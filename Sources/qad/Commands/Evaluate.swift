@@ -13,7 +13,8 @@ struct Evaluate: AsyncParsableCommand {
             the scored sample, recall per anomaly class in the top 1 %, and Spearman ρ of the score with \
             S/N and with z among normal spectra. Truth tables: qad inject's injected.csv, qad simulate's \
             truth.csv, or any CSV with TARGETID and CLASS. Scored spectra missing from every truth \
-            table count as normal.
+            table count as normal. --epochs-truth evaluates the stored variability and changing-look \
+            flags (qad epochs --store) against qad simulate --epochs's epochs.csv.
             """)
 
     @OptionGroup var common: StoreOptions
@@ -31,11 +32,18 @@ struct Evaluate: AsyncParsableCommand {
     @Option(name: .long, help: "Also write the report as JSON here.")
     var json: String?
 
+    @Option(name: .customLong("epochs-truth"), help: "qad simulate --epochs's epochs.csv: evaluate the stored variability.")
+    var epochsTruth: String?
+
     func validate() throws {
-        if truth.isEmpty { throw ValidationError("give at least one --truth table") }
+        if truth.isEmpty && epochsTruth == nil { throw ValidationError("give at least one --truth table, or --epochs-truth") }
     }
 
     func run() async throws {
+        if let epochsTruth {
+            try evaluateEpochs(epochsTruth)
+            if truth.isEmpty { return }
+        }
         let report = try EvaluateStage(project: try common.openProject())
             .run(model: model, truth: truth, extraScores: extraScores)
         print(ScoreEvaluation.format(report), terminator: "")
@@ -44,5 +52,21 @@ struct Evaluate: AsyncParsableCommand {
             e.outputFormatting = [.prettyPrinted, .sortedKeys]
             try e.encode(report).write(to: URL(fileURLWithPath: json))
         }
+    }
+
+    /// The stored variability (qad epochs --store) against epochs.csv.
+    func evaluateEpochs(_ path: String) throws {
+        let store = try common.openProject().store
+        let found = try store.epochVariability()
+        guard !found.isEmpty else {
+            throw LocatedError(file: store.location, message: "no variability stored: run qad epochs --store first")
+        }
+        var fainter: [TargetID: Double] = [:]
+        for e in try store.epochs() { fainter[e.object] = min(fainter[e.object] ?? .infinity, e.spectrum.snr) }
+        let rows = found.map { v in
+            EpochEvaluation.Row(object: v.object, variability: v.variability, snr: fainter[v.object] ?? .nan,
+                                restFrameDays: v.restFrameDays ?? .nan, changingLook: v.changingLook != nil)
+        }
+        for line in try EpochEvaluation.report(rows, truth: try EpochTruth(path: path), source: path) { print(line) }
     }
 }
