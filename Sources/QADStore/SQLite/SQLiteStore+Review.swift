@@ -138,10 +138,9 @@ extension SQLiteStore: ReviewStore, ReviewQueueSelections {
                 """
             args = [reviewerId] + args
         }
-        let direction = query.ascending ? "ASC" : "DESC"
         let sql = """
             SELECT \(QueueRow.columns) FROM \(from)
-            WHERE \(whereSQL) ORDER BY score.\(query.sortBy.rawValue) \(direction), score.targetid LIMIT ? OFFSET ?
+            WHERE \(whereSQL) ORDER BY \(CandidateFilter.order(query)) LIMIT ? OFFSET ?
             """
         args += [limit, offset]
         return try pool.read { db in
