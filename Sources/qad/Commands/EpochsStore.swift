@@ -36,12 +36,13 @@ extension Epochs {
     }
 
     /// Compares every stored object with more than one epoch (or `target`),
-    /// and scores each pair's variability among all of them.
-    func compareStore(_ store: any Store) throws -> (objects: [StoredObject], all: [EpochRecord]) {
+    /// and scores each pair's variability among all of them; also returns
+    /// every stored epoch, grouped by object.
+    func compareStore(_ store: any Store) throws -> (objects: [StoredObject], all: [EpochRecord],
+                                                     byObject: [Int64: [EpochRecord]]) {
         let all = try store.epochs()
-        var count: [Int64: Int] = [:]
-        for e in all { count[e.object, default: 0] += 1 }
-        let wanted = count.filter { $0.value > 1 && (target == nil || $0.key == target) }.keys.sorted()
+        let byObject = Dictionary(grouping: all, by: \.object)
+        let wanted = byObject.filter { $0.value.count > 1 && (target == nil || $0.key == target) }.keys.sorted()
         let reader = StoredEpochReader()
         var objects: [StoredObject] = []
         objects.reserveCapacity(wanted.count)
@@ -50,7 +51,7 @@ extension Epochs {
         let chunk = 500
         for start in stride(from: 0, to: wanted.count, by: chunk) {
             let ids = wanted[start..<min(start + chunk, wanted.count)]
-            let records = try ids.map { try store.epochs(of: $0) }
+            let records = ids.map { byObject[$0]!.sorted(by: Self.earlierEpoch) }
             let spectra = try reader.read(records.flatMap { $0 })
             var next = 0
             for (id, epochs) in zip(ids, records) {
@@ -79,7 +80,17 @@ extension Epochs {
         // The calibration is over every stored pair, so only a run over all
         // of them replaces what the store holds.
         if target == nil { try store.replaceEpochVariability(objects.map(\.record)) }
-        return (objects, all)
+        return (objects, all, byObject)
+    }
+
+    /// Earliest first, as `Store.epochs(of:)` orders them: by the sum of the
+    /// MJD range, undated epochs last, then by cache row.
+    static func earlierEpoch(_ a: EpochRecord, _ b: EpochRecord) -> Bool {
+        func key(_ e: EpochRecord) -> (Int, Double, String, Int) {
+            guard let lo = e.mjdMin, let hi = e.mjdMax else { return (1, 0, e.spectrum.cacheShard, e.spectrum.cacheRow) }
+            return (0, lo + hi, e.spectrum.cacheShard, e.spectrum.cacheRow)
+        }
+        return key(a) < key(b)
     }
 
     /// The store's objects with more than one epoch, most variable first, each
@@ -88,15 +99,13 @@ extension Epochs {
     /// conflicts between objects.
     func storedObjects() throws -> (list: [RepeatObject], heading: String) {
         let store = try common.openProject().store
-        let (objects, all) = try compareStore(store)
-        var count: [Int64: Int] = [:]
-        for e in all { count[e.object, default: 0] += 1 }
+        let (objects, all, byObject) = try compareStore(store)
         let objectOf = Dictionary(all.map { ($0.spectrum.targetid, $0.object) }, uniquingKeysWith: { a, _ in a })
         let conflicts = EpochLinker(radiusArcsec: radius).conflicts(all).filter {
             target == nil || $0.targetids.contains { objectOf[$0] == target }
         }
         if let target, objects.isEmpty, conflicts.isEmpty {
-            throw LocatedError(file: store.location, message: "object \(target) has \(count[target] ?? 0) epoch(s) in the store "
+            throw LocatedError(file: store.location, message: "object \(target) has \(byObject[target]?.count ?? 0) epoch(s) in the store "
                                + "and no redshift conflict; comparing needs two or more spectra")
         }
         var list = objects.sorted { ($0.variability, $1.id) > ($1.variability, $0.id) }.map { o in
@@ -112,7 +121,7 @@ extension Epochs {
                                      dec: first.dec ?? .nan, spectra: pair.map(\.name), pairs: compare(pair)))
         }
         return (list, "\(objects.count) object(s) with repeat epochs in \(store.location) "
-                + "(\(count.count) objects, \(all.count) spectra), most variable first"
+                + "(\(byObject.count) objects, \(all.count) spectra), most variable first"
                 + (conflicts.isEmpty ? "" : "; \(conflicts.count) redshift conflict(s) between objects within \(radius)″"))
     }
 
