@@ -210,6 +210,13 @@ import Testing
             return try #require(objects.first?["pairs"] as? [[String: Any]])
         }
         let stored = try pairs(["--store", dir])
+        // One object asked for shows the variability the run over all of them stored.
+        let one = try run(qadExecutable(), ["epochs", "--format", "json", "--store", dir, "--target", String(object)])
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(one.output.utf8)) as? [[String: Any]])
+        let kept: Double? = try project.store.epochVariability(of: object)?.variability
+        let seen: Double? = shown.first?["variability"] as? Double
+        // Foundation's JSON parser may round the last digit.
+        #expect(kept != nil && abs((seen ?? .nan) - kept!) <= 1e-12 * abs(kept!), "shown \(String(describing: seen)), stored \(String(describing: kept))")
         let direct = try pairs(files)
         #expect(stored.count == files.count - 1 && direct.count == stored.count)
         let scales = try project.store.epochs(of: object).map(\.spectrum.noiseScale)

@@ -32,7 +32,7 @@ struct Epochs: ParsableCommand {
     @Argument(help: "Two or more spec-*.fits files; those of one object are compared. None: the store's objects.")
     var files: [String] = []
     @OptionGroup var common: StoreOptions
-    @Option(name: .long, help: "With the store: only this object (its TARGETID).")
+    @Option(name: .long, help: "With the store: only this object (its TARGETID); its variability is the one the last run over all objects stored.")
     var target: Int64?
     @Option(name: .long, help: "Spectra closer than this (arcsec, friends of friends) are one object.")
     var radius = 1.0

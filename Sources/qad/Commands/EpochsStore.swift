@@ -65,7 +65,12 @@ extension Epochs {
                                             pairSNR: snr))
             }
         }
-        // Every pair of every object is calibrated against all the others.
+        // Every pair of every object is calibrated against all the others, so
+        // one object alone shows what the last run over all of them stored.
+        if let target {
+            for k in objects.indices { objects[k].variability = try store.epochVariability(of: target)?.variability ?? .nan }
+            return (objects, all, byObject)
+        }
         var evidence: [PairEvidence] = [], owner: [Int] = []
         for (k, o) in objects.enumerated() {
             for (d, snr) in zip(o.pairs, o.pairSNR) {
@@ -77,9 +82,7 @@ extension Epochs {
             objects[k].variability = objects[k].variability.isNaN ? v : max(objects[k].variability, v)
             objects[k].pairVariability.append(v)
         }
-        // The calibration is over every stored pair, so only a run over all
-        // of them replaces what the store holds.
-        if target == nil { try store.replaceEpochVariability(objects.map(\.record)) }
+        try store.replaceEpochVariability(objects.map(\.record))
         return (objects, all, byObject)
     }
 
@@ -109,7 +112,7 @@ extension Epochs {
                                + "and no redshift conflict; comparing needs two or more spectra")
         }
         var list = objects.sorted { ($0.variability, $1.id) > ($1.variability, $0.id) }.map { o in
-            RepeatObject(targetid: o.id, variability: o.variability, ra: o.primary.ra ?? .nan, dec: o.primary.dec ?? .nan,
+            RepeatObject(targetid: o.id, variability: o.variability.isNaN ? nil : o.variability, ra: o.primary.ra ?? .nan, dec: o.primary.dec ?? .nan,
                          spectra: o.names, pairs: o.pairs)
         }
         let reader = StoredEpochReader()
