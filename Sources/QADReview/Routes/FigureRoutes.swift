@@ -18,7 +18,7 @@ func addFigureRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState)
         figure.asciiText = isPNG
         let settings = figure
         return try await figureResponse(state, isPNG: isPNG) {
-            try EpochPlot.drawing(state.store, object: id, figure: settings)
+            try EpochPlot(state.store, object: id)?.draw(settings)
         }
     }
 

@@ -71,13 +71,14 @@ struct Plot: AsyncParsableCommand {
             drawing.smoothing = max(1, smooth)
             (drawing.width, drawing.height) = (size.width, size.height)
             for id in ids {
-                guard let plain = try EpochPlot.drawing(project.store, object: id, figure: drawing) else {
+                guard let plot = try EpochPlot(project.store, object: id) else {
                     throw LocatedError(file: project.location, message: "object \(id) has fewer than two epochs in the store: nothing to overlay")
                 }
-                var asciiFigure = drawing
-                asciiFigure.asciiText = true
-                let ascii = formats.contains(.png) ? try EpochPlot.drawing(project.store, object: id, figure: asciiFigure) ?? plain : plain
-                written += try FigureWriter.write(name: "epochs-\(id)", formats: formats, directory: out) { $0 ? ascii : plain }.count
+                written += try FigureWriter.write(name: "epochs-\(id)", formats: formats, directory: out) { ascii in
+                    var f = drawing
+                    f.asciiText = ascii
+                    return plot.draw(f)
+                }.count
             }
         } else {
             for id in ids {
