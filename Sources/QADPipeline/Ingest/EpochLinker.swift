@@ -50,7 +50,7 @@ public struct EpochLinker: Sendable {
     public func link(_ store: any Store) throws -> Summary {
         let epochs = try store.epochs()
         let current = try store.spectra()
-        let (links, objects) = plan(epochs: epochs, current: current)
+        let (links, objects, conflicts) = planned(epochs: epochs, current: current)
         let forgotten = try store.applyEpochLinks(links)
         var summary = Summary()
         summary.epochs = epochs.count
@@ -59,7 +59,7 @@ public struct EpochLinker: Sendable {
         summary.moved = links.moved.count
         summary.primariesWritten = links.primaries.count
         summary.invalidatedModelOutputs = forgotten
-        summary.conflicts = conflicts(epochs)
+        summary.conflicts = conflicts
         return summary
     }
 
@@ -73,32 +73,20 @@ public struct EpochLinker: Sendable {
 
     /// Every redshift conflict among `epochs`, ordered by the first id.
     public func conflicts(_ epochs: [EpochRecord]) -> [RedshiftConflict] {
-        let placed = epochs.indices.filter {
-            guard let ra = epochs[$0].spectrum.ra, let dec = epochs[$0].spectrum.dec else { return false }
-            return ra.isFinite && dec.isFinite && abs(dec) <= 90
-        }
-        var out: [RedshiftConflict] = []
-        let groups = SkyGroups.friendsOfFriends(ra: placed.map { epochs[$0].spectrum.ra! },
-                                                dec: placed.map { epochs[$0].spectrum.dec! }, radiusArcsec: radiusArcsec)
-        for g in groups where g.count > 1 {
-            for (k, a) in g.enumerated() {
-                for b in g[(k + 1)...] {
-                    let (x, y) = (epochs[placed[a]].spectrum, epochs[placed[b]].spectrum)
-                    let separation = SkyGeometry.separationArcsec(ra1: x.ra!, dec1: x.dec!, ra2: y.ra!, dec2: y.dec!)
-                    guard separation <= radiusArcsec, !Self.compatible(x, y, tolerance: redshiftTolerance) else { continue }
-                    let (first, second) = x.targetid < y.targetid ? (x, y) : (y, x)
-                    out.append(RedshiftConflict(targetids: [first.targetid, second.targetid],
-                                                redshifts: [first.z, second.z], separationArcsec: separation))
-                }
-            }
-        }
-        return out.sorted { ($0.targetids[0], $0.targetids[1]) < ($1.targetids[0], $1.targetids[1]) }
+        groups(epochs).conflicts
     }
 
     /// The changes that bring `current` (the spectrum table) in line with the
     /// objects `epochs` form, and those objects (indices into `epochs`).
     public func plan(epochs: [EpochRecord], current: [SpectrumRecord]) -> (EpochLinks, [[Int]]) {
-        let objects = groups(epochs)
+        let p = planned(epochs: epochs, current: current)
+        return (p.links, p.objects)
+    }
+
+    /// `plan`, and the redshift conflicts the same grouping found.
+    func planned(epochs: [EpochRecord], current: [SpectrumRecord])
+        -> (links: EpochLinks, objects: [[Int]], conflicts: [RedshiftConflict]) {
+        let (objects, conflicts) = groups(epochs)
         var links = EpochLinks()
         var planned: [TargetID: SpectrumRecord] = [:]
         for members in objects {
@@ -114,11 +102,12 @@ public struct EpochLinker: Sendable {
         let existing = Dictionary(current.map { ($0.targetid, $0) }, uniquingKeysWith: { a, _ in a })
         links.removedObjects = existing.keys.filter { planned[$0] == nil }.sorted()
         links.primaries = planned.values.filter { existing[$0.targetid] != $0 }.sorted { $0.targetid < $1.targetid }
-        return (links, objects)
+        return (links, objects, conflicts)
     }
 
-    /// Indices of the epochs of each object, each in increasing order.
-    func groups(_ epochs: [EpochRecord]) -> [[Int]] {
+    /// Indices of the epochs of each object, each in increasing order; and the
+    /// pairs within the radius that `compatible` kept apart.
+    func groups(_ epochs: [EpochRecord]) -> (objects: [[Int]], conflicts: [RedshiftConflict]) {
         var parent = Array(epochs.indices)
         func root(_ i: Int) -> Int {
             var i = i
@@ -138,14 +127,26 @@ public struct EpochLinker: Sendable {
             return ra.isFinite && dec.isFinite && abs(dec) <= 90
         }
         let tolerance = redshiftTolerance
+        var conflicts: [RedshiftConflict] = []
+        // `accept` is asked about every pair within the radius, once: the ones
+        // it turns down are the conflicts.
         let found = SkyGroups.friendsOfFriends(
             ra: placed.map { epochs[$0].spectrum.ra! }, dec: placed.map { epochs[$0].spectrum.dec! },
             radiusArcsec: radiusArcsec,
-            accept: { a, b in Self.compatible(epochs[placed[a]].spectrum, epochs[placed[b]].spectrum, tolerance: tolerance) })
+            accept: { a, b in
+                let (x, y) = (epochs[placed[a]].spectrum, epochs[placed[b]].spectrum)
+                if Self.compatible(x, y, tolerance: tolerance) { return true }
+                let (first, second) = x.targetid < y.targetid ? (x, y) : (y, x)
+                conflicts.append(RedshiftConflict(
+                    targetids: [first.targetid, second.targetid], redshifts: [first.z, second.z],
+                    separationArcsec: SkyGeometry.separationArcsec(ra1: x.ra!, dec1: x.dec!, ra2: y.ra!, dec2: y.dec!)))
+                return false
+            })
         for g in found { for k in g.dropFirst() { join(placed[g[0]], placed[k]) } }
         var members: [Int: [Int]] = [:]
         for i in epochs.indices { members[root(i), default: []].append(i) }
-        return members.values.sorted { $0[0] < $1[0] }
+        return (members.values.sorted { $0[0] < $1[0] },
+                conflicts.sorted { ($0.targetids[0], $0.targetids[1]) < ($1.targetids[0], $1.targetids[1]) })
     }
 
     /// Whether two spectra near each other on the sky may be one object.
