@@ -34,17 +34,33 @@ public enum CombinedScore {
     /// Evidence `L = −log10 p` of each component's values (NaN where not measured).
     public static func evidence(_ name: ScoreName, _ v: [Double], cells: NuisanceCells, z: [Double], snr: [Double],
                                 tailWindow: Int, tailFraction: Double) -> [Double] {
-        TailEvidence.log10Evidence(cells.standardize(transformed(name, v), z: z, snr: snr), snr: snr,
-                                   window: tailWindow, tailFraction: tailFraction)
+        evidence(transformed(name, v), cells: cells, z: z, snr: snr, tailWindow: tailWindow, tailFraction: tailFraction)
+    }
+
+    /// Evidence of values already on their scale: standardized in `cells`
+    /// along `z` (or what stands for it) and S/N, then tail evidence along S/N.
+    public static func evidence(_ v: [Double], cells: NuisanceCells, z: [Double], snr: [Double], tailWindow: Int,
+                                tailFraction: Double) -> [Double] {
+        TailEvidence.log10Evidence(cells.standardize(v, z: z, snr: snr), snr: snr, window: tailWindow,
+                                   tailFraction: tailFraction)
     }
 
     public static func combine(_ values: [ScoreName: [Double]], components: [ScoreName], cells: NuisanceCells,
                                z: [Double], snr: [Double], tailWindow: Int = 0, tailFraction: Double = ScoreSettings().tailFraction) -> [Double] {
-        let n = z.count
+        let each = components.compactMap { name in
+            values[name].map { Self.evidence(name, $0, cells: cells, z: z, snr: snr, tailWindow: tailWindow, tailFraction: tailFraction) }
+        }
+        return calibratedNorm(each, count: z.count, cells: cells, z: z, snr: snr, tailWindow: tailWindow,
+                              tailFraction: tailFraction)
+    }
+
+    /// √(ΣL²) over the components' evidence, an object with none measured
+    /// taking the largest, calibrated once more like a component and
+    /// reported as a one-sided normal significance (σ).
+    public static func calibratedNorm(_ components: [[Double]], count n: Int, cells: NuisanceCells, z: [Double],
+                                      snr: [Double], tailWindow: Int, tailFraction: Double) -> [Double] {
         var sumSquares = [Double](repeating: 0, count: n), measured = [Bool](repeating: false, count: n)
-        for name in components {
-            guard let v = values[name] else { continue }
-            let l = evidence(name, v, cells: cells, z: z, snr: snr, tailWindow: tailWindow, tailFraction: tailFraction)
+        for l in components {
             for i in 0..<n where l[i].isFinite {
                 sumSquares[i] += l[i] * l[i]
                 measured[i] = true
@@ -54,8 +70,7 @@ public enum CombinedScore {
         // A spectrum with no measured component is as suspicious as the worst.
         let worst = zip(norm, measured).filter(\.1).map(\.0).max() ?? 0
         for i in 0..<n where !measured[i] { norm[i] = worst }
-        let final = TailEvidence.log10Evidence(cells.standardize(norm, z: z, snr: snr), snr: snr, window: tailWindow,
-                                               tailFraction: tailFraction)
-        return final.map { TailEvidence.sigma(log10Evidence: $0) }
+        return Self.evidence(norm, cells: cells, z: z, snr: snr, tailWindow: tailWindow, tailFraction: tailFraction)
+            .map { TailEvidence.sigma(log10Evidence: $0) }
     }
 }

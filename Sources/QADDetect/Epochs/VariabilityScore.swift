@@ -64,26 +64,12 @@ public enum VariabilityScore {
         guard !pairs.isEmpty else { return [] }
         let snr = pairs.map(\.snr), days = pairs.map(\.restFrameDays)
         let cells = NuisanceCells(spectra: pairs.count, window: window)
-        var sumSquares = [Double](repeating: 0, count: pairs.count), measured = [Bool](repeating: false, count: pairs.count)
-        for component in [pairs.map(\.local), pairs.map(\.lines), pairs.map(\.continuum), pairs.map(\.whole)] {
-            let l = TailEvidence.log10Evidence(cells.standardize(component, z: days, snr: snr), snr: snr,
-                                               window: tailWindow, tailFraction: tailFraction)
-            for i in l.indices where l[i].isFinite {
-                sumSquares[i] += l[i] * l[i]
-                measured[i] = true
-            }
+        // The baseline stands where the anomaly score has z.
+        let components = [pairs.map(\.local), pairs.map(\.lines), pairs.map(\.continuum), pairs.map(\.whole)].map {
+            CombinedScore.evidence($0, cells: cells, z: days, snr: snr, tailWindow: tailWindow, tailFraction: tailFraction)
         }
-        for (i, l) in classChangeEvidence(pairs).enumerated() where l.isFinite {
-            sumSquares[i] += l * l
-            measured[i] = true
-        }
-        var norm = sumSquares.map { $0.squareRoot() }
-        // A pair with nothing measurable is as suspicious as the worst: a look tells why.
-        let worst = zip(norm, measured).filter(\.1).map(\.0).max() ?? 0
-        for i in norm.indices where !measured[i] { norm[i] = worst }
-        let final = TailEvidence.log10Evidence(cells.standardize(norm, z: days, snr: snr), snr: snr,
-                                               window: tailWindow, tailFraction: tailFraction)
-        return final.map { TailEvidence.sigma(log10Evidence: $0) }
+        return CombinedScore.calibratedNorm(components + [classChangeEvidence(pairs)], count: pairs.count, cells: cells,
+                                            z: days, snr: snr, tailWindow: tailWindow, tailFraction: tailFraction)
     }
 
     /// −log10 of the share of pairs in the same S/N tenth with the same class
