@@ -36,11 +36,12 @@ public struct EpochFigure: Sendable {
         }
         let x = LinearScale(domain: (lo, hi), range: (left, right))
         let smoothedEpochs = epochs.map { smooth($0) }
-        let yDomain = SpectrumFigure.robustRange(smoothedEpochs.flatMap { $0.flux.filter(\.isFinite) })
+        let yDomain = SpectrumFigure.robustRange(smoothedEpochs.flatMap { $0.filter(\.isFinite) })
         let y = LinearScale(domain: yDomain, range: (fluxBox.1, fluxBox.0))
         for t in y.ticks(5) { d.add(.polyline([(left, y(t)), (right, y(t))], stroke: .grid, width: 1, dashed: false)) }
-        for (k, e) in smoothedEpochs.enumerated() {
-            curve(epochs[k].lambda, e.flux, x: x, y: y, domain: yDomain, color: Self.palette[k % Self.palette.count], into: &d)
+        for (k, flux) in smoothedEpochs.enumerated() {
+            SpectrumFigure.addCurve(epochs[k].lambda, flux, valid: { _ in true }, x: x, y: y, yDomain: yDomain, xr: lo...hi,
+                                    color: Self.palette[k % Self.palette.count], lineWidth: 1, into: &d)
         }
 
         // The difference of the latest from the earliest, at the earliest's level.
@@ -61,7 +62,8 @@ public struct EpochFigure: Sendable {
         let dMax = max(5, min(30, (binned.filter(\.isFinite).map(abs).max() ?? 5) * 1.1))
         let yd = LinearScale(domain: (-dMax, dMax), range: (diffBox.1, diffBox.0))
         d.add(.polyline([(left, yd(0)), (right, yd(0))], stroke: .axis, width: 0.8, dashed: false))
-        curve(first.lambda, binned, x: x, y: yd, domain: (-dMax, dMax), color: .residual, into: &d)
+        SpectrumFigure.addCurve(first.lambda, binned, valid: { _ in true }, x: x, y: yd, yDomain: (-dMax, dMax), xr: lo...hi,
+                                color: .residual, lineWidth: 1, into: &d)
 
         // Broad lines at the redshift, labelled.
         var row = 0
@@ -73,22 +75,7 @@ public struct EpochFigure: Sendable {
                         color: .line, anchor: .start, vertical: false))
             row += 1
         }
-        for box in [fluxBox, diffBox] {
-            d.add(.polyline([(left, box.0), (right, box.0), (right, box.1), (left, box.1), (left, box.0)],
-                            stroke: .axis, width: 1, dashed: false))
-        }
-        for t in x.ticks(8) {
-            d.add(.polyline([(x(t), diffBox.1), (x(t), diffBox.1 + 4)], stroke: .axis, width: 1, dashed: false))
-            d.add(.text(String(format: "%.0f", t), x: x(t), y: diffBox.1 + 16, size: 10, color: .axis, anchor: .middle,
-                        vertical: false))
-        }
-        for (scale, n) in [(y, 5), (yd, SpectrumFigure.residualTicks)] {
-            for t in scale.ticks(n) {
-                d.add(.polyline([(left - 4, scale(t)), (left, scale(t))], stroke: .axis, width: 1, dashed: false))
-                d.add(.text(String(format: abs(t) < 10 && t != t.rounded() ? "%.1f" : "%.0f", t), x: left - 6,
-                            y: scale(t) + 3.5, size: 10, color: .axis, anchor: .end, vertical: false))
-            }
-        }
+        SpectrumFigure.addAxes(x: x, y: y, yr: yd, left: left, right: right, fluxBox: fluxBox, residBox: diffBox, into: &d)
         // Legend: one line per epoch, in its colour, on a white ground.
         let legendWidth = Double(labels.map(\.count).max() ?? 0) * 6.6 + 10
         d.add(.rect(x: right - 2 - legendWidth, y: fluxBox.0 + 2, width: legendWidth,
@@ -114,15 +101,16 @@ public struct EpochFigure: Sendable {
             .replacingOccurrences(of: "→", with: "->")
     }
 
-    private func smooth(_ e: EpochSpectrum) -> (flux: [Double], sigma: [Double]) {
+    /// Inverse-variance-weighted boxcar mean; NaN where no pixel has weight.
+    private func smooth(_ e: EpochSpectrum) -> [Double] {
         let h = max(1, smoothing) / 2, n = e.flux.count
-        var f = [Double](repeating: .nan, count: n), s = f
+        var f = [Double](repeating: .nan, count: n)
         for i in 0..<n {
             var sw = 0.0, swf = 0.0
             for k in max(0, i - h)...min(n - 1, i + h) where e.ivar[k] > 0 { sw += e.ivar[k]; swf += e.ivar[k] * e.flux[k] }
-            if sw > 0 { f[i] = swf / sw; s[i] = 1 / sw.squareRoot() }
+            if sw > 0 { f[i] = swf / sw }
         }
-        return (f, s)
+        return f
     }
 
     /// A boxcar mean of finite values, scaled by √n so noise stays in σ.
@@ -134,20 +122,5 @@ public struct EpochFigure: Sendable {
             guard v[i].isFinite, !window.isEmpty else { return .nan }
             return window.reduce(0, +) / Double(window.count).squareRoot()
         }
-    }
-
-    private func curve(_ lam: [Double], _ v: [Double], x: LinearScale, y: LinearScale, domain: (Double, Double),
-                       color: RGBA, into d: inout Drawing) {
-        var pts: [(Double, Double)] = []
-        func flush() {
-            if pts.count > 1 { d.add(.polyline(pts, stroke: color, width: 1, dashed: false)) }
-            pts.removeAll()
-        }
-        let lo = min(domain.0, domain.1), hi = max(domain.0, domain.1)
-        for i in lam.indices {
-            guard v[i].isFinite else { flush(); continue }
-            pts.append((x(lam[i]), y(min(max(v[i], lo), hi))))
-        }
-        flush()
     }
 }

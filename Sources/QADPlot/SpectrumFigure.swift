@@ -97,7 +97,7 @@ public struct SpectrumFigure: Sendable {
             }
         }
         if decorated {
-            addAxes(x: x, y: y, yr: yr, left: left, right: right, fluxBox: fluxBox, residBox: residBox, into: &d)
+            Self.addAxes(x: x, y: y, yr: yr, left: left, right: right, fluxBox: fluxBox, residBox: residBox, into: &d)
             let title = "TARGETID \(s.targetid)   z = \(String(format: "%.4f", s.z))"
                 + (smoothing > 1 ? "   smoothed \(smoothing) bins" : "")
             d.add(.text(title, x: left, y: 18, size: 13, color: .black, anchor: .start, vertical: false))
@@ -132,12 +132,20 @@ public struct SpectrumFigure: Sendable {
         return min(max(v, dom.0 - span), dom.1 + span)
     }
 
-    /// Draws a curve as polylines broken wherever `valid` fails, clipped to the panel.
     private func addCurve(_ lam: [Double], _ v: [Double], valid: (Int) -> Bool, x: LinearScale, y: LinearScale,
                           yDomain: (Double, Double), xr: ClosedRange<Double>, color: RGBA, into d: inout Drawing) {
+        Self.addCurve(lam, v, valid: valid, x: x, y: y, yDomain: yDomain, xr: xr, color: color,
+                      lineWidth: decorated ? 1 : 0.8, into: &d)
+    }
+
+    /// Draws a curve as polylines broken wherever `valid` fails or a value is
+    /// not finite, only within `xr`, values clamped to the panel.
+    static func addCurve(_ lam: [Double], _ v: [Double], valid: (Int) -> Bool, x: LinearScale, y: LinearScale,
+                         yDomain: (Double, Double), xr: ClosedRange<Double>, color: RGBA, lineWidth: Double,
+                         into d: inout Drawing) {
         var pts: [(Double, Double)] = []
         func flush() {
-            if pts.count > 1 { d.add(.polyline(pts, stroke: color, width: decorated ? 1 : 0.8, dashed: false)) }
+            if pts.count > 1 { d.add(.polyline(pts, stroke: color, width: lineWidth, dashed: false)) }
             pts.removeAll()
         }
         for i in lam.indices {
@@ -153,7 +161,9 @@ public struct SpectrumFigure: Sendable {
     /// (2 left only "0" for most rMax above 5).
     static let residualTicks = 4
 
-    private func addAxes(x: LinearScale, y: LinearScale, yr: LinearScale, left: Double, right: Double,
+    /// The two panels' frames, wavelength ticks under the lower one and value
+    /// ticks on both.
+    static func addAxes(x: LinearScale, y: LinearScale, yr: LinearScale, left: Double, right: Double,
                          fluxBox: (Double, Double), residBox: (Double, Double), into d: inout Drawing) {
         for box in [fluxBox, residBox] {
             d.add(.polyline([(left, box.0), (right, box.0), (right, box.1), (left, box.1), (left, box.0)],
