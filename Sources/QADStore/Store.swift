@@ -23,8 +23,7 @@ public struct FileCommit: Sendable {
         self.spectra = spectra
         self.problems = problems
         self.epochs = epochs ?? spectra.map {
-            EpochRecord(spectrum: $0, object: $0.targetid,
-                        visit: $0.survey == "SDSS" ? EpochRecord.sdssVisit : $0.survey.lowercased(), mjdMin: nil, mjdMax: nil)
+            EpochRecord(spectrum: $0, object: $0.targetid, visit: EpochRecord.visit(survey: $0.survey), mjdMin: nil, mjdMax: nil)
         }
     }
 }

@@ -38,6 +38,12 @@ public struct EpochRecord: Sendable, Equatable {
 
     /// The visit of every SDSS spectrum: its id already names the observation.
     public static let sdssVisit = "SDSS"
+
+    /// The visit of a spectrum whose file named none: its survey's ("desi").
+    /// Schema step v9 gives stored spectra the same in SQL.
+    public static func visit(survey: String) -> String {
+        survey == "SDSS" ? sdssVisit : survey.lowercased()
+    }
 }
 
 /// A spectrum's identity among the epochs.

@@ -112,7 +112,8 @@ enum SQLDialect {
         case (_, SchemaHistory.epochs):
             // A store made before epochs were kept holds one spectrum per
             // object: each becomes its object's only epoch. Its DESI
-            // survey/program was not stored, so the visit is the survey's name.
+            // survey/program was not stored, so the visit is the survey's name
+            // (`EpochRecord.visit(survey:)`, in SQL).
             let columns = SpectrumRecord.table.columnNames.map(quoted).joined(separator: ", ")
             return ["""
                 INSERT INTO epoch (\(columns), object, visit)
