@@ -56,7 +56,7 @@ struct FileOutcome: Sendable {
     var notSelected = 0
     var failure: InputProblem?
     /// `SourceRead.visit` and `.mjd` of the file.
-    var visit = "DESI"
+    var visit = EpochRecord.visit(survey: "DESI")
     var mjd: [Int: ClosedRange<Double>] = [:]
 
     /// The epoch record of one of the file's spectra, as the object of its own

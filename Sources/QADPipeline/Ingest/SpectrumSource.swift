@@ -54,8 +54,9 @@ public struct SourceRead: Sendable {
     /// Rows that are simply not in the sample (stars, galaxies, sky fibers).
     public var notSelected = 0
     /// What tells this file's spectra from other spectra of the same TARGETIDs
-    /// (`EpochRecord.visit`).
-    public var visit = "DESI"
+    /// (`EpochRecord.visit`); a file that names none, like a stored spectrum of
+    /// its survey from before epochs were kept.
+    public var visit = EpochRecord.visit(survey: "DESI")
     /// The MJDs each source row's exposures span, where the file gives them.
     public var mjd: [Int: ClosedRange<Double>] = [:]
 }
