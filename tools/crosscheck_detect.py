@@ -23,6 +23,16 @@ on a mismatch.
       [auc, ap, spearman, precision@f1, recall@f1, precision@f2, ...]: compares
       with roc_auc_score, average_precision_score, scipy.stats.spearmanr, and
       precision/recall of the top ceil(f n) with ties at the cut shared evenly.
+  crosscheck_detect.py relevance DIR
+      features.npy (n x d), pool.npy, anomaly.npy (g of each pool member),
+      labelled.npy, relevance.npy, settings.npy [weight, exploration,
+      prior count, family size, ridge, additive (0/1)], blocks.npy (start, end
+      and weight of each feature block), qad_beta.npy and qad_keys.npy: fits
+      the global model with scikit-learn's LogisticRegression (each label a
+      positive with weight (1+y)/2 and a negative with weight (1-y)/2, a
+      column of ones for the penalized intercept, C = 1/ridge) and recomputes
+      every pool member's queue key in NumPy (the kernel one Gaussian over
+      all features, or with additive 1 the mean of one per block).
 """
 import argparse
 import glob
@@ -127,16 +137,71 @@ def check_metrics(d, args):
             fail(f"{name} differs")
 
 
+def check_relevance(d, args):
+    from sklearn.linear_model import LogisticRegression
+    x = np.load(f"{d}/features.npy").astype(np.float64)
+    pool = np.load(f"{d}/pool.npy").astype(int)
+    g = np.load(f"{d}/anomaly.npy")
+    labelled = np.load(f"{d}/labelled.npy").astype(int)
+    y = np.load(f"{d}/relevance.npy")
+    weight, exploration, m, k, ridge, additive = np.load(f"{d}/settings.npy")
+    k = int(k)
+    blocks = np.load(f"{d}/blocks.npy").reshape(-1, 3)
+    if additive:
+        used = [(slice(int(a), int(b)), share) for a, b, share in blocks if share > 0]
+        parts = [(p, share / sum(s for _, s in used)) for p, share in used]
+    else:
+        parts = [(slice(0, x.shape[1]), 1.0)]
+    xa = np.hstack([x, np.ones((len(x), 1))])
+    xl = np.vstack([xa[labelled], xa[labelled]])
+    cls = np.r_[np.ones(len(labelled)), np.zeros(len(labelled))]
+    sw = np.r_[(1 + y) / 2, (1 - y) / 2]
+    keep = sw > 0
+    fit = LogisticRegression(C=1 / ridge, fit_intercept=False, tol=1e-12, max_iter=10000)
+    fit.fit(xl[keep], cls[keep], sample_weight=sw[keep])
+    beta = fit.coef_[0]
+    mine = np.load(f"{d}/qad_beta.npy")
+    worst_beta = float(np.max(np.abs(mine - beta)))
+    print(f"relevance prior ({len(labelled)} labels, {x.shape[1]} features): max |beta qad - sklearn| {worst_beta:.2e}")
+    if not worst_beta <= 1e-4:
+        fail("global model coefficients differ")
+    prior = 2 / (1 + np.exp(-(xa[pool] @ beta))) - 1
+    prior = np.clip(prior - np.median(prior), -1, 1)
+    xp = x[pool]
+    total = np.zeros(len(pool))
+    weighted = np.zeros(len(pool))
+    for i, yi in zip(labelled, y):
+        w = np.zeros(len(pool))
+        for part, share in parts:
+            d2 = np.sum((xp[:, part] - x[i, part]) ** 2, axis=1)
+            others = np.sort(d2[pool != i])
+            h = max(np.sqrt(others[k - 1]), 1e-3)
+            w += share * np.exp(-0.5 * d2 / h ** 2)
+        w[w <= 1e-12] = 0
+        total += w
+        weighted += w * yi
+    r = (weighted + m * prior) / (total + m)
+    e = m / (total + m)
+    keys = g + weight * r + exploration * e
+    ours = np.load(f"{d}/qad_keys.npy")
+    worst = float(np.max(np.abs(ours - keys)))
+    print(f"relevance keys ({len(pool)} pool members): max |qad - numpy| {worst:.2e}; "
+          f"relevance range {r.min():+.3f}..{r.max():+.3f}")
+    if not worst <= 1e-4:
+        fail("queue keys differ")
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["iforest", "knn", "lof", "metrics"])
+    parser.add_argument("mode", choices=["iforest", "knn", "lof", "metrics", "relevance"])
     parser.add_argument("dir")
     parser.add_argument("--max-auc-diff", type=float, default=0.01)
     parser.add_argument("--rtol", type=float, default=1e-5)
     parser.add_argument("--trees", type=int, default=200)
     parser.add_argument("--k", type=int, default=10)
     args = parser.parse_args()
-    {"iforest": check_iforest, "knn": check_knn, "lof": check_lof, "metrics": check_metrics}[args.mode](args.dir, args)
+    {"iforest": check_iforest, "knn": check_knn, "lof": check_lof, "metrics": check_metrics,
+     "relevance": check_relevance}[args.mode](args.dir, args)
     print("ok")
 
 
