@@ -3,6 +3,7 @@ import QADCore
 import QADDetect
 import QADExport
 import QADFormats
+import QADLabels
 import QADModel
 import QADStore
 
@@ -21,7 +22,8 @@ public struct ExportStage {
 
     /// The table to write: every scored spectrum with `all` (every spectrum
     /// when the model has no scores yet), else the reviewed candidates.
-    public func table(model: String, all: Bool) throws -> CatalogTable {
+    /// `relevance`: also each spectrum's place in that source's relevance queue (`RelevanceColumns`).
+    public func table(model: String, all: Bool, relevance: (source: RelevanceSource, map: RelevanceMap)? = nil) throws -> CatalogTable {
         let store = project.store
         let spectra = try store.spectra()
         var providers: [any ExportColumnProvider] = [SpectrumColumns(spectra: spectra),
@@ -36,6 +38,13 @@ public struct ExportStage {
             providers.append(scores)
             targets = scores.targets
             selection = "every spectrum scored by model \(model)"
+            if let relevance {
+                let queue = try RelevanceQueue(project: project, model: model, selection: nil, source: relevance.source,
+                                               map: relevance.map, settings: RelevanceSettings())
+                providers.append(RelevanceColumns(queue: queue, source: relevance.source, map: relevance.map))
+            }
+        } else if relevance != nil {
+            throw LocatedError("model \(model) has no scores in \(project.location): relevance columns need qad score first")
         }
         var selectKeyword = "all"
         let labels = LabelColumns(consensus: try store.consensus(),
@@ -72,8 +81,9 @@ public struct ExportStage {
 
     /// Builds the table and writes it to `path`.
     @discardableResult
-    public func write(format: CatalogFormat, to path: String, model: String = "vae", all: Bool) throws -> CatalogTable {
-        let t = try table(model: model, all: all)
+    public func write(format: CatalogFormat, to path: String, model: String = "vae", all: Bool,
+                      relevance: (source: RelevanceSource, map: RelevanceMap)? = nil) throws -> CatalogTable {
+        let t = try table(model: model, all: all, relevance: relevance)
         try format.write(t, to: path)
         return t
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QADCore
 import QADDetect
+import QADLabels
 import QADPipeline
 import QADStore
 
@@ -35,11 +36,35 @@ struct Evaluate: AsyncParsableCommand {
     @Option(name: .customLong("epochs-truth"), help: "qad simulate --epochs's epochs.csv: evaluate the stored variability.")
     var epochsTruth: String?
 
+    @Option(name: .customLong("simulate-reviewer"), help: ArgumentHelp(
+        "Replay a review session with a simulated reviewer: physics or instrument (needs --truth).",
+        discussion: "The reviewer labels the queue's first candidate from the truth table and the queue re-ranks; prints the interesting spectra found after 50, 100, 200, 300 and 500 reviewed beside the static ranking and random order."))
+    var simulateReviewer: String?
+
+    @Option(name: .long, help: "With --simulate-reviewer: how many candidates the reviewer labels.")
+    var reviewed = 500
+
     func validate() throws {
         if truth.isEmpty && epochsTruth == nil { throw ValidationError("give at least one --truth table, or --epochs-truth") }
+        if let simulateReviewer {
+            if truth.isEmpty { throw ValidationError("--simulate-reviewer needs a --truth table") }
+            _ = try ReviewerPersona(named: simulateReviewer)
+            guard reviewed > 0 else { throw ValidationError("--reviewed must be positive") }
+        }
     }
 
     func run() async throws {
+        if let simulateReviewer {
+            let project = try common.openProject()
+            let sample = try ScoredSample(project: project, model: model)
+            var table = TruthTable()
+            for path in truth { try table.add(path: path) }
+            let result = ReviewReplay.run(features: sample.features, anomalyPercentile: sample.anomalyPercentiles,
+                                          truthClass: sample.scores.map { table[$0.targetid] },
+                                          persona: try ReviewerPersona(named: simulateReviewer), reviewed: reviewed)
+            print(ReviewReplay.report(result), terminator: "")
+            return
+        }
         if let epochsTruth {
             try evaluateEpochs(epochsTruth)
             if truth.isEmpty { return }

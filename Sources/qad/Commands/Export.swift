@@ -3,6 +3,7 @@ import Foundation
 import QADCore
 import QADDetect
 import QADFormats
+import QADLabels
 import QADPipeline
 import QADStore
 
@@ -34,8 +35,20 @@ struct Export: AsyncParsableCommand {
     @Option(help: "Model whose scores to export.")
     var model = "vae"
 
+    @Option(name: .long, help: "Add each spectrum's place in the relevance queue of 'team' or one reviewer (RELEVANCE, NOVELTY, QUEUE_KEY, QUEUE_RANK).")
+    var relevance: String?
+
+    @Option(name: .customLong("relevance-map"), help: "With --relevance: physics (default), instrument, or class=value,… changes to physics.")
+    var relevanceMap = "physics"
+
+    func validate() throws {
+        if relevance != nil { _ = try RelevanceMap(parsing: relevanceMap) }
+    }
+
     func run() async throws {
-        let table = try ExportStage(project: try common.openProject()).write(format: format, to: out, model: model, all: all)
+        let table = try ExportStage(project: try common.openProject())
+            .write(format: format, to: out, model: model, all: all,
+                   relevance: try relevance.map { (RelevanceSource($0), try RelevanceMap(parsing: relevanceMap)) })
         print("\(table.rowCount) rows, \(table.columns.count) columns → \(out)")
     }
 }

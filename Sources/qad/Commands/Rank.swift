@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QADCore
 import QADDetect
+import QADLabels
 import QADPipeline
 import QADStore
 
@@ -38,9 +39,46 @@ struct Rank: AsyncParsableCommand {
     @Option(name: .customLong("upstream-max-bal"), help: "With --upstream-min-score: keep BAL_PROB below this (or unknown).")
     var upstreamMaxBAL: Double?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Re-rank by what reviewers labelled: 'team' (everyone's consensus) or one reviewer's name.",
+        discussion: "Candidates the source already labelled are left out; see docs/relevance.md."))
+    var relevance: String?
+
+    @Option(name: .customLong("relevance-map"),
+            help: "What each label class means to you: physics (default), instrument, or class=value,… changes to physics (values −1…1).")
+    var relevanceMap = "physics"
+
+    func validate() throws {
+        if relevance != nil && (upstream || upstreamMinScore != nil) {
+            throw ValidationError("--relevance ranks qad's own scores; it does not combine with --upstream or --upstream-min-score")
+        }
+        if relevance != nil && filters.query.sortByVariability {
+            throw ValidationError("--relevance sets the order itself; it does not combine with --sort variability")
+        }
+        if relevance != nil { _ = try RelevanceMap(parsing: relevanceMap) }
+    }
+
     func run() async throws {
         let project = try common.openProject()
         let query = filters.query
+        if let relevance {
+            let list = try RelevanceRanking(project: project)
+                .run(query, source: RelevanceSource(relevance), map: try RelevanceMap(parsing: relevanceMap))
+            let text: String
+            switch format {
+            case .csv: text = RelevanceListFormat.csv(list, offset: query.offset)
+            case .json: text = RelevanceListFormat.json(list, offset: query.offset)
+            case .table: text = RelevanceListFormat.table(list, offset: query.offset)
+                + "\(list.candidates.count) of \(list.total) unlabelled candidates in the ranked pool shown\n"
+            }
+            if let out {
+                try text.write(toFile: out, atomically: true, encoding: .utf8)
+                print("wrote \(list.candidates.count) candidates to \(out)")
+            } else {
+                print(text, terminator: "")
+            }
+            return
+        }
         var upstreamUse = RankStage.Upstream.none
         if let minScore = upstreamMinScore {
             // The seed's query on the upstream columns, with qad's scores beside.
