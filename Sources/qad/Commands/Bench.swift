@@ -10,7 +10,7 @@ import QADStore
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print where ingest's time goes, per stage and per spectrum; time the latent-space scorers, the cross-match, catalog commits and Parquet reads.",
-        subcommands: [Stages.self, Detect.self, CrossmatchFiles.self, Copy.self, Parquet.self])
+        subcommands: [Stages.self, Detect.self, CrossmatchFiles.self, Copy.self, Parquet.self, Relevance.self])
 
     struct Stages: ParsableCommand {
         static let configuration = CommandConfiguration(
