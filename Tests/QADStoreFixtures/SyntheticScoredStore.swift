@@ -149,6 +149,15 @@ public struct SyntheticScoredStore {
                 localObsWidth: local[row].3, explanation: windows[row],
                 neighbors: neighbors))
         }
+        // The model's outputs, as qad infer leaves them: latent row i is cache row i.
+        let outputs = (0..<n).map { row in
+            ModelOutputRecord(model: model, targetid: firstTargetID + TargetID(row), cacheShard: "main", cacheRow: row,
+                              reconChi2: values[row][.reconChi2]!, reconMse: values[row][.reconMse]!,
+                              kl: values[row][.kl]!, dof: bins)
+        }
+        try project.store.commitInference(outputs, progress: ModelInferenceRecord(
+            model: model, fingerprint: InferenceFingerprint(weightsHash: "synthetic", reconstructions: .covered),
+            cacheShard: "main", rowsDone: n, rowsTotal: n, updatedAt: Date().timeIntervalSince1970))
         try project.store.replaceScores(scores, run: ScoreRunRecord(model: model, modelFingerprint: "synthetic",
                                                                   scoredAt: Date().timeIntervalSince1970, spectra: n,
                                                                   parameters: #"{"synthetic":true}"#))

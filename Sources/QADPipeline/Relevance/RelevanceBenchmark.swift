@@ -33,7 +33,7 @@ public enum RelevanceBenchmark {
         variant("no latent block") { $0.features.latentWeight = 0 }
         variant("where weight 2") { $0.features.whereWeight = 2 }
         variant("λ 1") { $0.weight = 1 }
-        variant("λ 3") { $0.weight = 3 }
+        variant("λ 2") { $0.weight = 2 }
         variant("λ 4") { $0.weight = 4 }
         variant("λ 6") { $0.weight = 6 }
         variant("no exploration") { $0.exploration = 0 }

@@ -30,6 +30,7 @@ public struct ScoredSample: Sendable {
         var latent: ((Int) -> [Float])?
         if FileManager.default.fileExists(atPath: path) {
             let matrix = try MappedNPYMatrix(path: path)
+            // Latent row i is the model's (global) cache row i (qad infer).
             var rows: [TargetID: Int] = [:]
             for o in try store.modelOutputs(model: model) { rows[o.targetid] = o.cacheRow }
             var missing: TargetID?
