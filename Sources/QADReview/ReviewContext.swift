@@ -62,6 +62,8 @@ final class ReviewState: Sendable {
     let sessions: SessionTable
     let selectionCounts = SelectionCounts()
     let figureSlots = RenderSlots.forThisMachine
+    /// Relevance-ordered queues, kept between requests (`LiveRelevanceQueues`).
+    let relevance: LiveRelevanceQueues
 
     init(_ configuration: ReviewConfiguration) throws {
         project = configuration.project
@@ -74,6 +76,7 @@ final class ReviewState: Sendable {
         self.configuration = configuration
         sessions = SessionTable(lifetime: configuration.sessionLifetime)
         spectra = try PlotStage.loader(project: project, model: configuration.model)
+        relevance = LiveRelevanceQueues(project: project, model: configuration.model)
     }
 }
 

@@ -130,6 +130,14 @@ struct PlantedSample {
         #expect(model.explain(ordinary)!.novelty > 0.5)
     }
 
+    @Test func anEmptySelectionLearnsButListsNothing() {
+        let sample = PlantedSample(ordinary: 200, perFamily: 10)
+        let model = RelevanceModel(features: sample.features, anomalyPercentile: sample.percentiles, eligible: [])
+        model.setRelevances([(sample.members("sky")[0], -1), (sample.members("trough")[0], 1)])
+        #expect(model.pool.isEmpty && model.ranking().isEmpty && model.next(excluding: []) == nil)
+        #expect(model.labelCount == 2 && model.priorCoefficients.count == model.features.dimensions + 1)
+    }
+
     @Test func aLabelCanBeChangedAndWithdrawnAndBatchEqualsOneByOne() {
         let sample = PlantedSample()
         let features = sample.features
@@ -159,7 +167,7 @@ struct PlantedSample {
         let relevance = labelled.map { i -> Double in
             switch sample.family[i] { case "trough": return 1; case "sky": return -1; default: return i % 2 == 0 ? -1 : 0 }
         }
-        model.setRelevances(Array(zip(labelled, relevance)).map { ($0.0, $0.1) })
+        model.setRelevances(zip(labelled, relevance).map { ($0, Optional($1)) })
         let dir = temporaryDirectory()
         try NPYFile.write(features.values, shape: [features.count, features.dimensions], to: dir + "/features.npy")
         try NPYFile.write(model.pool.map(Double.init), to: dir + "/pool.npy")

@@ -10,7 +10,9 @@ import Testing
 
 /// The Epochs panel in headless Chromium: RM017's epochs listed, the
 /// figure of them all loaded. Outside CI a machine without Chromium skips it.
-@Suite(.serialized, .needs(.chromium)) struct EpochBrowserTests {
+/// Part of the serialized BrowserTests suite: browsers in two suites at once
+/// on two cores stall each other's session start past chromedriver's timeout.
+extension BrowserTests {
     @Test func theEpochsPanelListsEveryEpochAndShowsTheFigure() async throws {
         let directory = temporaryDirectory()
         let project = try ProjectStore.open(store: directory, cache: directory)

@@ -18,11 +18,11 @@ import Testing
     static let values = ["", "0", "-1", "1", "2.5", "1e20", "-1e20", "1e308", "1e309", "NaN", "nan", "inf", "-inf",
                          "Infinity", "99999999999999999999", "-9223372036854775809", "9223372036854775807", "0x10",
                          "abc", "%00", "%FF", "%E2%82%AC", "%3Cscript%3E", "..%2F..%2Fetc%2Fpasswd", "1,2", "[]", "{}",
-                         "true", String(repeating: "9", count: 400), String(repeating: "a", count: 3000), "%20", "+", "%"]
+                         "true", "relevance", "team", "me", "instrument", String(repeating: "9", count: 400), String(repeating: "a", count: 3000), "%20", "+", "%"]
 
     static let parameters = ["limit", "offset", "z_min", "z_max", "snr_min", "snr_max", "bal", "sort", "asc",
                              "unlabelled_first", "exclude_flagged", "pct_score", "min_score", "min_local_rest",
-                             "frame", "smooth", "w", "h", "thumb", "disagreements", "token", "t"]
+                             "frame", "smooth", "w", "h", "thumb", "disagreements", "token", "t", "order", "relevance", "map"]
 
     @Test func randomParametersAndBodiesNeverStopTheServer() async throws {
         let f = try ReviewFixture(spectra: 30)
@@ -41,7 +41,7 @@ import Testing
             switch i % 8 {
             case 0, 1: requests.append(("/api/queue?" + query(), nil))
             case 2: requests.append(("/api/candidate/\(target)?" + query(), nil))
-            case 3: requests.append(("/api/arms/\(target)", nil))
+            case 3: requests.append((i % 16 == 3 ? "/api/arms/\(target)" : "/api/similar/\(target)?" + query(), nil))
             // Figures render for real: small ones, and fewer of them.
             case 4: requests.append((i % 64 == 4 ? "/figure/\(target).svg?thumb=1&" + query()
                                                  : "/figure/\(target).\(pick(["svg", "png", "gif", ""]))x", nil))

@@ -147,21 +147,15 @@ public final class RelevanceModel {
     /// Sets (or, with nil, withdraws) the relevance of spectrum `index`; a new
     /// label of the same spectrum replaces its earlier one.
     public func setRelevance(_ relevance: Double?, of index: Int) {
-        if let old = labelled.removeValue(forKey: index) { spread(index, old.relevance, old.width, sign: -1) }
-        if let relevance {
-            let y = min(max(relevance, -1), 1)
-            let width = kernelWidth(of: index)
-            labelled[index] = (y, width)
-            spread(index, y, width, sign: 1)
-        }
-        refitPrior()
+        setRelevances([(index, relevance)])
     }
 
-    /// Sets many labels at once (one refit).
-    public func setRelevances(_ values: [(index: Int, relevance: Double)]) {
-        for (index, y0) in values {
+    /// Sets (nil: withdraws) many labels at once, with one refit.
+    public func setRelevances(_ values: [(index: Int, relevance: Double?)]) {
+        for (index, value) in values {
             if let old = labelled.removeValue(forKey: index) { spread(index, old.relevance, old.width, sign: -1) }
-            let y = min(max(y0, -1), 1)
+            guard let value else { continue }
+            let y = min(max(value, -1), 1)
             let width = kernelWidth(of: index)
             labelled[index] = (y, width)
             spread(index, y, width, sign: 1)
@@ -250,7 +244,7 @@ public final class RelevanceModel {
         // Relative to the typical candidate: early labels are mostly "not
         // anomalous", and a base rate that moved every unlabelled candidate
         // alike would only blunt the labelled families' own pull.
-        let typical = RelevanceFeatures.median(raw)
+        let typical = raw.isEmpty ? 0 : RelevanceFeatures.median(raw)  // an empty selection has no pool
         prior = raw.map { min(max($0 - typical, -1), 1) }
     }
 

@@ -77,7 +77,7 @@ public struct RelevanceQueue {
         let model = RelevanceModel(features: sample.features, anomalyPercentile: sample.anomalyPercentiles,
                                    eligible: eligible, settings: settings)
         var labelled = Set<Int>()
-        var values: [(index: Int, relevance: Double)] = []
+        var values: [(index: Int, relevance: Double?)] = []
         for (id, label) in labels.sorted(by: { $0.key < $1.key }) {
             guard let i = sample.index(of: id) else { continue }
             labelled.insert(i)

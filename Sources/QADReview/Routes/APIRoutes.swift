@@ -24,12 +24,53 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
             return jsonError(e.message, status: .badRequest)
         }
         let reviewer = context.session!.reviewerID
+        if let relevance = params.relevance {
+            let source: RelevanceSource = relevance.team ? .team : .reviewer(context.session!.reviewerName)
+            let text = try await offloaded {
+                let page = try state.relevance.page(params.query, source: source, map: relevance.map)
+                let ids = page.rows.map(\.score.targetid)
+                var spectra: [TargetID: SpectrumRecord] = [:]
+                for id in ids { spectra[id] = try state.store.spectrum(id) }
+                var mine: [TargetID: String] = [:]
+                for l in try state.store.currentLabels(reviewerId: reviewer, targetids: ids) { mine[l.targetid] = l.labelClass.rawValue }
+                return CandidateJSON.relevanceQueue(page, spectra: spectra, mine: mine, offset: params.query.offset)
+            }
+            return jsonResponse(text)
+        }
         let text = try await offloaded {
             let total = try state.selectionCounts.count(params.query) { try state.store.candidateCount($0) }
             let page = try state.store.reviewQueue(params.query, reviewerId: reviewer,
                                                    unlabelledFirst: params.unlabelledFirst, total: total)
             return CandidateJSON.queue(page, offset: params.query.offset)
         }
+        return jsonResponse(text)
+    }
+
+    // "More like this": the spectra a label on this one would move most, among the queue's selection.
+    router.get("/api/similar/:targetid") { request, context -> Response in
+        guard let id = context.parameters.get("targetid").flatMap({ TargetID($0) }) else {
+            return jsonError("TARGETID must be an integer", status: .badRequest)
+        }
+        let params: QueueParameters
+        do { params = try QueueParameters(request.uri.queryParameters, model: state.configuration.model) } catch let e as QueueParameters.Invalid {
+            return jsonError(e.message, status: .badRequest)
+        }
+        let reviewer = context.session!.reviewerID
+        let text: String? = try await offloaded {
+            guard try state.store.score(model: state.configuration.model, targetid: id) != nil else { return nil }
+            var query = params.query
+            let limit = query.limit ?? 50
+            query.limit = nil
+            query.offset = 0
+            let found = try SimilarSpectra(project: state.project).run(id, query: query, limit: limit,
+                                                                       sample: try state.relevance.currentSample())
+            var mine: [TargetID: String] = [:]
+            for l in try state.store.currentLabels(reviewerId: reviewer, targetids: found.map(\.candidate.spectrum.targetid)) {
+                mine[l.targetid] = l.labelClass.rawValue
+            }
+            return CandidateJSON.similar(found, to: id, mine: mine)
+        }
+        guard let text else { return jsonError("no \(state.configuration.model) scores for TARGETID \(id)", status: .notFound) }
         return jsonResponse(text)
     }
 

@@ -1,6 +1,7 @@
 import Hummingbird
 import QADCore
 import QADDetect
+import QADLabels
 import QADStore
 
 /// Reads the queue's filters from query parameters into the same typed
@@ -9,6 +10,14 @@ import QADStore
 struct QueueParameters {
     var query: CandidateQuery
     var unlabelledFirst: Bool
+    /// Order by the relevance learned from these labels instead of by score.
+    var relevance: Relevance?
+
+    /// `order=relevance`: whose labels (`relevance=team|me`) and which map (`map=physics|instrument`).
+    struct Relevance {
+        var team: Bool
+        var map: RelevanceMap
+    }
 
     struct Invalid: Error { var message: String }
 
@@ -53,5 +62,15 @@ struct QueueParameters {
         query = q
         let u = params.get("unlabelled_first")
         unlabelledFirst = u == nil || u == "1" || u == "on"
+        switch params.get("order") ?? "" {
+        case "", "score": relevance = nil
+        case "relevance":
+            let whose = params.get("relevance") ?? "me"
+            guard ["team", "me"].contains(whose) else { throw Invalid(message: "relevance=\(whose.prefix(40)): team or me") }
+            let map = params.get("map") ?? "physics"
+            guard ["physics", "instrument"].contains(map) else { throw Invalid(message: "map=\(map.prefix(40)): physics or instrument") }
+            relevance = Relevance(team: whose == "team", map: map == "physics" ? .physics : .instrument)
+        case let other: throw Invalid(message: "order=\(other.prefix(40)): score or relevance")
+        }
     }
 }

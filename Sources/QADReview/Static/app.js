@@ -7,7 +7,7 @@ const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const state = {
   session: null, queue: [], total: 0, unlabelled: 0, index: -1, current: null, cache: new Map(),
   frame: 'observed', smooth: 1, xRange: null, yRange: null, confidence: 2, queueParams: '', lines: [], absorbers: [],
-  trialZ: null, showAbsorbers: false, physical: false, showArms: false, arms: new Map(), drafts: {},
+  trialZ: null, showAbsorbers: false, physical: false, showArms: false, arms: new Map(), drafts: {}, like: null, labelsUsed: null,
   showRedrock: false, redrock: new Map(),
 };
 const $ = (id) => document.getElementById(id);
@@ -112,19 +112,57 @@ function filterParams() {
   return p;
 }
 
+const byRelevance = () => $('filters').elements.order.value === 'relevance';
+
 async function loadQueue(append) {
   const p = filterParams();
   p.set('offset', append ? String(state.queue.length) : '0');
   p.set('limit', '200');
   const page = await api('/api/queue?' + p.toString());
+  state.like = null;
   state.total = page.total;
   state.queue = append ? state.queue.concat(page.items) : page.items;
   state.unlabelled = page.unlabelled;
+  state.labelsUsed = page.labels;
   renderQueue();
 }
 
+// "More like this": the spectra a label on the current one would move most.
+async function loadSimilar() {
+  const c = state.current;
+  if (!c) return;
+  const p = filterParams();
+  p.set('limit', '50');
+  const page = await api('/api/similar/' + encodeURIComponent(c.targetid) + '?' + p.toString());
+  state.like = c.targetid;
+  state.total = page.total;
+  state.queue = page.items;
+  state.unlabelled = page.unlabelled;
+  state.index = -1;
+  renderQueue();
+  setStatus('spectra like ' + c.targetid + ' (apply the filters to go back to the queue)');
+}
+
+// Why a candidate is where it is: short in the row, in full as its tooltip.
+function why(item) {
+  if (item.similarity != null) return '≈' + item.similarity.toFixed(2);
+  if (item.relevance == null) return '';
+  return (item.relevance >= 0 ? '+' : '') + item.relevance.toFixed(2) + (item.because.length ? ' ·' + item.because.length : '');
+}
+
+function whyInFull(item) {
+  if (item.similarity != null) return 'similarity ' + item.similarity.toFixed(3) + (item.label ? '; labelled ' + item.label : '');
+  if (item.relevance == null) return '';
+  return 'relevance ' + item.relevance.toFixed(3) + ', novelty ' + item.novelty.toFixed(2) + ', anomaly quantile '
+    + item.anomaly_g.toFixed(2) + ', queue key ' + item.queue_key.toFixed(2)
+    + (item.because.length ? '; labelled spectra behind it: ' + item.because.map((b) => b.targetid + ' ('
+      + (b.relevance >= 0 ? '+' : '') + b.relevance + ', weight ' + b.weight.toFixed(2) + ')').join(', ') : '');
+}
+
 function renderQueue() {
-  $('queue-count').textContent = state.total + ' candidates, ' + state.unlabelled + ' not labelled by me';
+  $('queue-count').textContent = state.like ? state.total + ' spectra like ' + state.like
+    : byRelevance() ? state.total + ' unlabelled candidates by relevance, learned from ' + state.labelsUsed + ' labels'
+      : state.total + ' candidates, ' + state.unlabelled + ' not labelled by me';
   const body = $('queue-rows');
   body.textContent = '';
   state.queue.forEach((item, i) => {
@@ -137,10 +175,19 @@ function renderQueue() {
       td.textContent = text;
       tr.appendChild(td);
     }
+    // Under the TARGETID, why it is here (relevance and labelled spectra near, or similarity).
+    const reason = why(item);
+    if (reason) {
+      const d = document.createElement('div');
+      d.className = 'why';
+      d.textContent = reason;
+      tr.firstChild.appendChild(d);
+    }
+    tr.title = whyInFull(item);
     tr.addEventListener('click', () => openIndex(i));
     body.appendChild(tr);
   });
-  $('more').style.display = state.queue.length < state.total ? '' : 'none';
+  $('more').style.display = !state.like && state.queue.length < state.total ? '' : 'none';
 }
 
 // ---------- candidates ----------
@@ -408,6 +455,14 @@ async function classify(cls, options) {
     if (state.current === c) renderLabel();
     renderQueue();
     setStatus('saved: ' + e.class + ' for ' + c.targetid + (opts.quiet ? ' (with your note, on leaving)' : ''));
+    if (byRelevance() && !state.like && !opts.quiet) {
+      // The label teaches the ranking: the queue re-ranks at once.
+      await loadQueue(false);
+      state.index = state.queue.findIndex((x) => x.targetid === c.targetid);
+      renderQueue();
+      if (opts.advance !== false && $('auto-advance').checked) openIndex(0);
+      return;
+    }
     if (opts.advance !== false && $('auto-advance').checked) move(1);
   } catch (err) {
     setStatus('not saved: ' + err.message, true);
@@ -764,6 +819,7 @@ function installKeys() {
       case 'u': toggleCheckbox('physical'); break;
       case 'a': toggleArms(); break;
       case 'm': toggleRedrock(); break;
+      case 'l': loadSimilar().catch((err) => setStatus('more like this: ' + err.message, true)); break;
       case '?': showHelp($('keys').hidden); break;
       default: return;
     }
@@ -807,6 +863,7 @@ async function start() {
   $('physical').addEventListener('change', () => { state.physical = $('physical').checked; state.yRange = null; if (state.current) draw(); });
   $('arms').addEventListener('click', toggleArms);
   $('redrock').addEventListener('click', toggleRedrock);
+  $('like').addEventListener('click', () => loadSimilar().catch((e) => setStatus('more like this: ' + e.message, true)));
   $('keys-close').addEventListener('click', () => showHelp(false));
   const advance = $('auto-advance');
   advance.checked = localStorage.getItem('qad-auto-advance') === '1';

@@ -32,6 +32,76 @@ enum CandidateJSON {
         return w.text
     }
 
+    /// A relevance-ordered queue page: the queue's own fields, and why each
+    /// candidate is where it is (anomaly quantile, relevance, novelty, key,
+    /// and the labelled spectra behind the relevance).
+    static func relevanceQueue(_ page: LiveRelevancePage, spectra: [TargetID: SpectrumRecord], mine: [TargetID: String],
+                               offset: Int) -> String {
+        var w = JSONWriter(capacity: 240 * page.rows.count + 64)
+        w.openObject()
+        w.key("total"); w.int(page.total)
+        w.key("unlabelled"); w.int(page.total)
+        w.key("offset"); w.int(offset)
+        w.key("labels"); w.int(page.labels)
+        w.key("items"); w.openArray()
+        for r in page.rows {
+            let id = r.score.targetid, s = spectra[id]
+            w.openObject()
+            w.key("targetid"); w.targetID(id)
+            w.key("score"); w.number(r.score.score)
+            w.key("score_pct"); w.number(r.score.scorePct)
+            w.key("z"); if let s { w.number(s.z) } else { w.null() }
+            w.key("snr"); if let s { w.number(s.snr) } else { w.null() }
+            w.key("bal"); w.bool(s?.isBAL() ?? false)
+            w.key("mine"); if let l = mine[id] { w.string(l) } else { w.null() }
+            w.key("anomaly_g"); w.number(r.explanation.anomaly)
+            w.key("relevance"); w.number(r.explanation.relevance)
+            w.key("novelty"); w.number(r.explanation.novelty)
+            w.key("queue_key"); w.number(r.explanation.key)
+            w.key("because"); w.openArray()
+            for b in r.because {
+                w.openObject()
+                w.key("targetid"); w.targetID(b.targetid)
+                w.key("relevance"); w.number(b.relevance)
+                w.key("weight"); w.number(b.weight)
+                w.closeObject()
+            }
+            w.closeArray()
+            w.closeObject()
+        }
+        w.closeArray()
+        w.closeObject()
+        return w.text
+    }
+
+    /// The spectra most like one (`qad similar`), as queue items with their similarity.
+    static func similar(_ found: [SimilarSpectrum], to origin: TargetID, mine: [TargetID: String]) -> String {
+        var w = JSONWriter(capacity: 160 * found.count + 64)
+        w.openObject()
+        w.key("like"); w.targetID(origin)
+        w.key("total"); w.int(found.count)
+        w.key("unlabelled"); w.int(found.filter { mine[$0.candidate.spectrum.targetid] == nil }.count)
+        w.key("offset"); w.int(0)
+        w.key("items"); w.openArray()
+        for f in found {
+            let s = f.candidate.spectrum
+            w.openObject()
+            w.key("targetid"); w.targetID(s.targetid)
+            w.key("score"); w.number(f.candidate.score.score)
+            w.key("score_pct"); w.number(f.candidate.score.scorePct)
+            w.key("z"); w.number(s.z)
+            w.key("snr"); w.number(s.snr)
+            w.key("bal"); w.bool(f.candidate.isBAL())
+            w.key("mine"); if let l = mine[s.targetid] { w.string(l) } else { w.null() }
+            w.key("similarity"); w.number(f.similarity)
+            w.key("label"); if let l = f.label { w.string(l.rawValue) } else { w.null() }
+            w.closeObject()
+        }
+        w.closeArray()
+        w.closeObject()
+        return w.text
+    }
+
     static func candidate(spectrum s: SpectrumRecord, score: ScoreRecord?, data: SpectrumData,
                           history: [LabelEventRecord], others: [(reviewer: String, event: LabelEventRecord)] = [],
                           crossmatches: [CrossmatchEntry]?, epochs: [EpochRecord] = [],

@@ -66,6 +66,12 @@ enum Pages {
             <label>BAL<select name="bal"><option value="flag">flag</option><option value="exclude">exclude</option>\
             <option value="only">only</option></select></label>
             <label>sort<select name="sort">\(ScoreName.allCases.map { "<option value=\"\($0.rawValue)\"\($0 == .score ? " selected" : "")>\($0.rawValue)</option>" }.joined())</select></label>
+            <label title="relevance: re-ranked by what was labelled (docs/relevance.md)">order<select name="order">\
+            <option value="score">score</option><option value="relevance">relevance</option></select></label>
+            <label title="whose labels teach the relevance order">labels<select name="relevance"><option value="me">mine</option>\
+            <option value="team">team</option></select></label>
+            <label title="what the labels mean to you">interest<select name="map"><option value="physics">physics</option>\
+            <option value="instrument">instrument</option></select></label>
             <label><input type="checkbox" name="unlabelled_first" checked> unlabelled by me first</label>
             <label><input type="checkbox" name="exclude_flagged"> no quality flags</label>
             <button type="submit">apply</button>
@@ -90,6 +96,7 @@ enum Pages {
             <label title="u"><input type="checkbox" id="physical"> 10⁻¹⁷ erg/s/cm²/Å</label>
             <button type="button" id="arms" title="a: the source file's own b/r/z pixels">arms</button>
             <button type="button" id="redrock" title="m: redrock's best-fit model">redrock</button>
+            <button type="button" id="like" title="l: list the spectra most like this one">more like this</button>
             <button type="button" id="reset" title="r">reset zoom</button>
             <a id="svg-link" href="#" download>SVG</a> <a id="png-link" href="#" download>PNG</a></div>
             <div id="status" class="status" role="status"></div>
@@ -118,7 +125,7 @@ enum Pages {
             <p><kbd>1</kbd>–<kbd>7</kbd> classify (in the order of the buttons); pressing the same class again stores nothing new<br>
             <kbd>j</kbd>/<kbd>→</kbd> next, <kbd>k</kbd>/<kbd>←</kbd> previous (unsaved notes stay as this candidate's draft)<br>
             <kbd>c</kbd> cycle confidence, <kbd>n</kbd> notes, <kbd>t</kbd> trial redshift, <kbd>b</kbd> absorbers,
-            <kbd>u</kbd> physical units, <kbd>a</kbd> per-arm pixels, <kbd>m</kbd> redrock model<br>
+            <kbd>u</kbd> physical units, <kbd>a</kbd> per-arm pixels, <kbd>m</kbd> redrock model, <kbd>l</kbd> more like this<br>
             <kbd>o</kbd> observed/rest frame, <kbd>s</kbd> smoothing, <kbd>r</kbd> reset zoom<br>
             <kbd>Esc</kbd> leave a text field or close this help, <kbd>?</kbd> this help</p>
             <button type="button" id="keys-close">close</button></div></div>
