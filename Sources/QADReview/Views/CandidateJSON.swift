@@ -18,18 +18,25 @@ enum CandidateJSON {
         w.key("items"); w.openArray()
         for r in page.rows {
             w.openObject()
-            w.key("targetid"); w.targetID(r.targetid)
-            w.key("score"); w.number(r.score)
-            w.key("score_pct"); w.number(r.scorePct)
-            w.key("z"); w.number(r.z)
-            w.key("snr"); w.number(r.snr)
-            w.key("bal"); w.bool(r.isBAL())
-            w.key("mine"); if let l = page.myLabels[r.targetid] { w.string(l.labelClass.rawValue) } else { w.null() }
+            item(&w, targetid: r.targetid, score: r.score, scorePct: r.scorePct, z: r.z, snr: r.snr, bal: r.isBAL(),
+                 mine: page.myLabels[r.targetid]?.labelClass.rawValue)
             w.closeObject()
         }
         w.closeArray()
         w.closeObject()
         return w.text
+    }
+
+    /// The fields every queue item has, whatever orders the queue.
+    private static func item(_ w: inout JSONWriter, targetid: TargetID, score: Double, scorePct: Double, z: Double?,
+                             snr: Double?, bal: Bool, mine: String?) {
+        w.key("targetid"); w.targetID(targetid)
+        w.key("score"); w.number(score)
+        w.key("score_pct"); w.number(scorePct)
+        w.key("z"); w.number(z)
+        w.key("snr"); w.number(snr)
+        w.key("bal"); w.bool(bal)
+        w.key("mine"); if let mine { w.string(mine) } else { w.null() }
     }
 
     /// A relevance-ordered queue page: the queue's own fields, and why each
@@ -47,13 +54,8 @@ enum CandidateJSON {
         for r in page.rows {
             let id = r.score.targetid, s = spectra[id]
             w.openObject()
-            w.key("targetid"); w.targetID(id)
-            w.key("score"); w.number(r.score.score)
-            w.key("score_pct"); w.number(r.score.scorePct)
-            w.key("z"); if let s { w.number(s.z) } else { w.null() }
-            w.key("snr"); if let s { w.number(s.snr) } else { w.null() }
-            w.key("bal"); w.bool(s?.isBAL() ?? false)
-            w.key("mine"); if let l = mine[id] { w.string(l) } else { w.null() }
+            item(&w, targetid: id, score: r.score.score, scorePct: r.score.scorePct, z: s?.z, snr: s?.snr,
+                 bal: s?.isBAL() ?? false, mine: mine[id])
             w.key("anomaly_g"); w.number(r.explanation.anomaly)
             w.key("relevance"); w.number(r.explanation.relevance)
             w.key("novelty"); w.number(r.explanation.novelty)
@@ -86,13 +88,8 @@ enum CandidateJSON {
         for f in found {
             let s = f.candidate.spectrum
             w.openObject()
-            w.key("targetid"); w.targetID(s.targetid)
-            w.key("score"); w.number(f.candidate.score.score)
-            w.key("score_pct"); w.number(f.candidate.score.scorePct)
-            w.key("z"); w.number(s.z)
-            w.key("snr"); w.number(s.snr)
-            w.key("bal"); w.bool(f.candidate.isBAL())
-            w.key("mine"); if let l = mine[s.targetid] { w.string(l) } else { w.null() }
+            item(&w, targetid: s.targetid, score: f.candidate.score.score, scorePct: f.candidate.score.scorePct,
+                 z: s.z, snr: s.snr, bal: f.candidate.isBAL(), mine: mine[s.targetid])
             w.key("similarity"); w.number(f.similarity)
             w.key("label"); if let l = f.label { w.string(l.rawValue) } else { w.null() }
             w.closeObject()
