@@ -81,17 +81,14 @@ struct PlantedSample {
                 #expect(perBlock > 0.6 && perBlock < 1.6, "\(prefix) block weighs \(perBlock)")
             }
         }
-        // Over all features a sky residual's nearest spectra are not its family
-        // (their quasars differ); by the relevance kernel, where near in any
-        // block counts, they are.
+        // By the relevance kernel, where near in any block counts, a sky
+        // residual's most similar spectra are its family, though their quasars differ.
         let sky = sample.members("sky")
         let model = RelevanceModel(features: f, anomalyPercentile: sample.percentiles)
         let similar = model.similar(to: sky[0]).prefix(20)
         #expect(similar.filter { sample.family[$0.index] == "sky" }.count >= 15, "\(similar)")
         #expect(!similar.contains { $0.index == sky[0] })
         #expect(zip(similar, similar.dropFirst()).allSatisfy { $0.similarity >= $1.similarity })
-        let near = f.nearest(to: sky[0], k: 20)
-        #expect(zip(near, near.dropFirst()).allSatisfy { $0.distance <= $1.distance } && !near.contains { $0.index == sky[0] })
     }
 
     @Test func withoutLabelsTheQueueIsTheAnomalyRanking() {

@@ -139,20 +139,6 @@ public struct RelevanceFeatures: Sendable {
         return s.count % 2 == 1 ? s[m] : 0.5 * (s[m - 1] + s[m])
     }
 
-    /// Squared distance between spectra i and j.
-    @inline(__always)
-    public func distanceSquared(_ i: Int, _ j: Int) -> Float {
-        values.withUnsafeBufferPointer { v in
-            var s: Float = 0
-            let a = i * dimensions, b = j * dimensions
-            for d in 0..<dimensions {
-                let t = v[a + d] - v[b + d]
-                s += t * t
-            }
-            return s
-        }
-    }
-
     /// Squared distance between spectra i and j over some dimensions.
     @inline(__always)
     public func distanceSquared(_ i: Int, _ j: Int, over dims: Range<Int>) -> Float {
@@ -165,18 +151,5 @@ public struct RelevanceFeatures: Sendable {
             }
             return s
         }
-    }
-
-    /// The `k` spectra nearest to spectrum `i` (itself left out), nearest
-    /// first, ties by index, among `candidates` (all spectra when nil).
-    public func nearest(to i: Int, k: Int, among candidates: [Int]? = nil) -> [(index: Int, distance: Double)] {
-        let pool = candidates ?? Array(0..<count)
-        var found: [(index: Int, distance: Double)] = []
-        found.reserveCapacity(pool.count)
-        for j in pool where j != i {
-            found.append((j, Double(distanceSquared(i, j)).squareRoot()))
-        }
-        return Array(found.sorted { $0.distance != $1.distance ? $0.distance < $1.distance : $0.index < $1.index }
-            .prefix(max(k, 0)))
     }
 }
