@@ -46,6 +46,16 @@ import Testing
             #expect(Double(adaptive[2]) >= 0.9 * Double(fixed[2]), "\(persona): \(report)")
             #expect(adaptive[2] > 3 * random[2], "\(persona): \(report)")
         }
+        // The benchmark: both personas, a curve figure each, re-rank beside a full re-score.
+        let bench = try ok(["bench", "relevance", "--survey", "sim," + store + "," + dir + "/inj/injected.csv",
+                            "--reviewed", "60", "--plot", dir + "/figs", "--rescore"])
+        #expect(bench.contains("simulated reviewer 'physics'") && bench.contains("simulated reviewer 'instrument'"), "\(bench)")
+        #expect(bench.contains("full re-score (qad score --force)"), "\(bench)")
+        for persona in ["physics", "instrument"] {
+            let png = try Data(contentsOf: URL(fileURLWithPath: dir + "/figs/discovery-sim-\(persona).png"))
+            #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+            #expect(try String(contentsOfFile: dir + "/figs/discovery-sim-\(persona).svg", encoding: .utf8).contains("re-ranked by labels"))
+        }
         let refused = try run(qad, ["evaluate", "--store", store, "--truth", dir + "/inj/injected.csv",
                                     "--simulate-reviewer", "cosmology"])
         #expect(refused.status != 0 && refused.output.contains("physics or instrument"))

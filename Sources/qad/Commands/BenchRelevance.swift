@@ -38,6 +38,9 @@ extension Bench {
         @Option(name: .long, help: "Also time re-ranks on this many synthetic spectra.")
         var synthetic: Int?
 
+        @Flag(name: .long, help: "Also time a full re-score of each survey store (qad score --force with the default settings; rewrites its scores).")
+        var rescore = false
+
         func validate() throws {
             if survey.isEmpty && synthetic == nil { throw ValidationError("give --survey NAME,STORE,TRUTH or --synthetic N") }
             for s in survey where s.split(separator: ",").count < 3 {
@@ -57,6 +60,7 @@ extension Bench {
                 var truth = TruthTable()
                 for path in parts[2...] { try truth.add(path: path) }
                 var samples: [RelevanceFeatures.Options: ScoredSample] = [:]
+                var rerank: [Double] = []
                 for setting in settings {
                     let options = setting.settings.features
                     let sample = try samples[options] ?? ScoredSample(project: project, model: model, options: options)
@@ -67,6 +71,7 @@ extension Bench {
                                                           anomalyPercentile: sample.anomalyPercentiles, truthClass: classes,
                                                           persona: persona, reviewed: reviewed, setting: setting)
                         outcomes.append(o)
+                        if setting.name == "default" { rerank.append(o.meanRerank) }
                         if setting.name == "default" {
                             print("== \(name), \(sample.count) scored spectra, default setting")
                             print(ReviewReplay.report(o.result), terminator: "")
@@ -86,6 +91,14 @@ extension Bench {
                             print("")
                         }
                     }
+                }
+                if rescore {
+                    let began = Date()
+                    _ = try ScoreStage(project: project, modelName: model).run(ScoreSettings(), force: true)
+                    let seconds = Date().timeIntervalSince(began)
+                    let mean = rerank.reduce(0, +) / Double(max(rerank.count, 1))
+                    print(String(format: "== %@: full re-score (qad score --force) %.1f s; a re-rank after a label %.1f ms, %.0f× faster\n",
+                                 name, seconds, mean * 1000, seconds / max(mean, 1e-9)))
                 }
             }
             if grid && !outcomes.isEmpty {
