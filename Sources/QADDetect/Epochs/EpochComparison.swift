@@ -402,7 +402,7 @@ struct Recalibration {
                 for c in 0..<n { ata[r * n + c] += weights[k] * row[r] * row[c] }
             }
         }
-        guard let (solution, inverseDiagonal) = Self.solve(ata, atb, n), solution[0] > 0 else { return }
+        guard let (solution, inverseDiagonal) = SmallLinearSystem.solve(ata, atb, n), solution[0] > 0 else { return }
         level = solution[0]
         levelError = inverseDiagonal[0].squareRoot()
         shapeCoefficients = solution.map { $0 / solution[0] }
@@ -414,30 +414,5 @@ struct Recalibration {
         var s = 0.0, p = 1.0
         for c in shapeCoefficients { s += c * p; p *= x }
         return s > 0.05 ? s : 0.05
-    }
-
-    /// Gauss–Jordan on the small normal equations: the solution and the
-    /// diagonal of the inverse (the coefficients' variances).
-    static func solve(_ a: [Double], _ b: [Double], _ n: Int) -> ([Double], [Double])? {
-        var m = a, inv = (0..<n * n).map { $0 / n == $0 % n ? 1.0 : 0.0 }, rhs = b
-        for col in 0..<n {
-            guard let pivot = (col..<n).max(by: { abs(m[$0 * n + col]) < abs(m[$1 * n + col]) }),
-                  abs(m[pivot * n + col]) > 1e-300 else { return nil }
-            for c in 0..<n {
-                m.swapAt(col * n + c, pivot * n + c)
-                inv.swapAt(col * n + c, pivot * n + c)
-            }
-            rhs.swapAt(col, pivot)
-            let p = m[col * n + col]
-            for c in 0..<n { m[col * n + c] /= p; inv[col * n + c] /= p }
-            rhs[col] /= p
-            for r in 0..<n where r != col {
-                let f = m[r * n + col]
-                guard f != 0 else { continue }
-                for c in 0..<n { m[r * n + c] -= f * m[col * n + c]; inv[r * n + c] -= f * inv[col * n + c] }
-                rhs[r] -= f * rhs[col]
-            }
-        }
-        return (rhs, (0..<n).map { inv[$0 * n + $0] })
     }
 }

@@ -65,13 +65,12 @@ public struct RelevanceFeatures: Sendable {
 
         // scores: the upper tail of Φ⁻¹ of the percentile, kept inside the sample's own range.
         let start = columns.count
-        let edge = 0.5 / Double(max(n, 1))
         let tailStart = options.scoreTail > 0 ? normalQuantile(options.scoreTail) : nil
         for name in Self.scoreComponents {
             columns.append(scores.map { r in
                 let p = r.percentile(name)
                 guard p.isFinite else { return 0 }
-                let g = normalQuantile(min(max(p / 100, edge), 1 - edge))
+                let g = Self.quantile(percentile: p, sampleSize: n)
                 return tailStart.map { max(0, g - $0) } ?? g
             })
             names.append("score:" + name.rawValue)
@@ -133,10 +132,11 @@ public struct RelevanceFeatures: Sendable {
         return x.map { $0.isFinite ? min(max(($0 - centre) / spread, -6), 6) : 0 }
     }
 
-    static func median(_ x: [Double]) -> Double {
-        let s = x.sorted()
-        let m = s.count / 2
-        return s.count % 2 == 1 ? s[m] : 0.5 * (s[m - 1] + s[m])
+    /// Φ⁻¹ of a percentile (0–100) among `sampleSize` spectra, kept inside
+    /// the sample's own range (half a rank from either end), so 0 and 100 stay finite.
+    public static func quantile(percentile: Double, sampleSize n: Int) -> Double {
+        let edge = 0.5 / Double(max(n, 1))
+        return normalQuantile(min(max(percentile / 100, edge), 1 - edge))
     }
 
     /// Squared distance between spectra i and j over some dimensions.

@@ -125,8 +125,7 @@ public final class RelevanceModel {
             anomalyPercentile[$0] != anomalyPercentile[$1] ? anomalyPercentile[$0] > anomalyPercentile[$1] : $0 < $1
         }
         pool = Array(ranked.prefix(settings.poolSize(of: candidates.count)))
-        let edge = 0.5 / Double(max(features.count, 1))
-        anomaly = pool.map { normalQuantile(min(max(anomalyPercentile[$0] / 100, edge), 1 - edge)) }
+        anomaly = pool.map { RelevanceFeatures.quantile(percentile: anomalyPercentile[$0], sampleSize: features.count) }
         weightedRelevance = [Double](repeating: 0, count: pool.count)
         weightTotal = weightedRelevance
         prior = weightedRelevance
@@ -231,7 +230,7 @@ public final class RelevanceModel {
                 }
             }
             for a in 0..<D { for b in 0..<a { hessian[b * D + a] = hessian[a * D + b] } }
-            guard let step = Self.solve(hessian, gradient, D) else { break }
+            guard let step = SmallLinearSystem.solve(hessian, gradient, D)?.solution else { break }
             for d in 0..<D { beta[d] += step[d] }
             if step.reduce(0, { max($0, abs($1)) }) < 1e-8 { break }
         }
@@ -244,38 +243,11 @@ public final class RelevanceModel {
         // Relative to the typical candidate: early labels are mostly "not
         // anomalous", and a base rate that moved every unlabelled candidate
         // alike would only blunt the labelled families' own pull.
-        let typical = raw.isEmpty ? 0 : RelevanceFeatures.median(raw)  // an empty selection has no pool
+        let typical = raw.isEmpty ? 0 : median(raw)  // an empty selection has no pool
         prior = raw.map { min(max($0 - typical, -1), 1) }
     }
 
     static func sigmoid(_ s: Double) -> Double { s >= 0 ? 1 / (1 + exp(-s)) : exp(s) / (1 + exp(s)) }
-
-    /// Solves the symmetric positive-definite system A x = b by Cholesky.
-    static func solve(_ a: [Double], _ b: [Double], _ n: Int) -> [Double]? {
-        var l = [Double](repeating: 0, count: n * n)
-        for i in 0..<n {
-            for j in 0...i {
-                var s = a[i * n + j]
-                for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
-                if i == j {
-                    guard s > 0 else { return nil }
-                    l[i * n + i] = s.squareRoot()
-                } else {
-                    l[i * n + j] = s / l[j * n + j]
-                }
-            }
-        }
-        var y = b
-        for i in 0..<n {
-            for k in 0..<i { y[i] -= l[i * n + k] * y[k] }
-            y[i] /= l[i * n + i]
-        }
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            for k in (i + 1)..<n { y[i] -= l[k * n + i] * y[k] }
-            y[i] /= l[i * n + i]
-        }
-        return y
-    }
 
     /// r̂, e and the key of pool member `p`.
     private func keyParts(_ p: Int) -> (relevance: Double, novelty: Double, key: Double) {
@@ -320,12 +292,13 @@ public final class RelevanceModel {
     public func explain(_ index: Int, neighbours shown: Int = 3) -> RelevanceExplanation? {
         guard let p = positionInPool[index] else { return nil }
         let (r, e, key) = keyParts(p)
-        let weights = labelled.map { (i, label) -> (index: Int, weight: Double, relevance: Double) in
+        // The labelled neighbours cost a kernel per label: only when some are to be shown.
+        let weights = shown <= 0 ? [] : labelled.map { (i, label) -> (index: Int, weight: Double, relevance: Double) in
             (i, kernel(i, index, label.width), label.relevance)
         }
         let top = weights.filter { $0.weight > 1e-6 }
             .sorted { $0.weight != $1.weight ? $0.weight > $1.weight : $0.index < $1.index }
         return RelevanceExplanation(anomaly: anomaly[p], relevance: r, prior: prior[p], novelty: e, key: key,
-                                    neighbours: Array(top.prefix(shown)))
+                                    neighbours: Array(top.prefix(max(shown, 0))))
     }
 }
