@@ -4,20 +4,12 @@ import QADDetect
 import QADLabels
 import QADStore
 
-/// One row of a live relevance queue page.
-public struct LiveRelevanceRow: Sendable {
-    public var score: ScoreRecord
-    public var explanation: RelevanceExplanation
-    /// The labelled spectra that weigh most in the relevance: TARGETID, kernel weight, relevance.
-    public var because: [(targetid: TargetID, weight: Double, relevance: Double)]
-}
-
 /// A page of a live relevance queue.
 public struct LiveRelevancePage: Sendable {
     /// Unlabelled candidates in the ranked pool (all pages).
     public var total: Int
     public var labels: Int
-    public var rows: [LiveRelevanceRow]
+    public var rows: [RelevanceQueue.Row]
 }
 
 /// The review app's relevance queues: one model per (filters, whose labels,
@@ -36,9 +28,7 @@ public final class LiveRelevanceQueues: @unchecked Sendable {
     private struct Entry {
         var filters: CandidateQuery
         var source: RelevanceSource
-        var map: RelevanceMap
-        var model: RelevanceModel
-        var labels: [TargetID: LabelClass]
+        var queue: RelevanceQueue
         var lastUsed: UInt64
     }
     private var entries: [Entry] = []
@@ -85,37 +75,23 @@ public final class LiveRelevanceQueues: @unchecked Sendable {
         uses += 1
         let labels = try source.labels(in: store)
         let slot: Int
-        if let found = entries.firstIndex(where: { $0.filters == filters && $0.source == source && $0.map == map }) {
+        if let found = entries.firstIndex(where: { $0.filters == filters && $0.source == source && $0.queue.map == map }) {
             slot = found
         } else {
-            let selection = try store.candidates(filters).compactMap { sample.index(of: $0.spectrum.targetid) }.sorted()
-            let model = RelevanceModel(features: sample.features, anomalyPercentile: sample.anomalyPercentiles,
-                                       eligible: selection, settings: settings)
+            let selection = try store.candidates(filters).map(\.spectrum.targetid)
             if entries.count >= capacity, let oldest = entries.indices.min(by: { entries[$0].lastUsed < entries[$1].lastUsed }) {
                 entries.remove(at: oldest)
             }
-            entries.append(Entry(filters: filters, source: source, map: map, model: model, labels: [:], lastUsed: uses))
+            entries.append(Entry(filters: filters, source: source,
+                                 queue: RelevanceQueue(sample: sample, selection: selection, map: map, settings: settings),
+                                 lastUsed: uses))
             slot = entries.count - 1
         }
         entries[slot].lastUsed = uses
         // Only what changed since the last request: new, changed and withdrawn labels.
-        var changes: [(index: Int, relevance: Double?)] = []
-        for (id, label) in labels where entries[slot].labels[id] != label {
-            if let i = sample.index(of: id) { changes.append((i, map.relevance(of: label))) }
-        }
-        for id in entries[slot].labels.keys where labels[id] == nil {
-            if let i = sample.index(of: id) { changes.append((i, nil)) }
-        }
-        let model = entries[slot].model
-        if !changes.isEmpty { model.setRelevances(changes.sorted { $0.index < $1.index }) }
-        entries[slot].labels = labels
-        let labelled = Set(labels.keys.compactMap { sample.index(of: $0) })
-        let ranked = model.ranking(excluding: labelled)
-        let rows = ranked.dropFirst(query.offset).prefix(query.limit ?? ranked.count).compactMap { i -> LiveRelevanceRow? in
-            guard let e = model.explain(i) else { return nil }
-            return LiveRelevanceRow(score: sample.scores[i], explanation: e,
-                                    because: e.neighbours.map { (sample.scores[$0.index].targetid, $0.weight, $0.relevance) })
-        }
-        return LiveRelevancePage(total: ranked.count, labels: labelled.count, rows: rows)
+        let queue = entries[slot].queue
+        queue.update(labels: labels)
+        return LiveRelevancePage(total: queue.ranked.count, labels: queue.labelCount,
+                                 rows: queue.rows(offset: query.offset, limit: query.limit))
     }
 }

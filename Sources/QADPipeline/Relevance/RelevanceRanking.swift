@@ -45,49 +45,82 @@ public struct RelevanceRanking {
         for c in try project.store.candidates(all) { byID[c.spectrum.targetid] = c }
         let queue = try RelevanceQueue(project: project, model: query.model, selection: Array(byID.keys), source: source,
                                        map: map, settings: settings, sample: sample)
-        let page = queue.ranked.dropFirst(query.offset).prefix(query.limit ?? queue.ranked.count)
-        let candidates = page.compactMap { i -> RelevanceCandidate? in
-            guard let c = byID[queue.sample.scores[i].targetid], let e = queue.model.explain(i) else { return nil }
-            return RelevanceCandidate(candidate: c, explanation: e,
-                                      labelledNeighbours: e.neighbours.map { (queue.sample.scores[$0.index].targetid, $0.weight, $0.relevance) })
+        let candidates = queue.rows(offset: query.offset, limit: query.limit).compactMap { row -> RelevanceCandidate? in
+            guard let c = byID[row.score.targetid] else { return nil }
+            return RelevanceCandidate(candidate: c, explanation: row.explanation, labelledNeighbours: row.because)
         }
         return RelevanceList(candidates: candidates, total: queue.ranked.count, labels: queue.labelCount, source: source,
                              map: map)
     }
 }
 
-/// A relevance model fitted to a source's labels over a selection, and the
-/// queue it gives: what `qad rank --relevance` pages through and `qad
-/// export --relevance` writes beside every spectrum.
-public struct RelevanceQueue {
+/// A relevance model over a selection, kept up to date with a source's
+/// labels, and the queue it gives: what `qad rank --relevance` pages
+/// through, `qad export --relevance` writes beside every spectrum, and the
+/// review app keeps between requests (`LiveRelevanceQueues`).
+public final class RelevanceQueue {
+    /// One ranked candidate and why it is there.
+    public struct Row: Sendable {
+        public var score: ScoreRecord
+        public var explanation: RelevanceExplanation
+        /// The labelled spectra that weigh most in the relevance: TARGETID, kernel weight, relevance.
+        public var because: [(targetid: TargetID, weight: Double, relevance: Double)]
+    }
+
     public let sample: ScoredSample
     public let model: RelevanceModel
-    /// Feature indices the source labelled.
-    public let labelled: Set<Int>
+    public let map: RelevanceMap
+    /// The labels the model holds, by TARGETID.
+    public private(set) var labels: [TargetID: LabelClass] = [:]
+    /// Feature indices of those labels.
+    public private(set) var labelled = Set<Int>()
     /// Unlabelled pool members by descending queue key.
-    public let ranked: [Int]
+    public private(set) var ranked: [Int]
     public var labelCount: Int { labelled.count }
 
-    /// `selection`: the TARGETIDs the queue may show (nil: every scored spectrum).
-    public init(project: ProjectStore, model name: String, selection: [TargetID]?, source: RelevanceSource,
-                map: RelevanceMap, settings: RelevanceSettings, sample given: ScoredSample? = nil) throws {
-        let sample = try given ?? ScoredSample(project: project, model: name, options: settings.features)
-        let labels = try source.labels(in: project.store)
-        let eligible = selection.map { ids in ids.compactMap { sample.index(of: $0) }.sorted() }
-        let model = RelevanceModel(features: sample.features, anomalyPercentile: sample.anomalyPercentiles,
-                                   eligible: eligible, settings: settings)
-        var labelled = Set<Int>()
-        var values: [(index: Int, relevance: Double?)] = []
-        for (id, label) in labels.sorted(by: { $0.key < $1.key }) {
-            guard let i = sample.index(of: id) else { continue }
-            labelled.insert(i)
-            values.append((i, map.relevance(of: label)))
-        }
-        model.setRelevances(values)
+    /// A queue without labels (the anomaly ranking); `selection`: the
+    /// TARGETIDs it may show (nil: every scored spectrum).
+    public init(sample: ScoredSample, selection: [TargetID]?, map: RelevanceMap, settings: RelevanceSettings) {
         self.sample = sample
-        self.model = model
-        self.labelled = labelled
+        self.map = map
+        let eligible = selection.map { ids in ids.compactMap { sample.index(of: $0) }.sorted() }
+        model = RelevanceModel(features: sample.features, anomalyPercentile: sample.anomalyPercentiles,
+                               eligible: eligible, settings: settings)
+        ranked = model.ranking()
+    }
+
+    /// The queue of `source`'s labels in the store, over `selection`.
+    public convenience init(project: ProjectStore, model name: String, selection: [TargetID]?, source: RelevanceSource,
+                            map: RelevanceMap, settings: RelevanceSettings, sample given: ScoredSample? = nil) throws {
+        let sample = try given ?? ScoredSample(project: project, model: name, options: settings.features)
+        self.init(sample: sample, selection: selection, map: map, settings: settings)
+        update(labels: try source.labels(in: project.store))
+    }
+
+    /// Brings the model to `new`: only new, changed and withdrawn labels are
+    /// applied (one refit), in TARGETID order.
+    public func update(labels new: [TargetID: LabelClass]) {
+        var changes: [(index: Int, relevance: Double?)] = []
+        for (id, label) in new where labels[id] != label {
+            if let i = sample.index(of: id) { changes.append((i, map.relevance(of: label))) }
+        }
+        for id in labels.keys where new[id] == nil {
+            if let i = sample.index(of: id) { changes.append((i, nil)) }
+        }
+        labels = new
+        guard !changes.isEmpty else { return }
+        model.setRelevances(changes.sorted { $0.index < $1.index })
+        labelled = Set(new.keys.compactMap { sample.index(of: $0) })
         ranked = model.ranking(excluding: labelled)
+    }
+
+    /// The ranked candidates `offset ..< offset + limit` (all from `offset` when nil), explained.
+    public func rows(offset: Int, limit: Int?) -> [Row] {
+        ranked.dropFirst(offset).prefix(limit ?? ranked.count).compactMap { i -> Row? in
+            guard let e = model.explain(i) else { return nil }
+            return Row(score: sample.scores[i], explanation: e,
+                       because: e.neighbours.map { (sample.scores[$0.index].targetid, $0.weight, $0.relevance) })
+        }
     }
 }
 
