@@ -56,19 +56,14 @@ public enum RelevanceBenchmark {
         public var maxRerank: Double
     }
 
-    /// Replays `persona` on one survey under `setting`, timing each step.
+    /// Replays `persona` on one survey under `setting` (each step timed by the replay).
     public static func replay(survey: String, features: RelevanceFeatures, anomalyPercentile: [Double],
                               truthClass: [String?], persona: ReviewerPersona, reviewed: Int,
                               setting: Setting) -> Outcome {
-        let clock = ContinuousClock()
-        var result: ReviewReplayResult!
-        let elapsed = clock.measure {
-            result = ReviewReplay.run(features: features, anomalyPercentile: anomalyPercentile, truthClass: truthClass,
+        let result = ReviewReplay.run(features: features, anomalyPercentile: anomalyPercentile, truthClass: truthClass,
                                       persona: persona, reviewed: reviewed, settings: setting.settings)
-        }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         return Outcome(survey: survey, persona: persona.name, setting: setting.name, result: result,
-                       meanRerank: seconds / Double(max(result.reviewed, 1)), maxRerank: result.longestStep)
+                       meanRerank: result.meanStep, maxRerank: result.longestStep)
     }
 
     /// For each persona and interesting class: the setting chosen on every
@@ -143,7 +138,6 @@ public enum RelevanceBenchmark {
         func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
         func gauss() -> Double { sqrt(-2 * log(max(uniform(), 1e-300))) * cos(2 * .pi * uniform()) }
         let clock = ContinuousClock()
-        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
         var scores: [ScoreRecord] = []
         scores.reserveCapacity(n)
         var latents: [[Float]] = []
@@ -162,17 +156,18 @@ public enum RelevanceBenchmark {
             model = RelevanceModel(features: features, anomalyPercentile: scores.map(\.scorePct))
         }
         var seen = Set<Int>()
-        var total = 0.0, longest = 0.0
+        var total = 0.0, longest = 0.0, steps = 0
         for k in 0..<labels {
             guard let next = model.next(excluding: seen) else { break }
             seen.insert(next)
-            let step = seconds(clock.measure {
+            let step = clock.measure {
                 model.setRelevance(k % 3 == 0 ? 1 : -1, of: next)
                 _ = model.next(excluding: seen)
-            })
+            }.seconds
             total += step
             longest = max(longest, step)
+            steps += 1
         }
-        return (seconds(build), total / Double(max(labels, 1)), longest, model.pool.count)
+        return (build.seconds, total / Double(max(steps, 1)), longest, model.pool.count)
     }
 }

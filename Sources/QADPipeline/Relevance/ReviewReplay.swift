@@ -23,7 +23,8 @@ public struct ReviewReplayResult: Sendable {
     public var interestingByClass: [String: Int]
     /// Classes the role table does not name (counted as genuine anomalies).
     public var unnamedClasses: [String]
-    /// The longest re-rank (a label in, the next candidate out), seconds.
+    /// The mean and longest re-rank (a label in, the next candidate out), seconds.
+    public var meanStep: Double
     public var longestStep: Double
 
     /// Expected count for random order after n reviewed: n·I/N.
@@ -55,7 +56,7 @@ public enum ReviewReplay {
         var adaptiveByClass: [String: Int] = [:], staticByClass: [String: Int] = [:]
         var found = 0
         let clock = ContinuousClock()
-        var longest = Duration.zero
+        var longest = Duration.zero, total = Duration.zero
         var upcoming = model.next(excluding: seen)
         for step in 0..<n {
             guard let i = upcoming else { break }
@@ -71,6 +72,7 @@ public enum ReviewReplay {
                 upcoming = model.next(excluding: seen)
             }
             longest = max(longest, took)
+            total += took
         }
         found = 0
         for (step, i) in model.pool.prefix(n).enumerated() {
@@ -92,8 +94,7 @@ public enum ReviewReplay {
                                   adaptive: adaptive, staticRanking: staticCurve, classWindow: classWindow,
                                   adaptiveByClass: adaptiveByClass, staticByClass: staticByClass,
                                   interestingByClass: interestingByClass, unnamedClasses: unnamed.sorted(),
-                                  longestStep: Double(longest.components.seconds)
-                                      + Double(longest.components.attoseconds) * 1e-18)
+                                  meanStep: total.seconds / Double(max(adaptive.count, 1)), longestStep: longest.seconds)
     }
 
     /// The printed report: found after 50, 100, 200, 500 (and each class within the window).
@@ -127,6 +128,11 @@ public enum ReviewReplay {
         }
         return text
     }
+}
+
+extension Duration {
+    /// In seconds, as a Double.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
 
 extension String {
