@@ -104,7 +104,8 @@ public final class ScoreEngine {
         let shapeMeasurer = ShapeMeasurer(grid: cache.grid)
         let shape = ShapeScores(parallelMap(items.count, threads: threads) { i in
             let row = items[i].row
-            return shapeMeasurer.measure(reconstruction: reconstruction.row(row), weight: cache.weight.row(row))
+            return shapeMeasurer.measure(flux: cache.flux.row(row), weight: cache.weight.row(row),
+                                         reconstruction: reconstruction.row(row))
         }, z: items.map(\.z), window: settings.spectraPerCell)
         let latent = try latentScores(items, latents: latents, settings: settings)
         log(String(format: "isolation forest and k-NN done (%.1f s)", Date().timeIntervalSince(began)))

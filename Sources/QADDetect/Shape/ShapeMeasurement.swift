@@ -29,10 +29,15 @@ public enum ShapeWindows {
     ]
 }
 
-/// One spectrum's broadband shape, measured on its reconstruction (the
-/// model's noise-free estimate) within the rest range its data cover:
-/// the log mean flux in each continuum window and the log equivalent width
-/// of each line. NaN where a window is not covered.
+/// One spectrum's broadband shape within the rest range its data cover: the
+/// log mean flux in each continuum window, measured on the reconstruction
+/// (the model's noise-free estimate), and the log equivalent width of each
+/// line, measured on the data. NaN where a window is not covered.
+///
+/// Lines are measured on the data because the decoder regresses towards
+/// normal quasars: it gives a weak-line quasar stronger lines than it has.
+/// On both simulators that halved what the line score saw of `weak_lines`
+/// (docs/scores.md, "Broadband shape").
 public struct ShapeMeasurement: Sendable {
     public var logContinuum: [Double]
     public var logEquivalentWidth: [Double]
@@ -63,8 +68,10 @@ public struct ShapeMeasurer: Sendable {
         lines = ShapeWindows.lines.map { (bins($0.profile), bins($0.blue), bins($0.red)) }
     }
 
-    /// `weight` marks the covered bins (> 0); `reconstruction` is the model's spectrum on the same grid.
-    public func measure(reconstruction m: UnsafePointer<Float>, weight w: UnsafePointer<Float>) -> ShapeMeasurement {
+    /// `flux` and `weight` (inverse variance; > 0 where covered) are the data on
+    /// the grid, `reconstruction` the model's spectrum there.
+    public func measure(flux f: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
+                        reconstruction m: UnsafePointer<Float>) -> ShapeMeasurement {
         let n = centers.count
         var first = 0, last = n - 1
         while first < n && !(w[first] > 0) { first += 1 }
@@ -72,21 +79,33 @@ public struct ShapeMeasurer: Sendable {
         func covered(_ r: Range<Int>) -> Bool { !r.isEmpty && r.lowerBound >= first && r.upperBound - 1 <= last }
         func mean(_ r: Range<Int>) -> Double { r.reduce(0.0) { $0 + Double(m[$1]) } / Double(r.count) }
         func centre(_ r: Range<Int>) -> Double { r.reduce(0.0) { $0 + centers[$1] } / Double(r.count) }
+        // The data's inverse-variance mean over a sideband; the model's where
+        // every bin of it is masked.
+        func dataMean(_ r: Range<Int>) -> Double {
+            var sum = 0.0, weight = 0.0
+            for i in r where w[i] > 0 {
+                sum += Double(w[i]) * Double(f[i])
+                weight += Double(w[i])
+            }
+            return weight > 0 ? sum / weight : mean(r)
+        }
 
         let logContinuum = continuum.map { r -> Double in
             guard covered(r) else { return .nan }
-            let f = mean(r)
-            return f > 0 ? log(f) : .nan
+            let level = mean(r)
+            return level > 0 ? log(level) : .nan
         }
         let logEW = lines.map { line -> Double in
             guard covered(line.blue), covered(line.red), covered(line.profile) else { return .nan }
             // Continuum under the line: straight between the sidebands' means.
-            let fb = mean(line.blue), fr = mean(line.red)
+            let fb = dataMean(line.blue), fr = dataMean(line.red)
             let lb = centre(line.blue), lr = centre(line.red)
             var excess = 0.0, level = 0.0
             for i in line.profile {
                 let c = fb + (fr - fb) * (centers[i] - lb) / (lr - lb)
-                excess += (Double(m[i]) - c) * widths[i]
+                // A masked bin of the profile takes the model's flux.
+                let value = w[i] > 0 ? Double(f[i]) : Double(m[i])
+                excess += (value - c) * widths[i]
                 level += c
             }
             level /= Double(line.profile.count)

@@ -9,8 +9,8 @@ import Foundation
 ///   that window over the `window` spectra nearest in z that cover it; a
 ///   straight line through these deviations against log λ gives the slope
 ///   deviation, which is standardized by running median/MAD along z.
-/// - lines: each line's log equivalent width standardized by running
-///   median/MAD along z among the spectra covering it; the mean of a
+/// - lines: each line's log equivalent width, measured on the data,
+///   standardized by running median/MAD along z among the spectra covering it; the mean of a
 ///   spectrum's standardized lines times √(lines) (all lines weaker or
 ///   stronger together is what a weak-line quasar or a wrong continuum does).
 ///
