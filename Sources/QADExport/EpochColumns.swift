@@ -3,7 +3,10 @@ import QADFormats
 
 /// How often and over what time each object was observed: N_EPOCHS, the
 /// first and last MJD and the baseline between them (observed-frame days),
-/// and what `qad epochs` found: VARIABILITY (σ), CHANGING_LOOK, CLASS_CHANGE.
+/// and what `qad epochs` found: VARIABILITY (σ), CHANGING_LOOK, CLASS_CHANGE,
+/// and per broad line of the most variable pair, the later epoch's flux over
+/// the earlier's (e.g. HBETA_RATIO) and the change over its error
+/// (HBETA_CHANGE_SIG).
 /// Dates are missing where no epoch's file gave one; the findings where the
 /// object has one epoch or `qad epochs` has not run.
 public struct EpochColumns: ExportColumnProvider {
@@ -47,6 +50,17 @@ public struct EpochColumns: ExportColumnProvider {
                                description: "Broad lines that vanished or emerged between epochs", ucd: "meta.note"),
             CatalogTableColumn(name: "CLASS_CHANGE", values: .string(targets.map { found[$0]?.classChange }),
                                description: "Pipeline class change between epochs", ucd: "meta.note"),
-        ]
+        ] + EpochLine.names.indices.flatMap { i -> [CatalogTableColumn] in
+            let stem = EpochLine.stems[i].uppercased(), line = EpochLine.names[i]
+            return [
+                CatalogTableColumn(name: "\(stem)_RATIO", values: .float64(targets.map { found[$0]?.lineRatio[i] }),
+                                   description: "\(line) broad-line flux, later over earlier epoch of the most variable pair",
+                                   displayFormat: "F8.3", ucd: "arith.ratio;phot.flux;spect.line"),
+                CatalogTableColumn(name: "\(stem)_CHANGE_SIG",
+                                   values: .float64(targets.map { found[$0]?.lineChangeSignificance[i] }),
+                                   description: "\(line) broad-line flux change between those epochs over its error (sigma)",
+                                   displayFormat: "F8.2", ucd: "stat.snr;phot.flux;spect.line"),
+            ]
+        }
     }
 }

@@ -34,6 +34,12 @@ import Testing
                              flux: flux, ivar: ivar)
     }
 
+    /// The store's per-line columns follow the lines the comparison measures.
+    @Test func storedLinesAreTheComparedLines() {
+        #expect(EpochLine.names == BroadLineWindow.standard.map(\.name))
+        #expect(Set(EpochLine.stems).count == EpochLine.names.count)
+    }
+
     @Test func anUnchangedQuasarShowsNoSignificantChange() {
         var worst = 0.0
         for seed in 0..<10 as Range<UInt64> {

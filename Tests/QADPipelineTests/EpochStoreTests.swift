@@ -196,8 +196,9 @@ import Testing
         // Export's epoch columns: the count and the baseline in days.
         let columns = try EpochColumns(epochs: try project.store.epochs()).columns(for: [object])
         let mjds = epochs.map { $0.mjd! }
+        let lineColumns = EpochLine.stems.flatMap { ["\($0.uppercased())_RATIO", "\($0.uppercased())_CHANGE_SIG"] }
         #expect(columns.map(\.name) == ["N_EPOCHS", "MJD_FIRST", "MJD_LAST", "EPOCH_BASELINE", "VARIABILITY", "CHANGING_LOOK",
-                                        "CLASS_CHANGE"])
+                                        "CLASS_CHANGE"] + lineColumns)
         if case .int64(let n) = columns[0].values { #expect(n == [Int64(epochs.count)]) } else { Issue.record("N_EPOCHS type") }
         if case .float64(let b) = columns[3].values { #expect(b == [mjds.max()! - mjds.min()!] && mjds.max()! - mjds.min()! > 5000) }
         else { Issue.record("EPOCH_BASELINE type") }
@@ -217,6 +218,30 @@ import Testing
         let seen: Double? = shown.first?["variability"] as? Double
         // Foundation's JSON parser may round the last digit.
         #expect(kept != nil && abs((seen ?? .nan) - kept!) <= 1e-12 * abs(kept!), "shown \(String(describing: seen)), stored \(String(describing: kept))")
+        // The store keeps the most variable pair's line changes, and export
+        // gives them per line: the same ratios and significances as its JSON.
+        let record = try #require(try project.store.epochVariability(of: object))
+        let days = try #require(record.restFrameDays)
+        let keptPair = try #require(stored.first { pair in
+            guard let d = pair["rest_frame_days"] as? Double else { return false }
+            return abs(d - days) < 1e-9
+        })
+        let keptLines = try #require(keptPair["lines"] as? [[String: Any]])
+        #expect(keptLines.contains { $0["line"] as? String == "Hβ" } && keptLines.contains { $0["line"] as? String == "MgII" })
+        let exported = try EpochColumns(epochs: try project.store.epochs(), variability: try project.store.epochVariability())
+            .columns(for: [object])
+        for (i, name) in EpochLine.names.enumerated() {
+            let line = keptLines.first { $0["line"] as? String == name }
+            let ratio = line?["ratio"] as? Double, significance = line?["significance"] as? Double
+            #expect((record.lineRatio[i] == nil) == (ratio == nil), "\(name)")
+            if let ratio { #expect(abs(record.lineRatio[i]! - ratio) <= 1e-12 * max(1, abs(ratio)), "\(name)") }
+            if let significance {
+                #expect(abs(record.lineChangeSignificance[i]! - significance) <= 1e-12 * max(1, abs(significance)), "\(name)")
+            }
+            let column = try #require(exported.first { $0.name == "\(EpochLine.stems[i].uppercased())_RATIO" })
+            if case .float64(let v) = column.values { #expect(v == [record.lineRatio[i]]) } else { Issue.record("\(column.name) type") }
+        }
+
         let direct = try pairs(files)
         #expect(stored.count == files.count - 1 && direct.count == stored.count)
         let scales = try project.store.epochs(of: object).map(\.spectrum.noiseScale)
@@ -326,7 +351,15 @@ import Testing
         let export = try run(qadExecutable(), ["export", "--store", store, "--all", "--format", "csv", "--out", csv])
         #expect(export.status == 0, "\(export.output)")
         let header = try String(contentsOfFile: csv, encoding: .utf8).split(whereSeparator: \.isNewline)[0]
-        #expect(header.contains("VARIABILITY,CHANGING_LOOK,CLASS_CHANGE"))
+        #expect(header.contains("VARIABILITY,CHANGING_LOOK,CLASS_CHANGE,LYA_RATIO,LYA_CHANGE_SIG,CIV_RATIO"))
+        // Each simulated object has one pair, so a vanished Hβ is stored with
+        // its criterion's numbers: below a third of its flux, at least 3σ down.
+        let hβ = EpochLine.names.firstIndex(of: "Hβ")!
+        let vanished = stored.filter { $0.changingLook?.contains("Hβ broad vanished") == true }
+        #expect(!vanished.isEmpty)
+        for v in vanished {
+            #expect((v.lineRatio[hβ] ?? .nan) < 1.0 / 3 && (v.lineChangeSignificance[hβ] ?? .nan) <= -3, "\(v)")
+        }
 
         // Bad truth tables are refused with the file and line.
         let bad = dir + "/bad.csv"

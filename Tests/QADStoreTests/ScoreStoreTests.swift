@@ -89,11 +89,19 @@ func scoredStore(_ n: Int, kind: StoreKind, model: String = "vae") throws -> Ful
         func found(_ i: Int64, _ v: Double, look: String? = nil) -> EpochVariabilityRecord {
             EpochVariabilityRecord(object: base + i, epochs: 2, restFrameDays: 300, variability: v, changingLook: look,
                                    classChange: nil, redshiftConflict: false, localSignificance: .nan,
-                                   localRestLambda: 4861, continuumRatio: 0.5)
+                                   localRestLambda: 4861, continuumRatio: 0.5,
+                                   lines: look == nil ? [:] : ["Hβ": (0.21, -6.5), "MgII": (0.93, .nan)])
         }
         try store.replaceEpochVariability([found(2, 1.5), found(7, 9.0, look: "Hβ broad vanished"), found(11, -0.3)])
         #expect(try store.epochVariability().map(\.object) == [base + 7, base + 2, base + 11])
         #expect(try store.epochVariability()[0].localSignificance == nil)  // NaN is stored as missing
+        // Per-line changes round-trip by line; lines not measured stay missing.
+        let changed = try #require(try store.epochVariability(of: base + 7))
+        let hβ = EpochLine.names.firstIndex(of: "Hβ")!, mgII = EpochLine.names.firstIndex(of: "MgII")!
+        #expect(changed.lineRatio[hβ] == 0.21 && changed.lineChangeSignificance[hβ] == -6.5)
+        #expect(changed.lineRatio[mgII] == 0.93 && changed.lineChangeSignificance[mgII] == nil)
+        #expect(changed.lineRatio.compactMap { $0 }.count == 2)
+        #expect(try store.epochVariability(of: base + 2)?.lineRatio == Array(repeating: nil, count: EpochLine.names.count))
 
         var q = CandidateQuery()
         q.sortByVariability = true

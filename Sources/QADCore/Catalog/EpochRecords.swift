@@ -75,6 +75,14 @@ extension EpochRecord: StoredRecord {
 
 /// What `qad epochs` found for one object with repeat epochs: its most
 /// variable pair's calibrated `variability` (σ) and the flags of all its pairs.
+/// The broad lines whose change the store keeps per object (names as `qad
+/// epochs` reports them, in `BroadLineWindow.standard`'s order), with the
+/// stems of their column names.
+public enum EpochLine {
+    public static let names = ["Lyα", "CIV", "CIII]", "MgII", "Hβ", "Hα"]
+    public static let stems = ["lya", "civ", "ciii", "mgii", "hbeta", "halpha"]
+}
+
 public struct EpochVariabilityRecord: Sendable, Equatable {
     public var object: TargetID
     public var epochs: Int
@@ -91,11 +99,17 @@ public struct EpochVariabilityRecord: Sendable, Equatable {
     public var localSignificance: Double?
     public var localRestLambda: Double?
     public var continuumRatio: Double?
+    /// Per `EpochLine`, in the most variable pair: the later epoch's broad-line
+    /// flux over the earlier's (on the earlier's calibration), and the flux
+    /// change over its error (σ); nil where the pair does not cover the line.
+    public var lineRatio: [Double?]
+    public var lineChangeSignificance: [Double?]
 
-    /// Non-finite measurements are stored as missing.
+    /// Non-finite measurements are stored as missing. `lines` maps a line's
+    /// name (`EpochLine.names`) to its ratio and change significance.
     public init(object: TargetID, epochs: Int, restFrameDays: Double, variability: Double, changingLook: String?,
                 classChange: String?, redshiftConflict: Bool, localSignificance: Double, localRestLambda: Double,
-                continuumRatio: Double) {
+                continuumRatio: Double, lines: [String: (ratio: Double, significance: Double)] = [:]) {
         func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
         self.object = object
         self.epochs = epochs
@@ -107,6 +121,8 @@ public struct EpochVariabilityRecord: Sendable, Equatable {
         self.localSignificance = finite(localSignificance)
         self.localRestLambda = finite(localRestLambda)
         self.continuumRatio = finite(continuumRatio)
+        lineRatio = EpochLine.names.map { lines[$0].flatMap { finite($0.ratio) } }
+        lineChangeSignificance = EpochLine.names.map { lines[$0].flatMap { finite($0.significance) } }
     }
 }
 
@@ -117,7 +133,12 @@ extension EpochVariabilityRecord: StoredRecord {
                   .double("variability", \.variability), .text("changing_look", \.changingLook),
                   .text("class_change", \.classChange), .bool("redshift_conflict", \.redshiftConflict),
                   .double("local_significance", \.localSignificance), .double("local_rest_lambda", \.localRestLambda),
-                  .double("continuum_ratio", \.continuumRatio)],
+                  .double("continuum_ratio", \.continuumRatio)]
+            + EpochLine.stems.indices.flatMap { i -> [StoredColumn<EpochVariabilityRecord>] in
+                [.double("\(EpochLine.stems[i])_ratio", \.lineRatio[i], addedBy: SchemaHistory.epochLineChanges),
+                 .double("\(EpochLine.stems[i])_change_sigma", \.lineChangeSignificance[i],
+                         addedBy: SchemaHistory.epochLineChanges)]
+            },
         primaryKey: ["object"],
         indexes: [StoredIndex("epoch_variability_rank", ["variability DESC"], createdBy: SchemaHistory.epochVariability)])
 

@@ -19,8 +19,10 @@ public enum SchemaHistory {
     public static let reviewAccess = "v8: removed reviewers and proposed redshifts"
     public static let epochs = "v9: repeat epochs"
     public static let epochVariability = "v10: epoch variability"
+    public static let epochLineChanges = "v11: per-line changes between epochs"
 
     /// Every fixed step in order (score columns added later follow them).
     public static let ordered = [catalog, modelOutputs, scores, crossmatch, reviews, upstreamARD, workQueue, shapeScores,
-                                 targetedScores, noiseScale, reviewAccess, epochs, epochVariability]
+                                 targetedScores, noiseScale, reviewAccess, epochs, epochVariability,
+                                 epochLineChanges]
 }

@@ -31,7 +31,8 @@ extension Epochs {
                 object: id, epochs: names.count, restFrameDays: d.restFrameDays, variability: variability,
                 changingLook: looks.isEmpty ? nil : looks.joined(separator: "; "),
                 classChange: classes.first, redshiftConflict: pairs.contains(where: \.redshiftConflict),
-                localSignificance: d.localSignificance, localRestLambda: d.localRestLambda, continuumRatio: d.continuumRatio)
+                localSignificance: d.localSignificance, localRestLambda: d.localRestLambda, continuumRatio: d.continuumRatio,
+                lines: Dictionary(d.lines.map { ($0.line, ($0.ratio, $0.significance)) }, uniquingKeysWith: { a, _ in a }))
         }
     }
 
