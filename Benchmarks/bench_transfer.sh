@@ -36,14 +36,15 @@ export OPENBLAS_NUM_THREADS=1
 export SURVEY2_CACHE=${SURVEY2_CACHE:-$WORK/survey2-cache}
 
 SIX=local_rest,bal_trough,colour,lines,arm_join_step,sky_lines
-# name|qad score options (the first is the default: the six and lof, f = 0.4)
+# name|qad score options (the first is the default: the six, lof and
+# obs_shape, f = 0.4)
 SETTINGS=(
-    "six+lof f=0.4|"
-    "six+lof f=0.2|--tail-fraction 0.2"
-    "six f=0.4|--combine $SIX"
-    "six+lof+recon_chi2|--combine $SIX,lof,recon_chi2"
-    "six+lof+lya_forest|--combine $SIX,lof,lya_forest"
-    "six+lya_forest|--combine $SIX,lya_forest"
+    "six+lof+obs_shape|"
+    "six+lof+obs_shape f=0.2|--tail-fraction 0.2"
+    "six+lof|--combine $SIX,lof"
+    "six+obs_shape|--combine $SIX,obs_shape"
+    "six+lof+obs_shape+recon_chi2|--combine $SIX,lof,obs_shape,recon_chi2"
+    "six+lof+obs_shape+lya_forest|--combine $SIX,lof,obs_shape,lya_forest"
 )
 
 REPORT=(--metrics "$SURVEY2/metrics.py")

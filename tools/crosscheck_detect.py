@@ -33,6 +33,13 @@ on a mismatch.
       column of ones for the penalized intercept, C = 1/ridge) and recomputes
       every pool member's queue key in NumPy (the kernel one Gaussian over
       all features, or with additive 1 the mean of one per block).
+  crosscheck_detect.py obs_shape DIR [--rtol 1e-9]
+      flux.npy, weight.npy, recon.npy (n x bins, the rest grid), grid.npy
+      (rest bin centres, Å), z.npy, snr.npy, qad_floor.npy and
+      qad_obs_shape.npy: recomputes the observed-frame band amplitudes (eight
+      bands equal in log λ over 3600-9800 Å, rest λ >= 1250 Å, at least 20
+      bins each), the band floor from the brightest fifth and each spectrum's
+      chi2/dof in NumPy (NaN where fewer than three bands are measured).
 """
 import argparse
 import glob
@@ -191,9 +198,56 @@ def check_relevance(d, args):
         fail("queue keys differ")
 
 
+def check_obs_shape(d, args):
+    f = np.load(f"{d}/flux.npy").astype(np.float64)
+    w = np.load(f"{d}/weight.npy").astype(np.float64)
+    m = np.load(f"{d}/recon.npy").astype(np.float64)
+    grid, z, snr = np.load(f"{d}/grid.npy"), np.load(f"{d}/z.npy"), np.load(f"{d}/snr.npy")
+    n, nbands = len(z), 8
+    edges = np.linspace(np.log(3600.0), np.log(9800.0), nbands + 1)
+    amp = np.full((n, nbands), np.nan)
+    err = np.full((n, nbands), np.nan)
+    for i in range(n):
+        use = (w[i] > 0) & np.isfinite(m[i]) & np.isfinite(f[i]) & (grid >= 1250)
+        band = np.floor((np.log(grid * (1 + z[i])) - edges[0]) / ((edges[-1] - edges[0]) / nbands)).astype(int)
+        for b in range(nbands):
+            sel = use & (band == b)
+            smm = np.sum(w[i, sel] * m[i, sel] ** 2)
+            if sel.sum() >= 20 and smm > 0:
+                amp[i, b] = np.sum(w[i, sel] * f[i, sel] * m[i, sel]) / smm
+                err[i, b] = 1 / np.sqrt(smm)
+    bright = np.argsort(-snr, kind="stable")[:max(1, n // 5)]
+    devs, variances = [], []
+    for i in bright:
+        ok = np.isfinite(amp[i])
+        if ok.sum() < 3:
+            continue
+        devs += list(np.abs(amp[i, ok] - np.median(amp[i, ok])))
+        variances += list(err[i, ok] ** 2)
+    mad = 1.4826 * np.median(devs)
+    floor = math.sqrt(max(0.0, mad ** 2 - np.median(variances)))
+    u = 1 / (err ** 2 + floor ** 2)
+    k = np.isfinite(amp).sum(1)
+    mean = np.nansum(u * amp, 1) / np.nansum(np.where(np.isfinite(amp), u, 0), 1)
+    chi2 = np.nansum(u * (amp - mean[:, None]) ** 2, 1) / np.maximum(k - 1, 1)
+    expected = np.where(k >= 3, chi2, np.nan)
+    qad_floor = float(np.load(f"{d}/qad_floor.npy")[0])
+    qad = np.load(f"{d}/qad_obs_shape.npy")
+    print(f"band floor: qad {qad_floor:.6f}, NumPy {floor:.6f}; {np.isfinite(expected).sum()} of {n} spectra measured")
+    if not math.isclose(qad_floor, floor, rel_tol=args.rtol, abs_tol=1e-12):
+        fail("band floor differs")
+    if not np.array_equal(np.isnan(qad), np.isnan(expected)):
+        fail("measured spectra differ")
+    ok = np.isfinite(expected)
+    worst = np.max(np.abs(qad[ok] - expected[ok]) / np.maximum(1, np.abs(expected[ok])))
+    print(f"obs_shape: largest relative difference {worst:.2e}")
+    if worst > args.rtol:
+        fail("obs_shape differs")
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["iforest", "knn", "lof", "metrics", "relevance"])
+    parser.add_argument("mode", choices=["iforest", "knn", "lof", "metrics", "relevance", "obs_shape"])
     parser.add_argument("dir")
     parser.add_argument("--max-auc-diff", type=float, default=0.01)
     parser.add_argument("--rtol", type=float, default=1e-5)
@@ -201,7 +255,7 @@ def main():
     parser.add_argument("--k", type=int, default=10)
     args = parser.parse_args()
     {"iforest": check_iforest, "knn": check_knn, "lof": check_lof, "metrics": check_metrics,
-     "relevance": check_relevance}[args.mode](args.dir, args)
+     "relevance": check_relevance, "obs_shape": check_obs_shape}[args.mode](args.dir, args)
     print("ok")
 
 

@@ -23,6 +23,7 @@ public enum ScoreName: String, CaseIterable, Sendable, Codable {
     case skyLines = "sky_lines"
     case balTrough = "bal_trough"
     case lyaForest = "lya_forest"
+    case obsShape = "obs_shape"
     case score
 
     /// Store column of the score's percentile over the scored sample (0–100).
@@ -67,6 +68,9 @@ public enum ScoreName: String, CaseIterable, Sendable, Codable {
         case .lyaForest:
             return .init("Lya forest's mean and scatter about the model against quasars of the same z (sigma)",
                          rankDigits: 2, addedBy: "score column: lya_forest")
+        case .obsShape:
+            return .init("smooth departure from the model across the observed range (chi2/dof of 8 band ratios)",
+                         logScale: true, rankDigits: 2, addedBy: "score column: obs_shape")
         case .score:
             return .init("combined score, calibrated along S/N and z (sigma)", rankDigits: 3)
         }

@@ -39,13 +39,17 @@ public struct ScoreSettings: Sendable, Codable, Equatable {
     public var tailFraction = 0.4
     /// The components the combined score is built from (`CombinedScore`): the
     /// rest-frame residuals (anywhere, and in BAL troughs), the broadband
-    /// shape (colour, line strength), the instrument's signatures, and the
-    /// latent space's local outlier factor, so that a spectrum unlike its
-    /// neighbours can rise when no targeted score was built for its kind.
-    /// Leave-one-class-out over both simulators chose `lof` in for 10 of 11
-    /// held-out classes; recon χ² and `lya_forest` were not chosen for any
+    /// shape (colour, line strength), the instrument's signatures, and two
+    /// that no anomaly kind was built for, so that a spectrum of an unlisted
+    /// kind can rise: the latent space's local outlier factor (unlike its
+    /// neighbours) and `obs_shape` (a smooth departure from the model across
+    /// the observed range). Leave-one-class-out over both simulators chose
+    /// `obs_shape` in for every held-out class; it preferred `lof` out by a
+    /// small margin, which is kept in as the latent space's place in the
+    /// combination; recon χ² and `lya_forest` were not chosen for any
     /// (docs/scores.md).
-    public var combined: [ScoreName] = [.localRest, .balTrough, .colour, .lines, .armJoinStep, .skyLines, .lof]
+    public var combined: [ScoreName] = [.localRest, .balTrough, .colour, .lines, .armJoinStep, .skyLines, .lof,
+                                         .obsShape]
 
     public init() {}
 }
@@ -107,6 +111,13 @@ public final class ScoreEngine {
             return shapeMeasurer.measure(flux: cache.flux.row(row), weight: cache.weight.row(row),
                                          reconstruction: reconstruction.row(row))
         }, z: items.map(\.z), window: settings.spectraPerCell)
+        let bands = parallelMap(items.count, threads: threads) { i in
+            let item = items[i]
+            return ObservedShape.measure(flux: cache.flux.row(item.row), weight: cache.weight.row(item.row),
+                                         reconstruction: reconstruction.row(item.row), grid: cache.grid, z: item.z)
+        }
+        let bandFloor = ObservedShape.bandFloor(bands, snr: items.map(\.snr))
+        log(String(format: "observed-frame band floor %.4f", bandFloor))
         let latent = try latentScores(items, latents: latents, settings: settings)
         log(String(format: "isolation forest and k-NN done (%.1f s)", Date().timeIntervalSince(began)))
 
@@ -118,13 +129,14 @@ public final class ScoreEngine {
             .armJoinStep: local.map(\.armJoinStep), .skyLines: local.map(\.skyLines),
             .balTrough: local.map { $0.balTrough ?? .nan },
             .lyaForest: LymanForestScore.scores(local.map(\.lyaForest), z: items.map(\.z), window: settings.spectraPerCell),
+            .obsShape: ObservedShape.scores(bands, floor: bandFloor),
         ]
         let cells = NuisanceCells(spectra: items.count, window: settings.spectraPerCell)
         values[.score] = CombinedScore.combine(values, components: settings.combined, cells: cells,
                                                z: items.map(\.z), snr: items.map(\.snr), tailWindow: settings.tailWindow,
                                                tailFraction: settings.tailFraction)
         // Stored as 0 (no evidence) where not measured: the store holds no NaN.
-        for name in [ScoreName.balTrough, .lyaForest] { values[name] = values[name]!.map { $0.isFinite ? $0 : 0 } }
+        for name in [ScoreName.balTrough, .lyaForest, .obsShape] { values[name] = values[name]!.map { $0.isFinite ? $0 : 0 } }
         var pct: [ScoreName: [Double]] = [:]
         for name in ScoreName.allCases { pct[name] = percentiles(values[name]!) }
 
