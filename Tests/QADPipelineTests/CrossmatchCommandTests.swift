@@ -43,7 +43,8 @@ import Testing
             #expect(out.status == 0, "\(out.output)")
         }
         let csv = try String(contentsOfFile: dir + "/cat.csv", encoding: .utf8).split(separator: "\r\n")
-        let header = "TARGETID,RA,DEC,Z,SNR,BAL_PROB,FLAGS,N_EPOCHS,MJD_FIRST,MJD_LAST,EPOCH_BASELINE,VARIABILITY,CHANGING_LOOK,CLASS_CHANGE,CONSENSUS_CLASS,N_REVIEWERS,AGREEMENT,PROPOSED_Z,DESI_ID,DESI_SEP,DESI_N,DESI_CHANCE,DESI_Z"
+        let header = "TARGETID,RA,DEC,Z,SNR,BAL_PROB,FLAGS,N_EPOCHS,MJD_FIRST,MJD_LAST,EPOCH_BASELINE,VARIABILITY,CHANGING_LOOK,CLASS_CHANGE,LYA_RATIO,LYA_CHANGE_SIG,CIV_RATIO,CIV_CHANGE_SIG,CIII_RATIO,CIII_CHANGE_SIG,"
+            + "MGII_RATIO,MGII_CHANGE_SIG,HBETA_RATIO,HBETA_CHANGE_SIG,HALPHA_RATIO,HALPHA_CHANGE_SIG,CONSENSUS_CLASS,N_REVIEWERS,AGREEMENT,PROPOSED_Z,DESI_ID,DESI_SEP,DESI_N,DESI_CHANCE,DESI_Z"
         #expect(csv.first.map(String.init) == header)
         #expect(csv.count == 11)
         let noAll = try run(qad, ["export", "--store", store, "--format", "csv", "--out", dir + "/x.csv"])
