@@ -25,6 +25,7 @@ public func buildApplication(
     addAuthRoutes(router, state: state)
     addPageRoutes(router, state: state)
     addAPIRoutes(router, state: state)
+    addSuppressionRoutes(router, state: state)
     addFigureRoutes(router, state: state)
     return Application(
         router: router,

@@ -30,6 +30,12 @@ enum CandidateFilter {
         if q.changingLookOnly {
             clauses.append("score.targetid IN (SELECT object FROM epoch_variability WHERE changing_look IS NOT NULL)")
         }
+        for family in q.hiddenFamilies {
+            let column = family.frame == .observed ? "local_obs_lambda" : "local_rest_lambda"
+            clauses.append("NOT (score.\(column) BETWEEN \(bind(.real(family.lambda.lowerBound))) AND "
+                           + "\(bind(.real(family.lambda.upperBound))) AND score.\(family.score.percentileColumn) >= "
+                           + "\(bind(.real(family.minimumPercentile))))")
+        }
         return clauses.joined(separator: " AND ")
     }
 

@@ -36,6 +36,38 @@ public protocol ReviewStore: Sendable {
     /// `total`, when the caller knows it (`candidateCount(query)`), saves
     /// counting the selection again.
     func reviewQueue(_ query: CandidateQuery, reviewerId: Int64, unlabelledFirst: Bool, total: Int?) throws -> ReviewQueuePage
+    /// Records a suppressed family and returns it as stored (with its id).
+    func addSuppression(_ suppression: SuppressionRecord) throws -> SuppressionRecord
+    /// Undoes suppression `id` of `reviewerId`: stamps its `withdrawn_at`. Nil
+    /// when that reviewer has no active suppression with this id.
+    func withdrawSuppression(id: Int64, reviewerId: Int64, at time: Double) throws -> SuppressionRecord?
+    /// Suppressions in the order they were made, optionally of one reviewer;
+    /// withdrawn ones included.
+    func suppressions(reviewerId: Int64?) throws -> [SuppressionRecord]
+}
+
+extension ReviewStore {
+    /// The families hidden from a reviewer's queue (nil: every reviewer's, the
+    /// team's), from their active suppressions.
+    public func hiddenFamilies(reviewerId: Int64?) throws -> [FamilyWindow] {
+        try suppressions(reviewerId: reviewerId).filter(\.isActive).compactMap(\.window)
+    }
+}
+
+extension SuppressionRecord {
+    /// The family it hides; nil for a frame this version does not know.
+    public var window: FamilyWindow? {
+        FamilyWindow.Frame(rawValue: frame).map {
+            FamilyWindow(frame: $0, lambda: lambdaMin...max(lambdaMin, lambdaMax), minimumPercentile: minimumPercentile)
+        }
+    }
+
+    /// A suppression of `window`, taken from `seed`, by `reviewerId`.
+    public init(reviewerId: Int64, window: FamilyWindow, seed: TargetID, createdAt: Double = Date().timeIntervalSince1970) {
+        self.init(reviewerId: reviewerId, frame: window.frame.rawValue, lambdaMin: window.lambda.lowerBound,
+                  lambdaMax: window.lambda.upperBound, minimumPercentile: window.minimumPercentile, seed: seed,
+                  createdAt: createdAt)
+    }
 }
 
 /// What every store derives the same way from its current labels: consensus

@@ -20,9 +20,10 @@ public enum SchemaHistory {
     public static let epochs = "v9: repeat epochs"
     public static let epochVariability = "v10: epoch variability"
     public static let epochLineChanges = "v11: per-line changes between epochs"
+    public static let suppressions = "v12: suppressed candidate families"
 
     /// Every fixed step in order (score columns added later follow them).
     public static let ordered = [catalog, modelOutputs, scores, crossmatch, reviews, upstreamARD, workQueue, shapeScores,
                                  targetedScores, noiseScale, reviewAccess, epochs, epochVariability,
-                                 epochLineChanges]
+                                 epochLineChanges, suppressions]
 }

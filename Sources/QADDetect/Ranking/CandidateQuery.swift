@@ -33,11 +33,60 @@ public struct CandidateQuery: Sendable, Equatable {
     public var minVariability: Double?
     /// Keep objects `qad epochs` flagged a changing look in.
     public var changingLookOnly = false
+    /// Families a reviewer suppressed (`qad suppress`): spectra whose strongest
+    /// localized residual falls in one of these windows are left out.
+    public var hiddenFamilies: [FamilyWindow] = []
     public var ascending = false
     public var limit: Int?
     public var offset = 0
 
     public init(model: String = "vae") { self.model = model }
+}
+
+/// A family of candidates that share where their strongest localized
+/// residual sits: every spectrum whose `local_obs` (observed frame) or
+/// `local_rest` (rest frame) peak lies in `lambda` and reaches
+/// `minimumPercentile` of that score — e.g. every residual at the 5577 Å sky
+/// line. What a reviewer suppresses with one action.
+public struct FamilyWindow: Sendable, Equatable, Codable {
+    public enum Frame: String, Sendable, Codable, CaseIterable {
+        case observed = "obs"
+        case rest
+    }
+
+    public var frame: Frame
+    public var lambda: ClosedRange<Double>
+    public var minimumPercentile: Double
+
+    /// The score whose peak position defines the family.
+    public var score: ScoreName { frame == .observed ? .localObs : .localRest }
+
+    public init(frame: Frame, lambda: ClosedRange<Double>, minimumPercentile: Double = FamilyWindow.defaultPercentile) {
+        self.frame = frame
+        self.lambda = lambda
+        self.minimumPercentile = minimumPercentile
+    }
+
+    /// Only residuals that stand out count: a family is not every spectrum
+    /// whose largest noise fluctuation happens to sit there.
+    public static let defaultPercentile = 90.0
+    /// Half-width (Å) at least: a narrow peak's centre moves by a few Å between spectra.
+    public static let minimumHalfWidth = 5.0
+
+    /// The family of a seed spectrum: its peak in `frame`, ± half the peak
+    /// window's width (at least `minimumHalfWidth`, or `halfWidth` when given).
+    public static func around(_ score: ScoreRecord, frame: Frame, halfWidth: Double? = nil) -> FamilyWindow? {
+        let centre = frame == .observed ? score.localObsLambda : score.localRestLambda
+        let width = frame == .observed ? score.localObsWidth : score.localRestWidth
+        guard centre.isFinite, centre > 0 else { return nil }
+        let half = halfWidth ?? max(minimumHalfWidth, width.isFinite ? width / 2 : 0)
+        return FamilyWindow(frame: frame, lambda: (centre - half)...(centre + half))
+    }
+
+    public func contains(_ score: ScoreRecord) -> Bool {
+        let centre = frame == .observed ? score.localObsLambda : score.localRestLambda
+        return lambda.contains(centre) && score.percentile(self.score) >= minimumPercentile
+    }
 }
 
 /// One selected spectrum: its catalog row and its scores.

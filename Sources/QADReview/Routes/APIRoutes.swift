@@ -24,24 +24,28 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
             return jsonError(e.message, status: .badRequest)
         }
         let reviewer = context.session!.reviewerID
+        // The families this reviewer suppressed leave their queue, in either order.
+        let hidden = try await offloaded { try state.store.hiddenFamilies(reviewerId: reviewer) }
+        var query = params.query
+        query.hiddenFamilies = hidden
         if let relevance = params.relevance {
             let source: RelevanceSource = relevance.team ? .team : .reviewer(context.session!.reviewerName)
-            let text = try await offloaded {
-                let page = try state.relevance.page(params.query, source: source, map: relevance.map)
+            let text = try await offloaded { [query] in
+                let page = try state.relevance.page(query, source: source, map: relevance.map)
                 let ids = page.rows.map(\.score.targetid)
                 var spectra: [TargetID: SpectrumRecord] = [:]
                 for id in ids { spectra[id] = try state.store.spectrum(id) }
                 var mine: [TargetID: String] = [:]
                 for l in try state.store.currentLabels(reviewerId: reviewer, targetids: ids) { mine[l.targetid] = l.labelClass.rawValue }
-                return CandidateJSON.relevanceQueue(page, spectra: spectra, mine: mine, offset: params.query.offset)
+                return CandidateJSON.relevanceQueue(page, spectra: spectra, mine: mine, offset: query.offset)
             }
             return jsonResponse(text)
         }
-        let text = try await offloaded {
-            let total = try state.selectionCounts.count(params.query) { try state.store.candidateCount($0) }
-            let page = try state.store.reviewQueue(params.query, reviewerId: reviewer,
+        let text = try await offloaded { [query] in
+            let total = try state.selectionCounts.count(query) { try state.store.candidateCount($0) }
+            let page = try state.store.reviewQueue(query, reviewerId: reviewer,
                                                    unlabelledFirst: params.unlabelledFirst, total: total)
-            return CandidateJSON.queue(page, offset: params.query.offset)
+            return CandidateJSON.queue(page, offset: query.offset)
         }
         return jsonResponse(text)
     }
@@ -59,6 +63,7 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
         let text: String? = try await offloaded {
             guard try state.store.score(model: state.configuration.model, targetid: id) != nil else { return nil }
             var query = params.query
+            query.hiddenFamilies = try state.store.hiddenFamilies(reviewerId: reviewer)
             let limit = query.limit ?? 50
             query.limit = nil
             query.offset = 0

@@ -143,6 +143,49 @@ async function loadSimilar() {
   setStatus('spectra like ' + c.targetid + ' (apply the filters to go back to the queue)');
 }
 
+// "Hide family": every candidate whose strongest residual sits where the
+// current one's does (in the frame shown) leaves this reviewer's queue; the
+// list above the queue shows each hidden family with its undo.
+async function hideFamily() {
+  const c = state.current;
+  if (!c) return;
+  const s = await api('/api/suppress', {
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+    body: JSON.stringify({ targetid: c.targetid, frame: state.frame === 'rest' ? 'rest' : 'obs' }),
+  });
+  await loadSuppressions();
+  await loadQueue(false);
+  setStatus('hid ' + s.members + ' candidates (' + s.frame + ' ' + s.lambda_min.toFixed(1) + '–' + s.lambda_max.toFixed(1)
+    + ' Å); undo above the queue');
+}
+
+async function undoSuppression(id) {
+  await api('/api/suppress/' + encodeURIComponent(id) + '/undo', { method: 'POST', headers: { 'X-CSRF-Token': csrf } });
+  await loadSuppressions();
+  await loadQueue(false);
+  setStatus('suppression ' + id + ' undone');
+}
+
+async function loadSuppressions() {
+  const list = (await api('/api/suppressions')).suppressions.filter((s) => s.withdrawn_at == null);
+  const box = $('suppressions');
+  box.textContent = '';
+  for (const s of list) {
+    const row = document.createElement('div');
+    row.className = 'suppression';
+    row.title = s.description;
+    row.textContent = 'hidden: ' + s.frame + ' ' + s.lambda_min.toFixed(1) + '–' + s.lambda_max.toFixed(1) + ' Å ('
+      + s.members + ') ';
+    const undo = document.createElement('button');
+    undo.type = 'button';
+    undo.textContent = 'undo';
+    undo.dataset.suppression = String(s.id);
+    undo.addEventListener('click', () => undoSuppression(s.id).catch((e) => setStatus('undo: ' + e.message, true)));
+    row.appendChild(undo);
+    box.appendChild(row);
+  }
+}
+
 // Why a candidate is where it is: short in the row, in full as its tooltip.
 function why(item) {
   if (item.similarity != null) return '≈' + item.similarity.toFixed(2);
@@ -820,6 +863,7 @@ function installKeys() {
       case 'a': toggleArms(); break;
       case 'm': toggleRedrock(); break;
       case 'l': loadSimilar().catch((err) => setStatus('more like this: ' + err.message, true)); break;
+      case 'h': hideFamily().catch((err) => setStatus('hide family: ' + err.message, true)); break;
       case '?': showHelp($('keys').hidden); break;
       default: return;
     }
@@ -864,6 +908,7 @@ async function start() {
   $('arms').addEventListener('click', toggleArms);
   $('redrock').addEventListener('click', toggleRedrock);
   $('like').addEventListener('click', () => loadSimilar().catch((e) => setStatus('more like this: ' + e.message, true)));
+  $('hide-family').addEventListener('click', () => hideFamily().catch((e) => setStatus('hide family: ' + e.message, true)));
   $('keys-close').addEventListener('click', () => showHelp(false));
   const advance = $('auto-advance');
   advance.checked = localStorage.getItem('qad-auto-advance') === '1';
@@ -875,6 +920,7 @@ async function start() {
   window.addEventListener('beforeunload', () => saveDrafts());
   installKeys();
   installZoom();
+  await loadSuppressions();
   await loadQueue(false);
   const m = /^#t=(\d+)$/.exec(location.hash);
   if (m) await openTarget(m[1]); else await openIndex(0);

@@ -79,7 +79,7 @@ enum Pages {
             """
         return layout(title: "qad review", session: session, body: """
             <main data-model="\(html(model))">
-            <section id="queue">\(filters)<div id="filter-error" class="error" role="alert"></div><div id="queue-count"></div>\
+            <section id="queue">\(filters)<div id="filter-error" class="error" role="alert"></div><div id="suppressions"></div><div id="queue-count"></div>\
             <table><thead><tr><th>TARGETID</th><th>score</th>\
             <th>z</th><th>mine</th></tr></thead><tbody id="queue-rows"></tbody></table>
             <button type="button" id="more">more</button></section>
@@ -97,6 +97,8 @@ enum Pages {
             <button type="button" id="arms" title="a: the source file's own b/r/z pixels">arms</button>
             <button type="button" id="redrock" title="m: redrock's best-fit model">redrock</button>
             <button type="button" id="like" title="l: list the spectra most like this one">more like this</button>
+            <button type="button" id="hide-family" title="h: hide from your queue every candidate whose strongest \
+            residual sits where this one's does, in the frame shown (undo in the list above the queue)">hide family</button>
             <button type="button" id="reset" title="r">reset zoom</button>
             <a id="svg-link" href="#" download>SVG</a> <a id="png-link" href="#" download>PNG</a></div>
             <div id="status" class="status" role="status"></div>
@@ -125,7 +127,8 @@ enum Pages {
             <p><kbd>1</kbd>–<kbd>7</kbd> classify (in the order of the buttons); pressing the same class again stores nothing new<br>
             <kbd>j</kbd>/<kbd>→</kbd> next, <kbd>k</kbd>/<kbd>←</kbd> previous (unsaved notes stay as this candidate's draft)<br>
             <kbd>c</kbd> cycle confidence, <kbd>n</kbd> notes, <kbd>t</kbd> trial redshift, <kbd>b</kbd> absorbers,
-            <kbd>u</kbd> physical units, <kbd>a</kbd> per-arm pixels, <kbd>m</kbd> redrock model, <kbd>l</kbd> more like this<br>
+            <kbd>u</kbd> physical units, <kbd>a</kbd> per-arm pixels, <kbd>m</kbd> redrock model, <kbd>l</kbd> more like this,
+            <kbd>h</kbd> hide this candidate's family (where its strongest residual sits, in the frame shown)<br>
             <kbd>o</kbd> observed/rest frame, <kbd>s</kbd> smoothing, <kbd>r</kbd> reset zoom<br>
             <kbd>Esc</kbd> leave a text field or close this help, <kbd>?</kbd> this help</p>
             <button type="button" id="keys-close">close</button></div></div>

@@ -107,3 +107,35 @@ extension PostgresStore: ReviewStore, ReviewQueueSelections {
         }
     }
 }
+
+extension PostgresStore {
+    public func addSuppression(_ suppression: SuppressionRecord) throws -> SuppressionRecord {
+        let s = suppression
+        let rows = try fetch(SuppressionRecord.self, """
+            INSERT INTO suppression (reviewer_id, frame, lambda_min, lambda_max, minimum_percentile, seed, created_at, withdrawn_at)
+            VALUES (\(s.reviewerId), \(s.frame), \(s.lambdaMin), \(s.lambdaMax), \(s.minimumPercentile), \(s.seed),
+                    \(s.createdAt), \(s.withdrawnAt))
+            RETURNING \(unescaped: SuppressionRecord.table.postgresSelectList())
+            """)
+        guard let stored = rows.first else { throw LocatedError("suppression: the insert returned no row") }
+        return stored
+    }
+
+    public func withdrawSuppression(id: Int64, reviewerId: Int64, at time: Double) throws -> SuppressionRecord? {
+        try fetch(SuppressionRecord.self, """
+            UPDATE suppression SET withdrawn_at = \(time)
+            WHERE id = \(id) AND reviewer_id = \(reviewerId) AND withdrawn_at IS NULL
+            RETURNING \(unescaped: SuppressionRecord.table.postgresSelectList())
+            """).first
+    }
+
+    public func suppressions(reviewerId: Int64?) throws -> [SuppressionRecord] {
+        let columns = SuppressionRecord.table.postgresSelectList()
+        if let reviewerId {
+            return try fetch(SuppressionRecord.self, """
+                SELECT \(unescaped: columns) FROM suppression WHERE reviewer_id = \(reviewerId) ORDER BY id
+                """)
+        }
+        return try fetch(SuppressionRecord.self, "SELECT \(unescaped: columns) FROM suppression ORDER BY id")
+    }
+}

@@ -150,3 +150,32 @@ extension SQLiteStore: ReviewStore, ReviewQueueSelections {
         }
     }
 }
+
+extension SQLiteStore {
+    public func addSuppression(_ suppression: SuppressionRecord) throws -> SuppressionRecord {
+        try pool.write { db in
+            var s = suppression
+            s.id = try db.insertReturningID(s)
+            return s
+        }
+    }
+
+    public func withdrawSuppression(id: Int64, reviewerId: Int64, at time: Double) throws -> SuppressionRecord? {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE suppression SET withdrawn_at = ? WHERE id = ? AND reviewer_id = ? AND withdrawn_at IS NULL",
+                           arguments: [time, id, reviewerId])
+            guard db.changesCount > 0 else { return nil }
+            return try db.fetchOne(SuppressionRecord.self, where: "id = ?", arguments: [id], source: path)
+        }
+    }
+
+    public func suppressions(reviewerId: Int64?) throws -> [SuppressionRecord] {
+        try pool.read { db in
+            if let reviewerId {
+                return try db.fetchAll(SuppressionRecord.self, where: "reviewer_id = ?", arguments: [reviewerId], order: "id",
+                                       source: path)
+            }
+            return try db.fetchAll(SuppressionRecord.self, order: "id", source: path)
+        }
+    }
+}

@@ -18,6 +18,7 @@ public enum StoreSchema {
         ScoreRecord.table.shape, ScoreRunRecord.table.shape, CrossmatchCatalogRecord.table.shape,
         CrossmatchMatchRecord.table.shape, ReviewerRecord.table.shape, LabelEventRecord.table.shape,
         UpstreamARDRecord.table.shape, EpochRecord.table.shape, EpochVariabilityRecord.table.shape,
+        SuppressionRecord.table.shape,
     ]
 
     /// Step names in the order they run: the fixed history, then steps that

@@ -1,6 +1,7 @@
 import ArgumentParser
 import QADCore
 import QADDetect
+import QADPipeline
 import QADStore
 
 /// The typed candidate filters `qad rank` (and other candidate readers) share.
@@ -41,6 +42,10 @@ struct CandidateFilterOptions: ParsableArguments {
     @Flag(name: .long, help: "Sort ascending.")
     var ascending = false
 
+    @Option(name: .customLong("hide-suppressed"),
+            help: "Leave out the candidate families suppressed (qad suppress) by this reviewer, or by anyone with 'team'.")
+    var hideSuppressed: String?
+
     @Option(name: .long, help: "Number of candidates (0: all).")
     var limit = 50
 
@@ -51,7 +56,15 @@ struct CandidateFilterOptions: ParsableArguments {
         guard limit >= 0, offset >= 0 else { throw ValidationError("--limit and --offset must not be negative") }
     }
 
-    /// The query these options describe.
+    /// The query these options describe, with the suppressed families of
+    /// --hide-suppressed read from the store.
+    func query(hidingIn store: any Store) throws -> CandidateQuery {
+        var q = query
+        if let hideSuppressed { q.hiddenFamilies = try FamilySuppressions(store: store).hiddenFamilies(of: hideSuppressed) }
+        return q
+    }
+
+    /// The query these options describe (without --hide-suppressed, which needs the store).
     var query: CandidateQuery {
         var q = CandidateQuery(model: model)
         for t in min { q.minimum[t.score] = t.value }

@@ -60,7 +60,7 @@ struct Rank: AsyncParsableCommand {
 
     func run() async throws {
         let project = try common.openProject()
-        let query = filters.query
+        let query = try filters.query(hidingIn: project.store)
         if let relevance {
             let list = try RelevanceRanking(project: project)
                 .run(query, source: RelevanceSource(relevance), map: try RelevanceMap(parsing: relevanceMap))

@@ -28,7 +28,7 @@ struct Similar: AsyncParsableCommand {
 
     func run() async throws {
         let project = try common.openProject()
-        var query = filters.query
+        var query = try filters.query(hidingIn: project.store)
         let limit = query.limit ?? 20
         query.limit = nil
         query.offset = 0
