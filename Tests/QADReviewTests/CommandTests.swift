@@ -32,6 +32,52 @@ import Testing
         #expect(bad.status != 0 && bad.output.contains("--frame"))
     }
 
+    /// `qad suppress` hides a family from `qad rank --hide-suppressed`, lists
+    /// it, and undoes it; bad requests are refused with the reason.
+    @Test func suppressHidesAFamilyFromRankUntilUndone() throws {
+        let f = try ReviewFixture(spectra: 60, reviewers: ["ann", "bob"])
+        let seed = try #require(f.summary.anomalies.first)
+        func qad(_ args: [String]) throws -> (status: Int32, output: String) {
+            try run(qadExecutable(), args + ["--store", f.directory])
+        }
+        func ranked(_ extra: [String] = []) throws -> [String] {
+            let r = try qad(["rank", "--limit", "0", "--format", "csv"] + extra)
+            #expect(r.status == 0, "\(r.output)")
+            return r.output.split(whereSeparator: \.isNewline).dropFirst().map { String($0.split(separator: ",")[0]) }
+        }
+        let all = try ranked()
+        #expect(all.count == 60)
+        let made = try qad(["suppress", "--reviewer", "ann", "--like", String(seed), "--frame", "rest"])
+        #expect(made.status == 0 && made.output.contains("suppression 1 by ann: rest-frame residuals at"), "\(made.output)")
+        let members = try #require(made.output.firstMatch(of: /, (\d+) candidates/).flatMap { Int($0.1) })
+        #expect(members >= 1)
+        let annSees = try ranked(["--hide-suppressed", "ann"])
+        #expect(annSees.count == 60 - members && !annSees.contains(String(seed)))
+        #expect(try ranked(["--hide-suppressed", "team"]) == annSees)
+        #expect(try ranked(["--hide-suppressed", "bob"]).count == 60)
+        let similar = try qad(["similar", String(f.summary.firstTargetID + 1), "--limit", "0", "--hide-suppressed", "ann",
+                               "--format", "csv"])
+        #expect(similar.status == 0 && !similar.output.contains(String(seed)), "\(similar.output)")
+
+        let list = try qad(["suppress", "--list"])
+        #expect(list.output.contains("suppression 1 by ann") && list.output.contains("active"), "\(list.output)")
+        let notBobs = try qad(["suppress", "--reviewer", "bob", "--undo", "1"])
+        #expect(notBobs.status != 0 && notBobs.output.contains("bob has no active suppression 1"), "\(notBobs.output)")
+        let undone = try qad(["suppress", "--reviewer", "ann", "--undo", "1"])
+        #expect(undone.status == 0 && undone.output.contains("undone"), "\(undone.output)")
+        #expect(try ranked(["--hide-suppressed", "ann"]).count == 60)
+        #expect(try qad(["suppress", "--list", "--reviewer", "ann"]).output.contains("undone"))
+
+        for (args, says) in [(["suppress", "--reviewer", "nobody", "--like", String(seed)], "no reviewer named 'nobody'"),
+                             (["suppress", "--reviewer", "ann", "--like", "42"], "TARGETID 42 has no scores"),
+                             (["suppress", "--like", String(seed)], "need --reviewer"),
+                             (["suppress", "--reviewer", "ann", "--like", String(seed), "--frame", "sideways"], "--frame"),
+                             (["rank", "--hide-suppressed", "nobody"], "no reviewer named 'nobody'")] {
+            let r = try qad(args)
+            #expect(r.status != 0 && r.output.contains(says), "\(args): \(r.output)")
+        }
+    }
+
     @Test func addReviewerPrintsATokenWhoseHashIsStored() throws {
         let f = try ReviewFixture(spectra: 5, reviewers: [])
         let r = try run(qadExecutable(), ["review", "add-reviewer", "carol", "--store", f.directory])
