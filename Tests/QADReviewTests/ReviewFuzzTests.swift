@@ -45,7 +45,16 @@ import Testing
             // Figures render for real: small ones, and fewer of them.
             case 4: requests.append((i % 64 == 4 ? "/figure/\(target).svg?thumb=1&" + query()
                                                  : "/figure/\(target).\(pick(["svg", "png", "gif", ""]))x", nil))
-            case 5: requests.append((pick(["/consensus?", "/labels?", "/?", "/login?", "/api/session?"]) + query(), nil))
+            case 5: requests.append((pick(["/consensus?", "/labels?", "/?", "/login?", "/api/session?", "/api/suppressions?"]) + query(), nil))
+            case 7 where i % 16 == 15:
+                // Family suppressions and their undo, well formed or not.
+                if rng.next() % 2 == 0 {
+                    requests.append(("/api/suppress", pick(["{\"targetid\":\"\(target)\",\"frame\":\"\(pick(["obs", "rest", "", "x"]))\"}",
+                                                            "{\"targetid\":\"\(target)\"}", pick(Self.values),
+                                                            "{\"frame\":\"obs\"}", "[" + String(repeating: "[", count: 500)])))
+                } else {
+                    requests.append(("/api/suppress/\(pick(["1", "2", "0", "-1", "abc", "99999999999999999999", "%00"]))/undo", ""))
+                }
             default:
                 let bodies = ["{\"targetid\":\"\(target)\",\"class\":\"\(pick(["artifact", "x", "", "wrong_redshift"]))\","
                               + "\"confidence\":\(pick(["1", "3", "0", "-1", "1e20", "\"a\"", "null"])),"
