@@ -10,10 +10,6 @@ import Testing
 
 /// GET /api/queue?order=relevance and GET /api/similar/ID.
 @Suite struct RelevanceRouterTests {
-    func json(_ r: TestResponse) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: Data(String(buffer: r.body).utf8)) as! [String: Any]
-    }
-
     @Test func theRelevanceQueueFollowsWhoseLabelsAndSaysWhy() async throws {
         let f = try ReviewFixture(spectra: 120)
         let app = try buildApplication(f.configuration)
@@ -23,13 +19,13 @@ import Testing
             func queue(_ who: SignedIn, _ params: String) async throws -> (ids: [String], body: [String: Any]) {
                 let r = try await client.execute(uri: "/api/queue?order=relevance&limit=40&" + params, method: .get, headers: who.headers)
                 #expect(r.status == .ok, "\(params): \(String(buffer: r.body))")
-                let body = try json(r)
+                let body = try jsonObject(r)
                 return ((body["items"] as! [[String: Any]]).map { "\($0["targetid"]!)" }, body)
             }
             let start = try await queue(ann, "relevance=me")
             #expect(start.body["labels"] as? Int == 0 && start.body["total"] as? Int == 120)
             // With no labels the relevance order is the score order.
-            let byScore = try json(try await client.execute(uri: "/api/queue?limit=40&unlabelled_first=0", method: .get, headers: ann.headers))
+            let byScore = try jsonObject(try await client.execute(uri: "/api/queue?limit=40&unlabelled_first=0", method: .get, headers: ann.headers))
             #expect(start.ids == (byScore["items"] as! [[String: Any]]).map { "\($0["targetid"]!)" })
 
             // ann labels four: her queue leaves them out and re-ranks; bob's own queue does not move.
@@ -62,7 +58,7 @@ import Testing
 
             // More like this: most similar first, never itself; bad and unknown ids refused.
             let origin = start.ids[10]
-            let like = try json(try await client.execute(uri: "/api/similar/\(origin)?limit=12", method: .get, headers: ann.headers))
+            let like = try jsonObject(try await client.execute(uri: "/api/similar/\(origin)?limit=12", method: .get, headers: ann.headers))
             let similar = (like["items"] as! [[String: Any]])
             #expect(similar.count == 12 && "\(like["like"]!)" == origin)
             #expect(!similar.contains { "\($0["targetid"]!)" == origin })

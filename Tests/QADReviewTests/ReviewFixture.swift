@@ -82,3 +82,8 @@ func others(_ candidate: String) -> String {
     guard let b = candidate.range(of: "\"others\":") else { return "" }
     return String(candidate[b.upperBound...])
 }
+
+/// A JSON object response's body.
+func jsonObject(_ r: TestResponse) throws -> [String: Any] {
+    try JSONSerialization.jsonObject(with: Data(String(buffer: r.body).utf8)) as! [String: Any]
+}

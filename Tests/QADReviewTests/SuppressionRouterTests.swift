@@ -11,10 +11,6 @@ import Testing
 /// POST /api/suppress, POST /api/suppress/ID/undo, GET /api/suppressions, and
 /// the queue leaving out what the signed-in reviewer suppressed.
 @Suite struct SuppressionRouterTests {
-    func json(_ r: TestResponse) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: Data(String(buffer: r.body).utf8)) as! [String: Any]
-    }
-
     @Test func aHiddenFamilyLeavesTheReviewersQueueUntilUndone() async throws {
         let f = try ReviewFixture(spectra: 80)
         let app = try buildApplication(f.configuration)
@@ -26,7 +22,7 @@ import Testing
             func queue(_ who: SignedIn, _ params: String = "") async throws -> (ids: Set<String>, total: Int) {
                 let r = try await client.execute(uri: "/api/queue?limit=200&" + params, method: .get, headers: who.headers)
                 #expect(r.status == .ok)
-                let body = try json(r)
+                let body = try jsonObject(r)
                 return (Set((body["items"] as! [[String: Any]]).map { "\($0["targetid"]!)" }), body["total"] as! Int)
             }
             func suppress(_ who: SignedIn, _ body: String, csrf: String?) async throws -> TestResponse {
@@ -48,7 +44,7 @@ import Testing
 
             let made = try await suppress(ann, "{\"targetid\":\"\(seed)\",\"frame\":\"rest\"}", csrf: ann.csrf)
             #expect(made.status == .created, "\(String(buffer: made.body))")
-            let s = try json(made)
+            let s = try jsonObject(made)
             let members = try #require(s["members"] as? Int)
             #expect(members >= 2 && s["frame"] as? String == "rest" && "\(s["seed"]!)" == String(seed))
             #expect((s["lambda_min"] as! Double) <= 1500 && (s["lambda_max"] as! Double) >= 1500)
@@ -60,10 +56,10 @@ import Testing
             // In the relevance order too; bob's queue is his own.
             #expect(try await queue(ann, "order=relevance").total == 80 - members)
             #expect(try await queue(bob).total == 80)
-            let listed = try json(try await client.execute(uri: "/api/suppressions", method: .get, headers: ann.headers))
+            let listed = try jsonObject(try await client.execute(uri: "/api/suppressions", method: .get, headers: ann.headers))
             let list = listed["suppressions"] as! [[String: Any]]
             #expect(list.count == 1 && (list[0]["description"] as! String).contains("rest-frame residuals"))
-            let bobs = try json(try await client.execute(uri: "/api/suppressions", method: .get, headers: bob.headers))
+            let bobs = try jsonObject(try await client.execute(uri: "/api/suppressions", method: .get, headers: bob.headers))
             #expect((bobs["suppressions"] as! [Any]).isEmpty)
 
             // Only ann can undo it; then her queue is whole again and the record stays.
@@ -73,7 +69,7 @@ import Testing
             let noToken = try await client.execute(uri: "/api/suppress/\(id)/undo", method: .post, headers: ann.postHeaders(csrf: nil))
             #expect(noToken.status == .forbidden)
             let undone = try await client.execute(uri: "/api/suppress/\(id)/undo", method: .post, headers: ann.postHeaders(csrf: ann.csrf))
-            let undoneBody = try json(undone)
+            let undoneBody = try jsonObject(undone)
             #expect(undone.status == .ok && undoneBody["withdrawn_at"] as? Double != nil)
             #expect(try await queue(ann).total == 80)
             let again = try await client.execute(uri: "/api/suppress/\(id)/undo", method: .post, headers: ann.postHeaders(csrf: ann.csrf))
