@@ -30,11 +30,13 @@ enum CandidateFilter {
         if q.changingLookOnly {
             clauses.append("score.targetid IN (SELECT object FROM epoch_variability WHERE changing_look IS NOT NULL)")
         }
+        // A suppressed family: out when its residual sits in the window; a
+        // missing position or percentile keeps the spectrum in.
         for family in q.hiddenFamilies {
             let column = family.frame == .observed ? "local_obs_lambda" : "local_rest_lambda"
-            clauses.append("NOT (score.\(column) BETWEEN \(bind(.real(family.lambda.lowerBound))) AND "
+            clauses.append("NOT COALESCE(score.\(column) BETWEEN \(bind(.real(family.lambda.lowerBound))) AND "
                            + "\(bind(.real(family.lambda.upperBound))) AND score.\(family.score.percentileColumn) >= "
-                           + "\(bind(.real(family.minimumPercentile))))")
+                           + "\(bind(.real(family.minimumPercentile))), FALSE)")
         }
         return clauses.joined(separator: " AND ")
     }
