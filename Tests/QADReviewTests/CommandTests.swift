@@ -78,6 +78,35 @@ import Testing
         }
     }
 
+    /// `qad rank` sorted or filtered on what `qad epochs` stored shows the
+    /// variability and changing look beside the scores; other queries do not.
+    @Test func rankShowsTheVariabilityItSortsBy() throws {
+        let f = try ReviewFixture(spectra: 30, reviewers: [])
+        let first = f.summary.firstTargetID
+        func found(_ i: Int64, _ v: Double, look: String? = nil) -> EpochVariabilityRecord {
+            EpochVariabilityRecord(object: first + i, epochs: 2, restFrameDays: 400, variability: v, changingLook: look,
+                                   classChange: nil, redshiftConflict: false, localSignificance: 3, localRestLambda: 4861,
+                                   continuumRatio: 1.1)
+        }
+        try f.project.store.replaceEpochVariability([found(4, 2.5), found(9, 7.25, look: "Hβ broad vanished"), found(2, -0.5)])
+        func rows(_ args: [String]) throws -> [[String]] {
+            let r = try run(qadExecutable(), ["rank", "--store", f.directory, "--format", "csv"] + args)
+            #expect(r.status == 0, "\(r.output)")
+            return r.output.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        }
+        let sorted = try rows(["--sort", "variability", "--limit", "4"])
+        let column = try #require(sorted[0].firstIndex(of: "VARIABILITY"))
+        #expect(sorted[0][column + 1] == "CHANGING_LOOK" && sorted[0].last == "EXPLANATION")
+        #expect(sorted.dropFirst().map { $0[column] } == ["7.25", "2.50", "-0.50", ""])  // objects with one epoch last
+        #expect(sorted[1][0] == String(first + 9) && sorted[1][column + 1] == "Hβ broad vanished")
+        let looks = try rows(["--changing-look"])
+        #expect(looks.count == 2 && looks[1][0] == String(first + 9))
+        #expect(try !rows(["--limit", "3"])[0].contains("VARIABILITY"))
+        let json = try run(qadExecutable(), ["rank", "--store", f.directory, "--format", "json", "--min-variability", "1"])
+        #expect(json.output.contains("\"variability\": 7.25") && json.output.contains("\"changing_look\": \"Hβ broad vanished\""),
+                "\(json.output)")
+    }
+
     @Test func addReviewerPrintsATokenWhoseHashIsStored() throws {
         let f = try ReviewFixture(spectra: 5, reviewers: [])
         let r = try run(qadExecutable(), ["review", "add-reviewer", "carol", "--store", f.directory])

@@ -11,6 +11,9 @@ public struct CandidateList: Sendable {
     public var total: Int
     /// Upstream ARD columns by TARGETID, when they are to be shown.
     public var upstream: [TargetID: UpstreamARDRecord]?
+    /// What `qad epochs` stored, by object, when the query selects or sorts
+    /// on it: shown as VARIABILITY and CHANGING_LOOK beside the scores.
+    public var variability: [TargetID: EpochVariabilityRecord]?
     public var balThreshold: Double
 
     public init(candidates: [Candidate], total: Int, upstream: [TargetID: UpstreamARDRecord]? = nil,
@@ -63,6 +66,9 @@ public struct RankStage {
             if case .shown = upstream {
                 list.upstream = try store.upstreamScores(for: candidates.map(\.spectrum.targetid))
             }
+            if query.sortByVariability || query.minVariability != nil || query.changingLookOnly {
+                list.variability = Dictionary(try store.epochVariability().map { ($0.object, $0) }, uniquingKeysWith: { a, _ in a })
+            }
             return list
         }
     }
@@ -89,8 +95,11 @@ public enum CandidateListFormat {
 
     static func f(_ x: Double?, _ d: Int) -> String { x.map { $0.isFinite ? String(format: "%.\(d)f", $0) : "" } ?? "" }
 
+    static let variabilityColumns = ["VARIABILITY", "CHANGING_LOOK"]
+
     static func header(_ list: CandidateList) -> [String] {
-        list.upstream == nil ? columns : columns.dropLast() + upstreamColumns + ["EXPLANATION"]
+        Array(columns.dropLast()) + (list.upstream == nil ? [] : upstreamColumns)
+            + (list.variability == nil ? [] : variabilityColumns) + ["EXPLANATION"]
     }
 
     static func fields(_ c: Candidate, _ list: CandidateList) -> [String] {
@@ -103,6 +112,10 @@ public enum CandidateListFormat {
         if let upstream = list.upstream {
             let u = upstream[s.targetid]
             out += [f(u?.anomalyScore, 4), f(u?.reconMse, 4)]
+        }
+        if let variability = list.variability {
+            let v = variability[s.targetid]
+            out += [f(v?.variability, 2), v?.changingLook ?? ""]
         }
         return out + [explanation(c)]
     }
@@ -141,6 +154,11 @@ public enum CandidateListFormat {
             if let upstream = list.upstream {
                 let u = upstream[s.targetid]
                 parts += ["\"upstream_anomaly_score\": \(num(u?.anomalyScore))", "\"upstream_recon_mse\": \(num(u?.reconMse))"]
+            }
+            if let variability = list.variability {
+                let v = variability[s.targetid]
+                parts += ["\"variability\": \(num(v?.variability))",
+                          "\"changing_look\": \(v?.changingLook.map(jsonText) ?? "null")"]
             }
             return "  {" + parts.joined(separator: ", ") + "}"
         }
