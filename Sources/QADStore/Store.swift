@@ -136,6 +136,9 @@ public protocol ScoreStore: Sendable {
     func candidates(_ query: CandidateQuery) throws -> [Candidate]
     /// How many spectra a query selects (ignoring limit and offset).
     func candidateCount(_ query: CandidateQuery) throws -> Int
+    /// The TARGETIDs a query selects, in its order: for callers that need
+    /// the selection, not its records (a relevance queue over a million).
+    func candidateIDs(_ query: CandidateQuery) throws -> [TargetID]
 }
 
 /// A target's position as the store has it, for matching.

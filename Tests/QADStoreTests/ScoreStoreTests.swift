@@ -78,6 +78,19 @@ func scoredStore(_ n: Int, kind: StoreKind, model: String = "vae") throws -> Ful
         #expect(try store.candidates(q).map { $0.score.value(.kl) } == [18, 19])
         q.offset = 1
         #expect(try store.candidates(q).map { $0.score.value(.kl) } == [19])
+
+        // The ids alone, for a selection too large to decode: the same spectra in the same order, paged alike.
+        var ids = CandidateQuery()
+        ids.zMin = 1
+        ids.bal = .exclude
+        ids.limit = nil
+        #expect(try store.candidateIDs(ids) == store.candidates(ids).map(\.spectrum.targetid))
+        #expect(try store.candidateIDs(ids).count == store.candidateCount(ids))
+        ids.sortBy = .kl
+        ids.ascending = true
+        ids.limit = 4
+        ids.offset = 2
+        #expect(try store.candidateIDs(ids) == store.candidates(ids).map(\.spectrum.targetid))
     }
 
     /// Ranking by what `qad epochs` stored: sort by variability (objects with

@@ -78,7 +78,7 @@ public final class LiveRelevanceQueues: @unchecked Sendable {
         if let found = entries.firstIndex(where: { $0.filters == filters && $0.source == source && $0.queue.map == map }) {
             slot = found
         } else {
-            let selection = try store.candidates(filters).map(\.spectrum.targetid)
+            let selection = try store.candidateIDs(filters)
             if entries.count >= capacity, let oldest = entries.indices.min(by: { entries[$0].lastUsed < entries[$1].lastUsed }) {
                 entries.remove(at: oldest)
             }

@@ -41,13 +41,14 @@ public struct RelevanceRanking {
         all.limit = nil
         all.offset = 0
         all.sortByVariability = false
-        var byID: [TargetID: Candidate] = [:]
-        for c in try project.store.candidates(all) { byID[c.spectrum.targetid] = c }
-        let queue = try RelevanceQueue(project: project, model: query.model, selection: Array(byID.keys), source: source,
-                                       map: map, settings: settings, sample: sample)
-        let candidates = queue.rows(offset: query.offset, limit: query.limit).compactMap { row -> RelevanceCandidate? in
-            guard let c = byID[row.score.targetid] else { return nil }
-            return RelevanceCandidate(candidate: c, explanation: row.explanation, labelledNeighbours: row.because)
+        // The selection's ids only: the queue holds every score record already,
+        // and only the rows shown need their catalog rows.
+        let queue = try RelevanceQueue(project: project, model: query.model, selection: try project.store.candidateIDs(all),
+                                       source: source, map: map, settings: settings, sample: sample)
+        let candidates = try queue.rows(offset: query.offset, limit: query.limit).compactMap { row -> RelevanceCandidate? in
+            guard let spectrum = try project.store.spectrum(row.score.targetid) else { return nil }
+            return RelevanceCandidate(candidate: Candidate(spectrum: spectrum, score: row.score), explanation: row.explanation,
+                                      labelledNeighbours: row.because)
         }
         return RelevanceList(candidates: candidates, total: queue.ranked.count, labels: queue.labelCount, source: source,
                              map: map)

@@ -58,6 +58,10 @@ extension PostgresStore: ScoreStore {
         try rows(candidateSQL(query, select: "COUNT(*)", ordered: false)).first?.decode(Int.self) ?? 0
     }
 
+    public func candidateIDs(_ query: CandidateQuery) throws -> [TargetID] {
+        try rows(candidateSQL(query, select: "score.targetid", ordered: true)).map { try $0.decode(Int64.self) }
+    }
+
     /// The candidate query with every value bound: column names come only from
     /// `ScoreName`. `restrict` keeps the part of the selection one reviewer
     /// has (not) labelled, for the review queue.

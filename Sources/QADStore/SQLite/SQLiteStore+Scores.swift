@@ -30,9 +30,20 @@ extension SQLiteStore: ScoreStore {
     }
 
     public func candidates(_ query: CandidateQuery) throws -> [Candidate] {
-        let (whereSQL, arguments) = Self.candidateFilter(query)
+        let (sql, args) = Self.orderedSelection(query, select: Self.candidateColumns)
+        return try pool.read { try self.fetchCandidates($0, sql: sql, arguments: StatementArguments(args)) }
+    }
+
+    public func candidateIDs(_ query: CandidateQuery) throws -> [TargetID] {
+        let (sql, args) = Self.orderedSelection(query, select: "score.targetid")
+        return try pool.read { try TargetID.fetchAll($0, sql: sql, arguments: StatementArguments(args)) }
+    }
+
+    /// SELECT `select` over a query's selection, in its order, paged by its limit and offset.
+    static func orderedSelection(_ query: CandidateQuery, select: String) -> (String, [DatabaseValueConvertible?]) {
+        let (whereSQL, arguments) = candidateFilter(query)
         var sql = """
-            SELECT \(Self.candidateColumns) FROM score JOIN spectrum ON spectrum.targetid = score.targetid
+            SELECT \(select) FROM score JOIN spectrum ON spectrum.targetid = score.targetid
             WHERE \(whereSQL) ORDER BY \(CandidateFilter.order(query))
             """
         var args = arguments
@@ -43,7 +54,7 @@ extension SQLiteStore: ScoreStore {
             sql += " LIMIT -1 OFFSET ?"
             args += [query.offset]
         }
-        return try pool.read { try self.fetchCandidates($0, sql: sql, arguments: StatementArguments(args)) }
+        return (sql, args)
     }
 
     /// The score columns, then the spectrum columns: what a candidate is decoded from.
