@@ -112,10 +112,54 @@ public struct ExplanationWindow: Codable, Sendable, Equatable {
     }
 
     public static func parse(_ text: String) throws(StoredValueError) -> [ExplanationWindow] {
+        // Every stored score row carries one: the text `storedText` writes is
+        // read directly; anything else (escapes, other spacing) by JSONDecoder.
+        if let fast = parseStored(text) { return fast }
         do {
             return try JSONDecoder().decode([ExplanationWindow].self, from: Data(text.utf8))
         } catch {
             throw StoredValueError("not a JSON array of explanation windows: \(text.prefix(80))")
+        }
+    }
+
+    /// `[{"frame":"…","share":N,"window":"…"},…]` without escapes or spaces,
+    /// as `storedText` writes it; nil for any other text.
+    static func parseStored(_ text: String) -> [ExplanationWindow]? {
+        var text = text
+        return text.withUTF8 { b -> [ExplanationWindow]? in
+            var i = 0
+            func take(_ literal: StaticString) -> Bool {
+                let n = literal.utf8CodeUnitCount
+                guard i + n <= b.count else { return false }
+                for k in 0..<n where b[i + k] != literal.utf8Start[k] { return false }
+                i += n
+                return true
+            }
+            func string() -> String? {  // after the opening quote, up to the closing one
+                let start = i
+                while i < b.count && b[i] != UInt8(ascii: "\"") {
+                    if b[i] == UInt8(ascii: "\\") { return nil }
+                    i += 1
+                }
+                guard i < b.count else { return nil }
+                defer { i += 1 }
+                return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+            }
+            func number() -> Double? {
+                let start = i
+                while i < b.count && b[i] != UInt8(ascii: ",") && b[i] != UInt8(ascii: "}") { i += 1 }
+                return Double(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
+            }
+            guard take("[") else { return nil }
+            var out: [ExplanationWindow] = []
+            if take("]") { return i == b.count ? out : nil }
+            while true {
+                guard take("{\"frame\":\""), let frame = string(), take(",\"share\":"), let share = number(),
+                      take(",\"window\":\""), let window = string(), take("}") else { return nil }
+                out.append(ExplanationWindow(window: window, frame: frame, share: share))
+                if take("]") { return i == b.count ? out : nil }
+                guard take(",") else { return nil }
+            }
         }
     }
 }
@@ -126,19 +170,50 @@ public enum TargetIDList {
         "[" + ids.map(String.init).joined(separator: ",") + "]"
     }
 
+    /// Reads the bytes directly (every stored score row carries a list):
+    /// spaces around the brackets and commas are allowed, nothing else.
     public static func parse(_ text: String) throws(StoredValueError) -> [TargetID] {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        guard t.hasPrefix("["), t.hasSuffix("]") else { throw StoredValueError("not a JSON array of TARGETIDs: \(text.prefix(80))") }
-        let inner = t.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-        if inner.isEmpty { return [] }
-        var out: [TargetID] = []
-        for part in inner.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let id = TargetID(part.trimmingCharacters(in: .whitespaces)) else {
-                throw StoredValueError("not a JSON array of TARGETIDs: \(text.prefix(80))")
+        var text = text
+        let parsed: [TargetID]? = text.withUTF8 { b in
+            var i = 0
+            func skipSpaces() { while i < b.count && (b[i] == 0x20 || b[i] == 0x09) { i += 1 } }
+            skipSpaces()
+            guard i < b.count, b[i] == UInt8(ascii: "[") else { return nil }
+            i += 1
+            skipSpaces()
+            var out: [TargetID] = []
+            if i < b.count, b[i] == UInt8(ascii: "]") {
+                i += 1
+                skipSpaces()
+                return i == b.count ? out : nil
             }
-            out.append(id)
+            while true {
+                skipSpaces()
+                var negative = false
+                if i < b.count, b[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+                var value: Int64 = 0, digits = 0
+                while i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") {
+                    let (times, o1) = value.multipliedReportingOverflow(by: 10)
+                    let (sum, o2) = negative ? times.subtractingReportingOverflow(Int64(b[i] - 48))
+                                             : times.addingReportingOverflow(Int64(b[i] - 48))
+                    guard !o1, !o2 else { return nil }
+                    value = sum
+                    digits += 1
+                    i += 1
+                }
+                guard digits > 0 else { return nil }
+                out.append(value)
+                skipSpaces()
+                guard i < b.count else { return nil }
+                if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                guard b[i] == UInt8(ascii: "]") else { return nil }
+                i += 1
+                skipSpaces()
+                return i == b.count ? out : nil
+            }
         }
-        return out
+        guard let parsed else { throw StoredValueError("not a JSON array of TARGETIDs: \(text.prefix(80))") }
+        return parsed
     }
 }
 
