@@ -14,7 +14,7 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let state = try ReviewState(configuration)
     // Count the default queue once now, so the first reviewers do not all count a large survey at once.
-    _ = try state.selectionCounts.count(CandidateQuery(model: configuration.model)) { try state.store.candidateCount($0) }
+    _ = try state.countSelection(CandidateQuery(model: configuration.model))
     let router = Router(context: ReviewRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ServerTimingMiddleware())

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import QADCore
 import QADCrossmatch
+import QADDetect
 import QADPipeline
 import QADPlot
 import QADStore
@@ -77,6 +78,11 @@ final class ReviewState: Sendable {
         sessions = SessionTable(lifetime: configuration.sessionLifetime)
         spectra = try PlotStage.loader(project: project, model: configuration.model)
         relevance = LiveRelevanceQueues(project: project, model: configuration.model)
+    }
+
+    /// How many candidates a selection holds, through the minute-long count cache.
+    func countSelection(_ query: CandidateQuery) throws -> Int {
+        try selectionCounts.count(query) { try store.candidateCount($0) }
     }
 }
 

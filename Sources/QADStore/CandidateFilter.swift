@@ -33,8 +33,7 @@ enum CandidateFilter {
         // A suppressed family: out when its residual sits in the window; a
         // missing position or percentile keeps the spectrum in.
         for family in q.hiddenFamilies {
-            let column = family.frame == .observed ? "local_obs_lambda" : "local_rest_lambda"
-            clauses.append("NOT COALESCE(score.\(column) BETWEEN \(bind(.real(family.lambda.lowerBound))) AND "
+            clauses.append("NOT COALESCE(score.\(family.frame.lambdaColumn) BETWEEN \(bind(.real(family.lambda.lowerBound))) AND "
                            + "\(bind(.real(family.lambda.upperBound))) AND score.\(family.score.percentileColumn) >= "
                            + "\(bind(.real(family.minimumPercentile))), FALSE)")
         }

@@ -47,6 +47,11 @@ public protocol ReviewStore: Sendable {
 }
 
 extension ReviewStore {
+    /// The id of the reviewer called `name`; nil when there is none.
+    public func reviewerId(named name: String) throws -> Int64? {
+        try reviewers().first { $0.name == name }?.id
+    }
+
     /// The families hidden from a reviewer's queue (nil: every reviewer's, the
     /// team's), from their active suppressions.
     public func hiddenFamilies(reviewerId: Int64?) throws -> [FamilyWindow] {

@@ -52,6 +52,18 @@ public struct FamilyWindow: Sendable, Equatable, Codable {
     public enum Frame: String, Sendable, Codable, CaseIterable {
         case observed = "obs"
         case rest
+
+        /// "observed" or "rest", for people.
+        public var title: String { self == .observed ? "observed" : "rest" }
+        /// The score whose peak position defines a family in this frame.
+        public var score: ScoreName { self == .observed ? .localObs : .localRest }
+        /// The score table's column holding that peak's wavelength (Å).
+        public var lambdaColumn: String { self == .observed ? "local_obs_lambda" : "local_rest_lambda" }
+
+        /// Where a spectrum's strongest residual in this frame sits, and how wide its window is (Å).
+        func peak(of score: ScoreRecord) -> (centre: Double, width: Double) {
+            self == .observed ? (score.localObsLambda, score.localObsWidth) : (score.localRestLambda, score.localRestWidth)
+        }
     }
 
     public var frame: Frame
@@ -59,7 +71,7 @@ public struct FamilyWindow: Sendable, Equatable, Codable {
     public var minimumPercentile: Double
 
     /// The score whose peak position defines the family.
-    public var score: ScoreName { frame == .observed ? .localObs : .localRest }
+    public var score: ScoreName { frame.score }
 
     public init(frame: Frame, lambda: ClosedRange<Double>, minimumPercentile: Double = FamilyWindow.defaultPercentile) {
         self.frame = frame
@@ -76,16 +88,14 @@ public struct FamilyWindow: Sendable, Equatable, Codable {
     /// The family of a seed spectrum: its peak in `frame`, ± half the peak
     /// window's width (at least `minimumHalfWidth`, or `halfWidth` when given).
     public static func around(_ score: ScoreRecord, frame: Frame, halfWidth: Double? = nil) -> FamilyWindow? {
-        let centre = frame == .observed ? score.localObsLambda : score.localRestLambda
-        let width = frame == .observed ? score.localObsWidth : score.localRestWidth
+        let (centre, width) = frame.peak(of: score)
         guard centre.isFinite, centre > 0 else { return nil }
         let half = halfWidth ?? max(minimumHalfWidth, width.isFinite ? width / 2 : 0)
         return FamilyWindow(frame: frame, lambda: (centre - half)...(centre + half))
     }
 
     public func contains(_ score: ScoreRecord) -> Bool {
-        let centre = frame == .observed ? score.localObsLambda : score.localRestLambda
-        return lambda.contains(centre) && score.percentile(self.score) >= minimumPercentile
+        lambda.contains(frame.peak(of: score).centre) && score.percentile(self.score) >= minimumPercentile
     }
 }
 

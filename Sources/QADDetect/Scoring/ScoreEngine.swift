@@ -105,17 +105,17 @@ public final class ScoreEngine {
         log("scoring \(items.count) spectra of model \(model)")
         let local = try localScores(items, cache: cache, reconstruction: reconstruction, settings: settings)
         log(String(format: "localized residuals and explanations done (%.1f s)", Date().timeIntervalSince(began)))
+        // One pass over the rows for both shape measurements: the rest-frame
+        // windows and the observed-frame bands.
         let shapeMeasurer = ShapeMeasurer(grid: cache.grid)
-        let shape = ShapeScores(parallelMap(items.count, threads: threads) { i in
-            let row = items[i].row
-            return shapeMeasurer.measure(flux: cache.flux.row(row), weight: cache.weight.row(row),
-                                         reconstruction: reconstruction.row(row))
-        }, z: items.map(\.z), window: settings.spectraPerCell)
-        let bands = parallelMap(items.count, threads: threads) { i in
+        let measured = parallelMap(items.count, threads: threads) { i in
             let item = items[i]
-            return ObservedShape.measure(flux: cache.flux.row(item.row), weight: cache.weight.row(item.row),
-                                         reconstruction: reconstruction.row(item.row), grid: cache.grid, z: item.z)
+            let f = cache.flux.row(item.row), w = cache.weight.row(item.row), m = reconstruction.row(item.row)
+            return (shapeMeasurer.measure(flux: f, weight: w, reconstruction: m),
+                    ObservedShape.measure(flux: f, weight: w, reconstruction: m, grid: cache.grid, z: item.z))
         }
+        let shape = ShapeScores(measured.map(\.0), z: items.map(\.z), window: settings.spectraPerCell)
+        let bands = measured.map(\.1)
         let bandFloor = ObservedShape.bandFloor(bands, snr: items.map(\.snr))
         log(String(format: "observed-frame band floor %.4f", bandFloor))
         let latent = try latentScores(items, latents: latents, settings: settings)

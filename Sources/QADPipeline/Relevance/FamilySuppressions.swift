@@ -15,9 +15,8 @@ public struct FamilySuppressions {
 
     /// The id of the reviewer called `name`.
     public func reviewerId(named name: String) throws -> Int64 {
-        let all = try store.reviewers()
-        guard let id = all.first(where: { $0.name == name })?.id else {
-            let known = all.map(\.name).joined(separator: ", ")
+        guard let id = try store.reviewerId(named: name) else {
+            let known = try store.reviewers().map(\.name).joined(separator: ", ")
             throw LocatedError("no reviewer named '\(name)' in the store" + (known.isEmpty ? " (none yet: qad review add-reviewer)" : " (reviewers: \(known))"))
         }
         return id
@@ -36,7 +35,7 @@ public struct FamilySuppressions {
             throw LocatedError("TARGETID \(seed) has no scores of model \(model) (qad score first)")
         }
         guard var window = FamilyWindow.around(score, frame: frame, halfWidth: halfWidth) else {
-            throw LocatedError("TARGETID \(seed) has no localized residual in the \(frame == .observed ? "observed" : "rest") frame")
+            throw LocatedError("TARGETID \(seed) has no localized residual in the \(frame.title) frame")
         }
         window.minimumPercentile = minimumPercentile
         return window
@@ -44,10 +43,24 @@ public struct FamilySuppressions {
 
     /// How many scored candidates of `model` the family holds.
     public func members(_ window: FamilyWindow, model: String) throws -> Int {
-        var all = CandidateQuery(model: model), kept = all
-        kept.hiddenFamilies = [window]
-        all.limit = nil
-        return try store.candidateCount(all) - store.candidateCount(kept)
+        try members(of: [window], model: model)[0]!  // a window given is counted
+    }
+
+    /// How many scored candidates of `model` each family holds (nil for a
+    /// family this version cannot read), the whole selection counted once.
+    /// `count` counts a selection: the review app passes its cached counts.
+    public func members(of windows: [FamilyWindow?], model: String,
+                        count: ((CandidateQuery) throws -> Int)? = nil) throws -> [Int?] {
+        let count = count ?? { try store.candidateCount($0) }
+        guard windows.contains(where: { $0 != nil }) else { return windows.map { _ in nil } }
+        let all = CandidateQuery(model: model)
+        let total = try count(all)
+        return try windows.map { window in
+            guard let window else { return nil }
+            var kept = all
+            kept.hiddenFamilies = [window]
+            return total - (try count(kept))
+        }
     }
 
     /// Records `reviewerId`'s suppression of `window`, taken from `seed`.
@@ -57,12 +70,12 @@ public struct FamilySuppressions {
 
     /// One line per suppression, for people.
     public static func describe(_ s: SuppressionRecord, reviewer: String, members: Int?) -> String {
-        let frame = s.frame == FamilyWindow.Frame.observed.rawValue ? "observed" : "rest"
-        let score = s.frame == FamilyWindow.Frame.observed.rawValue ? ScoreName.localObs : .localRest
+        let frame = FamilyWindow.Frame(rawValue: s.frame)
         let state = s.withdrawnAt.map { "undone " + Self.date($0) } ?? "active"
         let count = members.map { ", \($0) candidates" } ?? ""
         return String(format: "suppression %lld by %@: %@-frame residuals at %.1f–%.1f Å (%@ ≥ %.0fth percentile), like %lld%@; %@ %@",
-                      s.id ?? 0, reviewer, frame, s.lambdaMin, s.lambdaMax, score.rawValue, s.minimumPercentile, s.seed, count,
+                      s.id ?? 0, reviewer, frame?.title ?? s.frame, s.lambdaMin, s.lambdaMax, frame?.score.rawValue ?? "?",
+                      s.minimumPercentile, s.seed, count,
                       Self.date(s.createdAt), state)
     }
 

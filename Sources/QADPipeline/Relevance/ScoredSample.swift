@@ -87,7 +87,7 @@ public enum RelevanceSource: Sendable, Equatable, CustomStringConvertible {
             for c in try store.consensus() { out[c.targetid] = c.label }
             return out
         case .reviewer(let name):
-            guard let reviewer = try store.reviewers().first(where: { $0.name == name }), let id = reviewer.id else {
+            guard let id = try store.reviewerId(named: name) else {
                 let names = try store.reviewers().map(\.name)
                 throw LocatedError(column: "relevance",
                                    message: "no reviewer '\(name)' in this store (reviewers: "

@@ -42,7 +42,7 @@ func addAPIRoutes(_ router: Router<ReviewRequestContext>, state: ReviewState) {
             return jsonResponse(text)
         }
         let text = try await offloaded { [query] in
-            let total = try state.selectionCounts.count(query) { try state.store.candidateCount($0) }
+            let total = try state.countSelection(query)
             let page = try state.store.reviewQueue(query, reviewerId: reviewer,
                                                    unlabelledFirst: params.unlabelledFirst, total: total)
             return CandidateJSON.queue(page, offset: query.offset)

@@ -12,10 +12,10 @@ func addSuppressionRoutes(_ router: Router<ReviewRequestContext>, state: ReviewS
     router.get("/api/suppressions") { _, context -> Response in
         let reviewer = context.session!.reviewerID, name = context.session!.reviewerName
         let body: SuppressionListBody = try await offloaded {
-            let families = FamilySuppressions(store: state.store)
-            return SuppressionListBody(suppressions: try state.store.suppressions(reviewerId: reviewer).map { s in
-                SuppressionBody(s, reviewer: name, members: try s.window.map { try families.members($0, model: state.configuration.model) })
-            })
+            let all = try state.store.suppressions(reviewerId: reviewer)
+            let members = try FamilySuppressions(store: state.store)
+                .members(of: all.map(\.window), model: state.configuration.model, count: state.countSelection)
+            return SuppressionListBody(suppressions: zip(all, members).map { SuppressionBody($0, reviewer: name, members: $1) })
         }
         return jsonResponse(body)
     }
@@ -36,8 +36,8 @@ func addSuppressionRoutes(_ router: Router<ReviewRequestContext>, state: ReviewS
             do {
                 let window = try families.family(of: seed, model: state.configuration.model, frame: frame)
                 let stored = try families.suppress(window, seed: seed, reviewerId: reviewer)
-                return .success(SuppressionBody(stored, reviewer: name,
-                                                members: try families.members(window, model: state.configuration.model)))
+                let members = try families.members(of: [window], model: state.configuration.model, count: state.countSelection)
+                return .success(SuppressionBody(stored, reviewer: name, members: members[0]))
             } catch let e as LocatedError {
                 return .failure(e)
             }

@@ -58,13 +58,12 @@ struct Suppress: AsyncParsableCommand {
     func run() async throws {
         let project = try common.openProject()
         let families = FamilySuppressions(store: project.store)
-        let names = Dictionary(uniqueKeysWithValues: try project.store.reviewers().compactMap { r in r.id.map { ($0, r.name) } })
         if list {
+            let names = Dictionary(uniqueKeysWithValues: try project.store.reviewers().compactMap { r in r.id.map { ($0, r.name) } })
             let id = try reviewer.map { try families.reviewerId(named: $0) }
             let all = try project.store.suppressions(reviewerId: id)
             if all.isEmpty { print("no suppressions") }
-            for s in all {
-                let members = try s.window.map { try families.members($0, model: model) }
+            for (s, members) in zip(all, try families.members(of: all.map(\.window), model: model)) {
                 print(FamilySuppressions.describe(s, reviewer: names[s.reviewerId] ?? "?", members: members))
             }
             return
